@@ -1,0 +1,310 @@
+"""Read ``loaxa.toml`` into a frozen, checked configuration.
+
+The embedded ``defaults/loaxa.toml`` is both the default configuration and the
+schema: a key the operator writes must exist there and have the same type, so the
+documentation an installer reads and the checks the box applies cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from firmware_host.messages import LoaxaError, t
+from firmware_host.tomlpos import map_lines, syntax_error_line
+
+CONFIG_NAME = "loaxa.toml"
+REQUIRED_IN_FILE = (("commune", "name"), ("commune", "province"))
+FREE_TABLES = (("relays", "zones"),)  # tables whose keys are names the operator chooses
+PIN_FACTORIES = ("auto", "mock", "lgpio", "rpigpio", "pigpio", "native")
+RELAY_BACKENDS = ("gpio",)
+
+
+def default_text() -> str:
+    return resources.files("firmware_host").joinpath("defaults", CONFIG_NAME).read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str
+    district: str
+    province: str
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    device: str
+    target_lufs: float
+    true_peak_db: float
+    max_clip_minutes: float
+    min_clip_seconds: float
+
+
+@dataclass(frozen=True)
+class AmplifierSettings:
+    warmup_seconds: float
+    tail_seconds: float
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    backend: str
+    pin_factory: str
+    active_high: bool
+    amplifier: int | str
+    zones: Mapping[str, int | str]
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    schedules_dir: Path
+    misfire_grace_seconds: int
+    reload_seconds: float
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    source: Path | None  # None: embedded defaults only
+    commune: Commune
+    timezone: ZoneInfo
+    audio: AudioSettings
+    amplifier: AmplifierSettings
+    relays: RelaySettings
+    scheduler: SchedulerSettings
+
+    @property
+    def clips_dir(self) -> Path:
+        return self.data_dir / "clips"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "log"
+
+
+def default_data_dir() -> Path:
+    """``$LOAXA_HOME``, else ``/var/lib/loaxa`` on an installed box, else a per-user folder."""
+    if env := os.environ.get("LOAXA_HOME"):
+        return Path(env)
+    system = Path("/var/lib/loaxa")
+    if system.is_dir() and os.access(system, os.W_OK):
+        return system
+    return Path.home() / ".local" / "share" / "loaxa"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return t("type.number")
+    if isinstance(value, str):
+        return t("type.string")
+    return t("type.table")
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    if isinstance(default, int):
+        return isinstance(value, int)
+    return type(default) is type(value)
+
+
+class _Checker:
+    """Walks the operator's document against the defaults, collecting every problem."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.lines = map_lines(text)
+        self.problems: list[LoaxaError] = []
+
+    def error(self, message_key: str, path: tuple, /, **params: Any) -> None:
+        self.problems.append(
+            LoaxaError(message_key, file=self.file, line=self.lines.line_of(path), **params)
+        )
+
+    def walk(self, defaults: Mapping[str, Any], given: Mapping[str, Any], path: tuple) -> None:
+        for name, value in given.items():
+            here = (*path, name)
+            if name not in defaults:
+                close = difflib.get_close_matches(name, list(defaults), n=1)
+                hint = t("config.did_you_mean", name=close[0]) if close else ""
+                self.error("config.unknown_key", here, key=".".join(here), hint=hint)
+                continue
+            default = defaults[name]
+            if isinstance(default, dict):
+                if not isinstance(value, dict):
+                    self.error(
+                        "config.wrong_type",
+                        here,
+                        key=".".join(here),
+                        expected=_type_name(default),
+                        got=value,
+                    )
+                elif here in FREE_TABLES:
+                    self.check_pins(value, here)
+                else:
+                    self.walk(default, value, here)
+            elif name == "amplifier" and path == ("relays",):
+                self.check_pins({name: value}, path)
+            elif not _same_kind(default, value):
+                self.error(
+                    "config.wrong_type",
+                    here,
+                    key=".".join(here),
+                    expected=_type_name(default),
+                    got=value,
+                )
+
+    def check_pins(self, table: Mapping[str, Any], path: tuple) -> None:
+        for name, pin in table.items():
+            if isinstance(pin, bool) or not isinstance(pin, int | str):
+                self.error(
+                    "config.wrong_type",
+                    (*path, name),
+                    key=".".join((*path, name)),
+                    expected='GPIO (17, "GPIO17", "BOARD11")',
+                    got=pin,
+                )
+
+
+def _merge(defaults: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    for name, value in given.items():
+        if isinstance(value, dict) and isinstance(defaults.get(name), dict) and (name != "zones"):
+            merged[name] = _merge(defaults[name], value)
+        else:
+            merged[name] = value
+    return merged
+
+
+def _build(
+    doc: Mapping[str, Any], data_dir: Path, source: Path | None, checker: _Checker
+) -> Config:
+    def bad(path: tuple, detail: str) -> None:
+        checker.error("config.bad_value", path, key=".".join(path), detail=detail)
+
+    try:
+        zone = ZoneInfo(doc["clock"]["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        bad(("clock", "timezone"), t("config.bad_timezone", value=doc["clock"]["timezone"]))
+        zone = ZoneInfo("Asia/Ho_Chi_Minh")
+
+    audio, amp, relays, sched = doc["audio"], doc["amplifier"], doc["relays"], doc["scheduler"]
+    ranges = [
+        (("audio", "target_lufs"), audio["target_lufs"], -31, -5),
+        (("audio", "true_peak_db"), audio["true_peak_db"], -9, 0),
+        (("audio", "max_clip_minutes"), audio["max_clip_minutes"], 0.1, 24 * 60),
+        (("audio", "min_clip_seconds"), audio["min_clip_seconds"], 0, 60),
+        (("amplifier", "warmup_seconds"), amp["warmup_seconds"], 0, 60),
+        (("amplifier", "tail_seconds"), amp["tail_seconds"], 0, 30),
+        (("scheduler", "misfire_grace_seconds"), sched["misfire_grace_seconds"], 1, 3600),
+        (("scheduler", "reload_seconds"), sched["reload_seconds"], 0.5, 3600),
+    ]
+    for path, value, low, high in ranges:
+        if isinstance(value, int | float) and not low <= value <= high:
+            bad(path, f"{value} ∉ [{low}, {high}]")
+    if relays["pin_factory"] not in PIN_FACTORIES:
+        bad(("relays", "pin_factory"), " | ".join(PIN_FACTORIES))
+    if relays["backend"] not in RELAY_BACKENDS:
+        bad(("relays", "backend"), " | ".join(RELAY_BACKENDS))
+    if not relays["zones"]:
+        bad(("relays", "zones"), t("config.no_zones"))
+    owner = {str(relays["amplifier"]): "amplifier"}
+    for name, pin in relays["zones"].items():
+        if str(pin) in owner:
+            bad(
+                ("relays", "zones", name),
+                t("config.pin_used_twice", pin=pin, first=owner[str(pin)], second=name),
+            )
+        owner[str(pin)] = name
+
+    if checker.problems:
+        raise ConfigError(checker.problems)
+
+    schedules_dir = Path(sched["schedules_dir"])
+    if not schedules_dir.is_absolute():
+        schedules_dir = data_dir / schedules_dir
+    return Config(
+        data_dir=data_dir,
+        source=source,
+        commune=Commune(**doc["commune"]),
+        timezone=zone,
+        audio=AudioSettings(
+            **{k: float(v) for k, v in audio.items() if k != "device"}, device=audio["device"]
+        ),
+        amplifier=AmplifierSettings(**{k: float(v) for k, v in amp.items()}),
+        relays=RelaySettings(
+            backend=relays["backend"],
+            pin_factory=relays["pin_factory"],
+            active_high=relays["active_high"],
+            amplifier=relays["amplifier"],
+            zones=MappingProxyType(dict(relays["zones"])),
+        ),
+        scheduler=SchedulerSettings(
+            schedules_dir=schedules_dir,
+            misfire_grace_seconds=int(sched["misfire_grace_seconds"]),
+            reload_seconds=float(sched["reload_seconds"]),
+        ),
+    )
+
+
+class ConfigError(LoaxaError):
+    """All problems of one config file at once, so the installer fixes them in one go."""
+
+    def __init__(self, problems: list[LoaxaError]) -> None:
+        super().__init__(problems[0].key, **problems[0].params)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+def load_config(data_dir: Path | None = None, path: Path | None = None) -> Config:
+    """Load *path* (or ``<data_dir>/loaxa.toml`` if it exists, else the embedded defaults).
+
+    An explicitly named file that does not exist is an error; a data dir without a
+    config runs on the defaults, which is what the demo and a fresh box do.
+    """
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    defaults = tomllib.loads(default_text())
+    if path is None:
+        candidate = data_dir / CONFIG_NAME
+        path = candidate if candidate.is_file() else None
+    elif not Path(path).is_file():
+        raise LoaxaError("config.not_found", path=path)
+    if path is None:
+        return _build(defaults, data_dir, None, _Checker("<mặc định>", default_text()))
+
+    path = Path(path)
+    text = path.read_text("utf-8")
+    try:
+        given = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, detail = syntax_error_line(exc)
+        raise ConfigError(
+            [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=detail)]
+        ) from None
+    checker = _Checker(str(path), text)
+    checker.walk(defaults, given, ())
+    for section, key in REQUIRED_IN_FILE:
+        if key not in given.get(section, {}):
+            checker.error(
+                "config.missing_key",
+                (section,),
+                key=f"{section}.{key}",
+                example=f'[{section}] {key} = "..."',
+            )
+    if checker.problems:
+        raise ConfigError(checker.problems)
+    return _build(_merge(defaults, given), data_dir, path, checker)

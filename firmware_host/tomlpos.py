@@ -1,0 +1,115 @@
+"""Line numbers for keys of a TOML document.
+
+``tomllib`` parses correctly but forgets where things were; an operator told
+"slot 3 has a bad time" still has to hunt for it. This module re-reads the text and
+maps every key path to the line it was written on, so messages can say "line 14".
+It only needs to be right for documents tomllib has already accepted.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+_BARE_OR_QUOTED = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)'
+_DOTTED = rf"{_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*"
+_ARRAY_TABLE = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]")
+_TABLE = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]")
+_KEY = re.compile(rf"^\s*({_DOTTED})\s*=\s*(.*)$")
+_PART = re.compile(_BARE_OR_QUOTED)
+
+Path = tuple[str | int, ...]
+
+
+def _split_dotted(dotted: str) -> tuple[str, ...]:
+    parts = []
+    for match in _PART.finditer(dotted):
+        token = match.group(0)
+        if token[0] in "\"'":
+            token = token[1:-1]
+        parts.append(token)
+    return tuple(parts)
+
+
+def _bracket_balance(value: str) -> int:
+    """Open-minus-close brackets of a value, ignoring brackets inside strings and comments."""
+    depth = 0
+    quote = ""
+    for ch in value:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            break
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return depth
+
+
+@dataclass(frozen=True)
+class LineMap:
+    """Where each key path (tables, array-of-table items, keys) starts in the text."""
+
+    lines: dict[Path, int]
+
+    def line_of(self, path: Path) -> int:
+        """Line of *path*, or of its nearest written ancestor (1 if none)."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe[:-1]
+        return 1
+
+
+def map_lines(text: str) -> LineMap:
+    lines: dict[Path, int] = {}
+    counts: dict[tuple[str, ...], int] = {}
+    current: Path = ()
+    depth = 0  # inside a multi-line array or inline table
+    in_multiline_string = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if in_multiline_string:
+            if raw.count(in_multiline_string) % 2 == 1:
+                in_multiline_string = ""
+            continue
+        if depth > 0:
+            depth += _bracket_balance(raw)
+            continue
+        if match := _ARRAY_TABLE.match(raw):
+            name = _split_dotted(match.group(1))
+            index = counts.get(name, 0)
+            counts[name] = index + 1
+            current = (*name, index)
+            lines.setdefault(name, number)
+            lines[current] = number
+            continue
+        if match := _TABLE.match(raw):
+            current = _split_dotted(match.group(1))
+            lines[current] = number
+            continue
+        if match := _KEY.match(raw):
+            path = (*current, *_split_dotted(match.group(1)))
+            lines[path] = number
+            value = match.group(2)
+            for fence in ('"""', "'''"):
+                if value.count(fence) % 2 == 1:
+                    in_multiline_string = fence
+            depth = max(0, _bracket_balance(value))
+    return LineMap(lines)
+
+
+_DECODE_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def syntax_error_line(error: tomllib.TOMLDecodeError) -> tuple[int, str]:
+    """(line, detail without the position) of a TOML syntax error."""
+    text = str(error)
+    match = _DECODE_POSITION.search(text)
+    line = int(match.group(1)) if match else 1
+    return line, _DECODE_POSITION.sub("", text).strip()
