@@ -87,9 +87,80 @@ CATALOG: dict[str, tuple[str, str]] = {
     # --- clips (import) ---
     # --- schedule ---
     # --- relays ---
+    "relays.mock_pins": (
+        "Máy này không có chân GPIO thật: dùng chân giả lập (MockFactory) của gpiozero; rơ-le không đóng cắt thiết bị nào.",
+        "This machine has no real GPIO: using gpiozero's mock pins (MockFactory); no relay is really switched.",
+    ),
+    "relays.changed": ("{time}  rơ-le {name:<10} {state}", "{time}  relay {name:<10} {state}"),
+    "relays.on": ("BẬT", "ON"),
+    "relays.off": ("TẮT", "OFF"),
+    "relays.all_off": ("Tất cả rơ-le đã TẮT.", "All relays are OFF."),
+    "relays.busy": (
+        "Hộp đang được một tiến trình khác điều khiển (có thể là dịch vụ 'loaxa run'). Dừng nó trước: sudo systemctl stop loaxa",
+        "Another process controls the relays (probably the 'loaxa run' service). Stop it first: sudo systemctl stop loaxa",
+    ),
     # --- player ---
+    "player.no_aplay": (
+        "Không tìm thấy chương trình 'aplay'. Cài đặt: sudo apt-get install alsa-utils",
+        "The 'aplay' program is missing. Install it: sudo apt-get install alsa-utils",
+    ),
     # --- session ---
+    "session.manual": ("phát tay", "manual"),
+    "session.waiting": (
+        "Đang có buổi phát khác ({other}); buổi này chờ đến lượt.",
+        "Another session is on air ({other}); this one waits for its turn.",
+    ),
+    "session.started_late": (
+        "bắt đầu muộn {seconds} giây vì phải chờ buổi phát '{other}' kết thúc",
+        "started {seconds} s late because it waited for session '{other}' to finish",
+    ),
+    "session.shutting_down": (
+        "hộp đang tắt hoặc khởi động lại nên không phát",
+        "not played: the box was shutting down",
+    ),
+    "session.no_zone": (
+        "buổi phát không có vùng loa nào; âm ly không bao giờ được phát vào không vùng nào",
+        "the session has no zone; the amplifier never plays into no zone",
+    ),
+    "session.unknown_zone": (
+        "vùng loa '{zones}' không có trong cấu hình (các vùng hiện có: {known})",
+        "zone '{zones}' is not in the config (configured zones: {known})",
+    ),
+    "session.clip_missing": (
+        "bài '{clip}' không có trong thư viện; hãy nhập bài bằng lệnh loaxa clips import",
+        "clip '{clip}' is not in the library; import it with loaxa clips import",
+    ),
+    "session.empty_playlist": ("danh sách phát trống", "the playlist is empty"),
+    "session.stopped": ("buổi phát bị dừng giữa chừng", "the session was stopped"),
+    "session.crashed": ("lỗi trong buổi phát: {detail}", "the session failed: {detail}"),
+    "session.player_failed": (
+        "không phát được bài '{title}': {detail}. Kiểm tra card âm thanh (aplay -L) và dây nối.",
+        "could not play '{title}': {detail}. Check the sound card (aplay -L) and its cable.",
+    ),
+    "session.playing": (
+        "  ▶ đang phát '{title}' ({id}, {seconds} giây)",
+        "  ▶ playing '{title}' ({id}, {seconds} s)",
+    ),
+    "session.completed": (
+        "  ✔ buổi phát xong: {played} lượt bài",
+        "  ✔ session completed: {played} clip plays",
+    ),
+    "session.interrupted": ("  ■ buổi phát bị dừng: {error}", "  ■ session interrupted: {error}"),
+    "session.failed": ("  ✘ buổi phát lỗi: {error}", "  ✘ session failed: {error}"),
+    "session.missed": ("  ✘ bỏ lỡ: {error}", "  ✘ missed: {error}"),
     # --- playback log ---
+    "log.write_failed": (
+        "KHÔNG GHI ĐƯỢC NHẬT KÝ PHÁT ({detail}). Buổi phát vẫn tiếp tục nhưng sẽ thiếu trong báo cáo. Kiểm tra thẻ nhớ (đầy hoặc hỏng).",
+        "CANNOT WRITE THE PLAYBACK LOG ({detail}). Broadcasting continues but will be missing from reports. Check the SD card (full or failing).",
+    ),
+    "log.power_cut": (
+        "mất điện hoặc hộp bị tắt đột ngột khi đang phát",
+        "power cut or the box was stopped abruptly while playing",
+    ),
+    "log.recovered": (
+        "{count} mục nhật ký đang dở (mất điện lần trước) đã được ghi là 'bị gián đoạn'.",
+        "{count} unfinished log entries (previous power cut) are now marked 'interrupted'.",
+    ),
     # --- daemon ---
     # --- cli ---
 }

@@ -1,0 +1,149 @@
+"""Play one stored clip through ``aplay`` on the configured ALSA device.
+
+We feed ``aplay`` raw PCM through a pipe instead of naming the file, and never run more
+than ``lead_seconds`` ahead of the wall clock. On a sound card the card's own buffer
+blocks us first, so nothing changes; but we always know how much audio has been handed
+to the device, which is what an interrupted clip's "seconds played" honestly is, and a
+capture device with no clock (ALSA ``file``/``null``, used by the demo and the tests)
+plays in real time like a card would.
+
+A player that stops accepting audio (a hung driver, an unplugged USB card) is killed at
+the clip's length plus a margin, so one stuck clip can never hold the amplifier on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from firmware_host.messages import LoaxaError
+
+CHUNK_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    seconds: float  # audio handed to the device
+    completed: bool
+    stopped: bool  # ended on request (stop button, shutdown)
+    error: str | None = None
+
+
+class Player:
+    def __init__(
+        self,
+        device: str,
+        *,
+        lead_seconds: float = 0.5,
+        margin_seconds: float = 10.0,
+        aplay: str = "aplay",
+    ) -> None:
+        self.device = device
+        self.lead_seconds = lead_seconds
+        self.margin_seconds = margin_seconds
+        self.aplay = aplay
+
+    def command(self, rate: int, channels: int) -> list[str]:
+        return [
+            self.aplay,
+            "-q",
+            "-D",
+            self.device,
+            "-t",
+            "raw",
+            "-f",
+            "S16_LE",
+            "-r",
+            str(rate),
+            "-c",
+            str(channels),
+            "-",
+        ]
+
+    def play(self, wav_path: Path, *, stop: threading.Event | None = None) -> PlayResult:
+        """Play *wav_path* to the end, or until *stop* is set; never raises for audio faults."""
+        stop = stop or threading.Event()
+        if shutil.which(self.aplay) is None:
+            raise LoaxaError("player.no_aplay")
+        try:
+            source = wave.open(str(wav_path), "rb")  # noqa: SIM115 - closed by the with below
+        except (OSError, EOFError, wave.Error) as exc:
+            return PlayResult(0.0, False, False, f"{wav_path.name}: {exc}")
+        with source:
+            rate, channels = source.getframerate(), source.getnchannels()
+            if source.getsampwidth() != 2:
+                return PlayResult(0.0, False, False, f"{wav_path.name}: not 16-bit PCM")
+            duration = source.getnframes() / rate
+            process = subprocess.Popen(
+                self.command(rate, channels),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            watchdog = threading.Timer(duration + self.margin_seconds, process.kill)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                return self._feed(source, process, rate, stop, duration)
+            finally:
+                watchdog.cancel()
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+
+    def _feed(
+        self,
+        source: wave.Wave_read,
+        process: subprocess.Popen,
+        rate: int,
+        stop: threading.Event,
+        duration: float,
+    ) -> PlayResult:
+        frames_per_chunk = int(rate * CHUNK_SECONDS)
+        written = 0
+        started = time.monotonic()
+        assert process.stdin is not None
+        try:
+            while True:
+                due = started + written / rate - self.lead_seconds
+                if stop.wait(max(0.0, due - time.monotonic())):
+                    process.kill()
+                    return PlayResult(self._played(started, written, rate), False, True)
+                chunk = source.readframes(frames_per_chunk)
+                if not chunk:
+                    break
+                process.stdin.write(chunk)
+                written += len(chunk) // (2 * source.getnchannels())
+            process.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass  # aplay is gone; its exit code and stderr say why
+        # Let the device drain what is buffered, and let a clockless capture device catch
+        # up with the wall clock; a stop request still ends it at once.
+        audio_end = started + written / rate
+        deadline = time.monotonic() + self.lead_seconds + self.margin_seconds
+        while (process.poll() is None or time.monotonic() < audio_end) and (
+            time.monotonic() < deadline
+        ):
+            if stop.wait(0.02):
+                process.kill()
+                return PlayResult(self._played(started, written, rate), False, True)
+        if process.poll() is None:
+            process.kill()
+        code = process.wait()
+        stderr = process.stderr.read().decode("utf-8", "replace").strip() if process.stderr else ""
+        played = self._played(started, written, rate)
+        if code != 0:
+            reason = stderr.splitlines()[-1] if stderr else f"aplay exit code {code}"
+            if code < 0:
+                reason = f"aplay killed after {played:.1f} s (no progress)"
+            return PlayResult(played, False, False, reason)
+        return PlayResult(round(written / rate, 3), True, False)
+
+    @staticmethod
+    def _played(started: float, written_frames: int, rate: int) -> float:
+        return round(min(written_frames / rate, time.monotonic() - started), 3)

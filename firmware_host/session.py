@@ -1,0 +1,295 @@
+"""One broadcast: zones on → amplifier on → warm-up → clips → tail → amplifier off → zones off.
+
+The order protects the equipment: zone relays only ever switch while the amplifier is
+off (no arcing on 100 V lines, no thump in the speakers), and the amplifier is never on
+without a zone to drive. Whatever happens — a clip that fails, a stop request, an
+exception, a log that cannot be written — every relay is off when ``broadcast`` returns.
+
+Only one session plays at a time. A slot that falls while another plays waits for it,
+and its log entry says how late it started and which session it waited for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from firmware_host.messages import t
+from firmware_host.player import Player
+from firmware_host.playlog import EntryRef, PlayLog
+from firmware_host.relays import AMPLIFIER, RelayBank
+
+logger = logging.getLogger("loaxa.session")
+
+
+@dataclass(frozen=True)
+class BroadcastRequest:
+    playlist: tuple[str, ...]
+    zones: tuple[str, ...]
+    repeat: int = 1
+    gap_seconds: float = 0.0
+    trigger: str = "manual"  # or "schedule"
+    scheduled: datetime | None = None
+    campaign: str | None = None
+    slot: str | None = None
+    plan_key: str | None = None
+
+    @classmethod
+    def from_plan(cls, planned: Any) -> BroadcastRequest:
+        return cls(
+            playlist=tuple(planned.playlist),
+            zones=tuple(planned.zones),
+            repeat=planned.repeat,
+            gap_seconds=planned.gap_seconds,
+            trigger="schedule",
+            scheduled=planned.at,
+            campaign=planned.campaign,
+            slot=planned.slot,
+            plan_key=planned.key,
+        )
+
+
+@dataclass
+class SessionOutcome:
+    status: str  # completed | interrupted | failed
+    clips_played: int = 0
+    late_seconds: float = 0.0
+    error: str | None = None
+    entries: list[EntryRef] = field(default_factory=list)
+
+
+class Broadcaster:
+    """Runs broadcast sessions one at a time on a relay bank and a player."""
+
+    def __init__(
+        self,
+        *,
+        relays: RelayBank,
+        player: Player,
+        library: Any,
+        log: PlayLog,
+        tz: ZoneInfo,
+        warmup_seconds: float,
+        tail_seconds: float,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
+        self.relays = relays
+        self.player = player
+        self.library = library
+        self.log = log
+        self.tz = tz
+        self.warmup_seconds = warmup_seconds
+        self.tail_seconds = tail_seconds
+        self.announce = announce or logger.info
+        self._one_at_a_time = threading.Lock()
+        self._stop = threading.Event()
+        self._current: str | None = None  # description of the session on air
+        self._closed = False
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def stop_current(self) -> None:
+        """End the session on air (stop button); relays go off as usual."""
+        self._stop.set()
+
+    def close(self) -> None:
+        """Shutting down: end the session on air and refuse the ones still waiting."""
+        self._closed = True
+        self._stop.set()
+
+    # -- the session -----------------------------------------------------------------
+    def broadcast(self, request: BroadcastRequest) -> SessionOutcome:
+        arrived = self.now()
+        waited_for = None
+        if not self._one_at_a_time.acquire(blocking=False):
+            waited_for = self._current
+            self.announce(t("session.waiting", other=waited_for))
+            self._one_at_a_time.acquire()
+        try:
+            if self._closed:
+                return self._refuse(request, t("session.shutting_down"))
+            self._stop.clear()
+            self._current = f"{request.campaign or t('session.manual')} / {request.slot or ''}"
+            return self._run(request, arrived, waited_for)
+        finally:
+            self._current = None
+            self._one_at_a_time.release()
+
+    def _run(
+        self, request: BroadcastRequest, arrived: datetime, waited_for: str | None
+    ) -> SessionOutcome:
+        started = self.now()
+        late = (started - request.scheduled).total_seconds() if request.scheduled else 0.0
+        note = None
+        if waited_for is not None:
+            note = t(
+                "session.started_late",
+                seconds=round((started - arrived).total_seconds()),
+                other=waited_for,
+            )
+        outcome = SessionOutcome(status="failed", late_seconds=max(0.0, late))
+        session = self._log_safely(
+            self.log.start_session,
+            trigger=request.trigger,
+            scheduled=request.scheduled,
+            started=started,
+            campaign=request.campaign,
+            slot=request.slot,
+            zones=request.zones,
+            playlist=request.playlist,
+            plan_key=request.plan_key,
+            late_seconds=max(0.0, late),
+            note=note,
+        )
+        if session:
+            outcome.entries.append(session)
+
+        clips, problem = self._resolve(request)
+        if problem is None:
+            try:
+                problem = self._on_air(request, clips, session, outcome)
+            except Exception as exc:  # the relays must go off whatever broke
+                logger.exception("session crashed")
+                problem = t("session.crashed", detail=exc)
+                outcome.status = "failed"
+            finally:
+                self.relays.all_off()
+        outcome.error = problem
+        if problem is None:
+            outcome.status = "completed"
+        if session:
+            ended = self.now()
+            self._log_safely(
+                self.log.finish,
+                session,
+                outcome.status,
+                ended=ended,
+                seconds=(ended - started).total_seconds(),
+                error=problem,
+            )
+        self.announce(
+            t(f"session.{outcome.status}", played=outcome.clips_played, error=problem or "")
+        )
+        return outcome
+
+    def _refuse(self, request: BroadcastRequest, reason: str) -> SessionOutcome:
+        """A scheduled slot that will not play is logged as missed, never dropped."""
+        outcome = SessionOutcome(status="missed", error=reason)
+        if request.trigger == "schedule" and request.scheduled is not None:
+            ref = self._log_safely(
+                self.log.record_missed,
+                scheduled=request.scheduled,
+                campaign=request.campaign or "",
+                slot=request.slot or "",
+                zones=request.zones,
+                playlist=request.playlist,
+                plan_key=request.plan_key or "",
+                reason=reason,
+                now=self.now(),
+            )
+            if ref:
+                outcome.entries.append(ref)
+        return outcome
+
+    def _resolve(self, request: BroadcastRequest) -> tuple[list[Any], str | None]:
+        """Every clip and zone must exist before a single relay moves."""
+        if not request.zones:
+            return [], t("session.no_zone")
+        unknown = [zone for zone in request.zones if zone not in self.relays.zones]
+        if unknown:
+            return [], t(
+                "session.unknown_zone", zones=", ".join(unknown), known=", ".join(self.relays.zones)
+            )
+        clips = []
+        for ref in request.playlist:
+            clip = self.library.find(ref)
+            if clip is None or not clip.path.is_file():
+                return [], t("session.clip_missing", clip=ref)
+            clips.append(clip)
+        if not clips:
+            return [], t("session.empty_playlist")
+        return clips, None
+
+    def _on_air(
+        self,
+        request: BroadcastRequest,
+        clips: Sequence[Any],
+        session: EntryRef | None,
+        outcome: SessionOutcome,
+    ) -> str | None:
+        for zone in request.zones:
+            self.relays.set(zone, True)
+        self.relays.set(AMPLIFIER, True)
+        if self._stop.wait(self.warmup_seconds):
+            outcome.status = "interrupted"
+            return t("session.stopped")
+        for round_index in range(request.repeat):
+            if round_index and self._stop.wait(request.gap_seconds):
+                outcome.status = "interrupted"
+                return t("session.stopped")
+            for position, clip in enumerate(clips, start=1):
+                problem = self._play_clip(
+                    clip, session, outcome, play_index=round_index * len(clips) + position
+                )
+                if problem:
+                    return problem
+        if self._stop.wait(self.tail_seconds):
+            outcome.status = "interrupted"
+            return t("session.stopped")
+        return None
+
+    def _play_clip(
+        self, clip: Any, session: EntryRef | None, outcome: SessionOutcome, *, play_index: int
+    ) -> str | None:
+        started = self.now()
+        entry = (
+            self._log_safely(
+                self.log.start_clip, session, started=started, clip=clip, play_index=play_index
+            )
+            if session
+            else None
+        )
+        if entry:
+            outcome.entries.append(entry)
+        self.announce(
+            t("session.playing", title=clip.title, id=clip.id, seconds=round(clip.duration, 1))
+        )
+        result = self.player.play(clip.path, stop=self._stop)
+        if result.completed:
+            status, problem = "completed", None
+            outcome.clips_played += 1
+        elif result.stopped:
+            status, problem = "interrupted", t("session.stopped")
+        else:
+            status, problem = (
+                "failed",
+                t("session.player_failed", title=clip.title, detail=result.error),
+            )
+        if status != "completed":
+            outcome.status = status
+        if entry:
+            self._log_safely(
+                self.log.finish,
+                entry,
+                status,
+                ended=self.now(),
+                seconds=result.seconds,
+                error=problem,
+            )
+        return problem
+
+    def _log_safely(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A log that cannot be written (full or failing SD card) must not keep the
+        amplifier on or cancel a broadcast: say so loudly and carry on."""
+        try:
+            return write(*args, **kwargs)
+        except OSError as exc:
+            logger.error(t("log.write_failed", detail=exc))
+            self.announce(t("log.write_failed", detail=exc))
+            return None
