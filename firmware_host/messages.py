@@ -85,7 +85,250 @@ CATALOG: dict[str, tuple[str, str]] = {
         "no loudspeaker zone is declared in [relays.zones]; the amplifier must never play into no zone",
     ),
     # --- clips (import) ---
+    "clips.source_not_found": (
+        "Không tìm thấy tệp '{name}'. Kiểm tra lại tên tệp và thư mục; nếu tên có dấu cách, hãy đặt cả đường dẫn trong ngoặc kép.",
+        "File '{name}' was not found. Check the file name and folder; if the name contains spaces, put the whole path in quotes.",
+    ),
+    "clips.source_is_dir": (
+        "'{name}' là một thư mục, không phải tệp âm thanh. Hãy chọn một tệp MP3 hoặc WAV nằm trong thư mục đó.",
+        "'{name}' is a folder, not an audio file. Choose an MP3 or WAV file inside that folder.",
+    ),
+    "clips.source_unreadable": (
+        "Không đọc được tệp '{name}' ({detail}). Kiểm tra quyền đọc tệp, hoặc chép lại tệp từ USB/máy tính rồi nhập lại.",
+        "Cannot read file '{name}' ({detail}). Check the file permissions, or copy the file again from the USB stick/computer and import it again.",
+    ),
+    "clips.empty": (
+        "Tệp '{name}' rỗng (0 byte), không có âm thanh. Có thể lần chép trước chưa xong; hãy chép lại tệp từ máy tính/điện thoại rồi nhập lại.",
+        "File '{name}' is empty (0 bytes). The copy may not have finished; copy the file again from the computer/phone and import it again.",
+    ),
+    "clips.not_audio": (
+        "Tệp '{name}' không phải là tệp âm thanh (hoặc đã hỏng). Hãy xuất lại tệp từ máy tính/điện thoại dưới dạng MP3 hoặc WAV rồi nhập lại.",
+        "File '{name}' is not an audio file (or is damaged). Export it again from the computer/phone as MP3 or WAV and import it again.",
+    ),
+    "clips.corrupt": (
+        "Tệp '{name}' bị hỏng: có {errors} lỗi khi giải mã (lỗi đầu tiên: {detail}). Hãy chép lại tệp, hoặc xuất lại dưới dạng MP3 hoặc WAV rồi nhập lại.",
+        "File '{name}' is damaged: {errors} errors while decoding (first: {detail}). Copy the file again, or export it again as MP3 or WAV and import it again.",
+    ),
+    "clips.truncated": (
+        "Tệp '{name}' bị hỏng hoặc không đầy đủ: tệp ghi là dài {declared:.1f} giây nhưng chỉ đọc được {decoded:.1f} giây. Có thể tệp chưa chép hoặc tải về xong; hãy chép lại tệp đầy đủ rồi nhập lại.",
+        "File '{name}' is damaged or incomplete: it declares {declared:.1f} seconds but only {decoded:.1f} seconds can be read. The copy or download probably did not finish; copy the complete file again and import it again.",
+    ),
+    "clips.silent": (
+        "Tệp '{name}' hầu như không có tiếng (độ to {lufs} LUFS). Hãy nghe thử tệp trên máy tính; nếu đúng là im lặng, hãy kiểm tra micrô và ghi âm lại.",
+        "File '{name}' is almost silent (loudness {lufs} LUFS). Listen to it on a computer; if it really is silent, check the microphone and record it again.",
+    ),
+    "clips.too_short": (
+        "Tệp '{name}' quá ngắn ({seconds:.1f} giây); bài phát phải dài ít nhất {minimum:g} giây. Hãy kiểm tra lại bản ghi âm (có thể bị ngắt sớm) rồi ghi lại.",
+        "File '{name}' is too short ({seconds:.1f} seconds); a clip must last at least {minimum:g} seconds. Check the recording (it may have stopped early) and record it again.",
+    ),
+    "clips.too_long": (
+        "Tệp '{name}' quá dài ({minutes:.1f} phút); tối đa là {maximum:g} phút. Hãy cắt tệp thành nhiều bài ngắn hơn, hoặc tăng audio.max_clip_minutes trong loaxa.toml.",
+        "File '{name}' is too long ({minutes:.1f} minutes); the maximum is {maximum:g} minutes. Split it into shorter clips, or raise audio.max_clip_minutes in loaxa.toml.",
+    ),
+    "clips.duplicate": (
+        "Tệp '{name}' đã được nhập trước đây với mã '{id}' (\"{title}\"). Không cần nhập lại: dùng mã '{id}' trong lịch phát.",
+        "File '{name}' was already imported as '{id}' (\"{title}\"). No need to import it again: use '{id}' in the schedule.",
+    ),
+    "clips.bad_language": (
+        "Mã ngôn ngữ '{language}' không hợp lệ. Hãy dùng 2 đến 8 chữ cái thường, ví dụ: vi, ede, tay, hmn, khm.",
+        "Language code '{language}' is not valid. Use 2 to 8 lowercase letters, e.g. vi, ede, tay, hmn, khm.",
+    ),
+    "clips.bad_title": (
+        "Tên bài cho tệp '{name}' đang để trống. Hãy đặt một tên bài có chữ, ví dụ \"Thông báo tắt sóng 2G\".",
+        "The title for file '{name}' is empty. Give the clip a title with words in it, e.g. \"Thông báo tắt sóng 2G\".",
+    ),
+    "clips.ffmpeg_missing": (
+        "Không tìm thấy chương trình '{program}' cần để xử lý âm thanh. Hãy cài đặt bằng lệnh: sudo apt-get install ffmpeg",
+        "The program '{program}' needed to process audio was not found. Install it with: sudo apt-get install ffmpeg",
+    ),
+    "clips.timeout": (
+        "Xử lý tệp '{name}' mất quá lâu (hơn {seconds} giây) nên đã dừng lại. Hãy thử lại khi máy rảnh, hoặc cắt tệp thành nhiều bài ngắn hơn.",
+        "Processing file '{name}' took too long (over {seconds} seconds) and was stopped. Try again when the box is idle, or split the file into shorter clips.",
+    ),
+    "clips.ffmpeg_failed": (
+        "Không chuyển đổi được tệp '{name}' ({detail}). Hãy xuất lại tệp dưới dạng MP3 hoặc WAV rồi nhập lại; nếu vẫn lỗi, gửi tệp cho kỹ thuật viên.",
+        "Could not convert file '{name}' ({detail}). Export it again as MP3 or WAV and import it again; if it still fails, send the file to the technician.",
+    ),
+    "clips.disk_full": (
+        "Thẻ nhớ không đủ chỗ để lưu tệp '{name}' (cần khoảng {needed} MB, còn {free} MB). Hãy xoá bớt những bài không còn dùng rồi nhập lại.",
+        "Not enough space on the memory card to store '{name}' (about {needed} MB needed, {free} MB free). Remove clips that are no longer used and import it again.",
+    ),
+    "clips.store_failed": (
+        "Không lưu được bài '{name}' vào '{path}' ({detail}). Kiểm tra thẻ nhớ còn chỗ trống và ghi được, rồi nhập lại.",
+        "Could not store clip '{name}' in '{path}' ({detail}). Check that the memory card has free space and is writable, then import again.",
+    ),
+    "clips.index_corrupt": (
+        "Danh mục bài phát '{path}' bị hỏng ({detail}). Đừng xoá các tệp .wav; hãy chép lại danh mục từ bản sao lưu hoặc gọi kỹ thuật viên.",
+        "The clip index '{path}' is damaged ({detail}). Do not delete the .wav files; restore the index from a backup or call the technician.",
+    ),
+    "clips.not_found": (
+        "Không có bài nào có mã hoặc tên '{ref}'. Xem lại danh sách bài đã nhập và dùng đúng mã bài.",
+        "No clip has the id or title '{ref}'. Look at the list of imported clips and use the exact id.",
+    ),
+    "clips.repair_temp_removed": (
+        "Đã xoá tệp tạm '{name}' còn sót lại do một lần nhập bài bị ngắt (mất điện?). Không cần làm gì thêm.",
+        "Removed temporary file '{name}' left by an interrupted import (power cut?). Nothing else to do.",
+    ),
+    "clips.repair_orphan_removed": (
+        "Đã xoá tệp '{name}' không có trong danh mục (lần nhập bài đó bị ngắt giữa chừng). Nếu cần bài này, hãy nhập lại tệp gốc.",
+        "Removed '{name}', which was not in the index (its import was interrupted). If you need that clip, import the original file again.",
+    ),
+    "clips.repair_wav_missing": (
+        "Bài '{id}' (\"{title}\") có trong danh mục nhưng mất tệp âm thanh '{name}', nên sẽ không phát được. Hãy nhập lại tệp gốc '{original}' để khôi phục bài với cùng mã.",
+        "Clip '{id}' (\"{title}\") is in the index but its audio file '{name}' is missing, so it cannot play. Import the original file '{original}' again to restore it under the same id.",
+    ),
+    "clips.repair_index_missing": (
+        "Không thấy danh mục '{path}' nhưng có {count} tệp .wav trong thư mục bài phát; chưa xoá tệp nào. Hãy chép lại danh mục từ bản sao lưu hoặc gọi kỹ thuật viên.",
+        "The index '{path}' is missing but the clips folder holds {count} .wav files; none was deleted. Restore the index from a backup or call the technician.",
+    ),
+    "clips.repair_busy": (
+        "Đang có bài được nhập nên lần này bỏ qua bước dọn thư mục bài phát. Không cần làm gì.",
+        "A clip is being imported, so the clips folder was not cleaned up this time. Nothing to do.",
+    ),
+    "clips.repair_failed": (
+        "Không kiểm tra được thư mục bài phát '{path}' ({detail}). Kiểm tra thẻ nhớ; nếu lỗi lặp lại, gọi kỹ thuật viên.",
+        "Could not check the clips folder '{path}' ({detail}). Check the memory card; if this repeats, call the technician.",
+    ),
     # --- schedule ---
+    "schedule.at": ("{file}, dòng {line}: {message}", "{file}, line {line}: {message}"),
+    "schedule.unreadable": (
+        "không đọc được tệp lịch ({detail}); kiểm tra tên tệp và quyền đọc",
+        "cannot read the schedule file ({detail}); check the file name and permissions",
+    ),
+    "schedule.not_utf8": (
+        "tệp lịch không phải văn bản UTF-8 (có ký tự lạ ở dòng này); hãy mở tệp bằng trình soạn thảo và lưu lại với bảng mã UTF-8",
+        "the schedule file is not UTF-8 text (strange characters on this line); open it in a text editor and save it again as UTF-8",
+    ),
+    "schedule.empty": (
+        "tệp lịch trống; hãy viết một bảng [campaign] và ít nhất một khối [[slot]] theo mẫu trong docs/schedules.md",
+        "the schedule file is empty; write a [campaign] table and at least one [[slot]] block following docs/schedules.md",
+    ),
+    "schedule.toml_syntax": (
+        "viết sai cú pháp TOML ({detail}); sửa dòng này theo mẫu trong docs/schedules.md{hint}",
+        "not valid TOML ({detail}); fix this line following the example in docs/schedules.md{hint}",
+    ),
+    "schedule.hint_quote": (
+        " — có lẽ cần đặt giá trị trong ngoặc kép: {fixed}",
+        " — the value probably needs quotes: {fixed}",
+    ),
+    "schedule.did_you_mean": (" (có phải ý bạn là '{name}'?)", " (did you mean '{name}'?)"),
+    "schedule.hint_move": (
+        " (dòng này phải nằm dưới {table})",
+        " (this line belongs under {table})",
+    ),
+    "schedule.unknown_key": (
+        "'{key}' không phải là khoá của tệp lịch; xoá dòng này hoặc sửa lại tên khoá{hint}",
+        "'{key}' is not a schedule key; delete the line or correct the key name{hint}",
+    ),
+    "schedule.missing_key": (
+        "thiếu khoá bắt buộc '{key}'; thêm dòng: {example}",
+        "required key '{key}' is missing; add the line: {example}",
+    ),
+    "schedule.wrong_type": (
+        "'{key}' phải là {expected}, không phải {got}",
+        "'{key}' must be {expected}, not {got}",
+    ),
+    "schedule.type.text": ("một chuỗi trong ngoặc kép", "a quoted string"),
+    "schedule.type.date": (
+        'một ngày, ví dụ 2024-08-01 hoặc "01/08/2024"',
+        'a date, e.g. 2024-08-01 or "01/08/2024"',
+    ),
+    "schedule.type.time": ('giờ trong ngoặc kép, ví dụ "06:30"', 'a quoted time, e.g. "06:30"'),
+    "schedule.type.days": (
+        'tên ngày hoặc danh sách ngày, ví dụ ["T2", "T4"] hoặc "hằng ngày"',
+        'a day or a list of days, e.g. ["T2", "T4"] or "every day"',
+    ),
+    "schedule.type.text_list": (
+        'một chuỗi hoặc danh sách chuỗi, ví dụ ["thon-1", "thon-2"]',
+        'a string or a list of strings, e.g. ["thon-1", "thon-2"]',
+    ),
+    "schedule.type.whole": ("một số nguyên, ví dụ 2", "a whole number, e.g. 2"),
+    "schedule.type.number": ("một số, ví dụ 10", "a number, e.g. 10"),
+    "schedule.type.table": (
+        "một bảng: [campaign] hoặc các khối [[slot]]",
+        "a table: [campaign] or [[slot]] blocks",
+    ),
+    "schedule.empty_text": (
+        "'{key}' không được để trống",
+        "'{key}' must not be empty",
+    ),
+    "schedule.empty_list": (
+        "'{key}' cần ít nhất một giá trị, ví dụ: {example}",
+        "'{key}' needs at least one value, e.g.: {example}",
+    ),
+    "schedule.bad_date": (
+        '{value} không phải là một ngày; hãy viết ngày/tháng/năm như "01/08/2024", hoặc 2024-08-01',
+        '{value} is not a date; write day/month/year like "01/08/2024", or 2024-08-01',
+    ),
+    "schedule.no_such_date": (
+        "{value} không phải là một ngày có thật: tháng {month}/{year} chỉ có {days} ngày",
+        "{value} is not a date: month {month}/{year} has only {days} days",
+    ),
+    "schedule.no_such_month": (
+        "{value} không phải là một ngày: không có tháng {month} (viết ngày trước, tháng sau: dd/mm/yyyy)",
+        "{value} is not a date: there is no month {month} (day first, then month: dd/mm/yyyy)",
+    ),
+    "schedule.end_before_start": (
+        "ngày kết thúc {end} trước ngày bắt đầu {start}; kiểm tra lại hai ngày này (có viết nhầm ngày với tháng không?)",
+        "end {end} is before start {start}; check both dates (are day and month swapped?)",
+    ),
+    "schedule.window_too_long": (
+        "chiến dịch từ {start} đến {end} dài hơn {years} năm; kiểm tra lại năm của ngày kết thúc",
+        "the campaign from {start} to {end} is longer than {years} years; check the year of the end date",
+    ),
+    "schedule.except_outside": (
+        "ngày nghỉ {date} nằm ngoài thời gian chiến dịch ({start} – {end}) nên không có tác dụng",
+        "exception date {date} is outside the campaign ({start} – {end}), so it changes nothing",
+    ),
+    "schedule.bad_time": (
+        "{value} không phải là giờ trong ngày; hãy viết HH:MM, từ 00:00 đến 23:59{hint}",
+        "{value} is not a time of day; write HH:MM, 00:00–23:59{hint}",
+    ),
+    "schedule.bad_day": (
+        "'{value}' không phải là ngày trong tuần; hãy viết T2…T7, CN hoặc mon…sun",
+        "'{value}' is not a day; write T2…T7, CN or mon…sun",
+    ),
+    "schedule.day_range_reversed": (
+        "'{value}' đi ngược chiều tuần; hãy viết từ ngày đầu đến ngày cuối, ví dụ \"T2-T6\"",
+        "'{value}' runs backwards through the week; write from the first day to the last, e.g. \"mon-fri\"",
+    ),
+    "schedule.bad_repeat": (
+        "repeat phải từ 1 đến 10 (số lần phát lại cả danh sách), không phải {value}",
+        "repeat must be 1–10 (how many times the whole playlist plays), not {value}",
+    ),
+    "schedule.bad_gap": (
+        "gap_seconds phải từ 0 đến 600 giây, không phải {value}",
+        "gap_seconds must be 0–600 seconds, not {value}",
+    ),
+    "schedule.no_slots": (
+        "chưa có khung giờ phát nào; thêm ít nhất một khối [[slot]] với time, days, playlist và zones",
+        "there is no broadcast slot; add at least one [[slot]] block with time, days, playlist and zones",
+    ),
+    "schedule.slot_not_array": (
+        "khung giờ phải viết là [[slot]] (hai cặp ngoặc vuông), mỗi khung giờ một khối",
+        "slots must be written [[slot]] (double square brackets), one block per slot",
+    ),
+    "schedule.duplicate_slot": (
+        "tên khung giờ '{name}' đã dùng ở dòng {other_line}; mỗi khung giờ cần một tên riêng",
+        "slot name '{name}' is already used on line {other_line}; each slot needs its own name",
+    ),
+    "schedule.unknown_zone": (
+        "vùng loa '{zone}' không có trong cấu hình; các vùng đã khai báo: {known}{hint}",
+        "zone '{zone}' is not in the config; the configured zones are: {known}{hint}",
+    ),
+    "schedule.unknown_clip": (
+        "bài '{ref}' chưa có trong thư viện bài phát; hãy nhập bằng lệnh loaxa clips import{hint}",
+        "clip '{ref}' is not in the library; import it with loaxa clips import{hint}",
+    ),
+    "schedule.never_plays": (
+        "khung giờ này không phát lần nào: từ {start} đến {end} không có ngày nào thuộc 'days' (trừ ngày nghỉ)",
+        "this slot never plays: no date from {start} to {end} is one of its 'days' (exceptions excluded)",
+    ),
+    "schedule.overlap": (
+        "khung giờ này trùng với khung giờ '{other}' (tệp {other_file}, dòng {other_line}) vào ngày {date} từ {start} đến {end}{more}; chỉ có một âm ly, hãy dời giờ một trong hai khung",
+        "this slot overlaps slot '{other}' (file {other_file}, line {other_line}) on {date} from {start} to {end}{more}; there is one amplifier, move one of the two slots",
+    ),
+    "schedule.overlap_more": (" và {count} ngày khác", " and on {count} other days"),
     # --- relays ---
     "relays.mock_pins": (
         "Máy này không có chân GPIO thật: dùng chân giả lập (MockFactory) của gpiozero; rơ-le không đóng cắt thiết bị nào.",
@@ -93,6 +336,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "relays.changed": ("{time}  rơ-le {name:<10} {state}", "{time}  relay {name:<10} {state}"),
     "relays.on": ("BẬT", "ON"),
+    "relays.amplifier_name": ("âm ly", "amplifier"),
     "relays.off": ("TẮT", "OFF"),
     "relays.all_off": ("Tất cả rơ-le đã TẮT.", "All relays are OFF."),
     "relays.busy": (
@@ -162,7 +406,106 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{count} unfinished log entries (previous power cut) are now marked 'interrupted'.",
     ),
     # --- daemon ---
+    "daemon.started": (
+        "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
+        "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
+    ),
+    "daemon.nothing_planned": ("không có buổi nào", "none"),
+    "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
+    "daemon.schedules_unreadable": (
+        "Không đọc được thư mục lịch phát: {detail}",
+        "Cannot read the schedules folder: {detail}",
+    ),
+    "daemon.kept_last_good": (
+        "Tệp lịch '{file}' có lỗi nên bị từ chối; hộp tiếp tục dùng bản đúng trước đó của tệp này.",
+        "Schedule '{file}' has errors and was refused; the box keeps running its last good version.",
+    ),
+    "daemon.refused": (
+        "Tệp lịch '{file}' có lỗi nên chưa được dùng. Sửa lỗi theo các dòng trên rồi lưu lại.",
+        "Schedule '{file}' has errors and is not used. Fix the lines above and save it again.",
+    ),
+    "daemon.missed": (
+        "BỎ LỠ buổi phát {time} ({campaign} / {slot}): {reason}",
+        "MISSED the session of {time} ({campaign} / {slot}): {reason}",
+    ),
+    "daemon.missed_late": (
+        "đến giờ mà không bắt đầu được trong {grace} giây cho phép (trễ {seconds} giây)",
+        "could not start within the allowed {grace} s (it was {seconds} s late)",
+    ),
+    "daemon.missed_off": (
+        "hộp bị tắt hoặc mất điện (hoạt động lần cuối lúc {since})",
+        "the box was off or without power (last alive at {since})",
+    ),
     # --- cli ---
+    "demo.header": (
+        "Loa Xã — TRÌNH DIỄN. Thư mục dữ liệu tạm: {data_dir}\nChân GPIO giả lập, âm thanh ghi vào tệp WAV thay cho loa.",
+        "Loa Xã — DEMO. Temporary data folder: {data_dir}\nMock GPIO pins; audio is written to a WAV file instead of the speakers.",
+    ),
+    "demo.no_samples": ("Không có tệp âm thanh mẫu trong '{folder}'.", "No sample clips in '{folder}'."),
+    "demo.schedule_written": ("Lịch trình diễn: {path}", "Demo schedule: {path}"),
+    "demo.log_header": ("NHẬT KÝ PHÁT", "PLAYBACK LOG"),
+    "demo.counts_header": ("SỐ LƯỢT ĐÃ PHÁT TRỌN VẸN, THEO BÀI", "COMPLETED PLAYS PER CLIP"),
+    "demo.count_line": ("  {title}: {count} lượt", "  {title}: {count} plays"),
+    "demo.audio_written": ("Âm thanh đã phát ({seconds} giây): {path}", "What was played ({seconds} s): {path}"),
+    "demo.done_ok": ("✔ Trình diễn xong. Dữ liệu để lại ở {data_dir}", "✔ Demo finished. Its data is left in {data_dir}"),
+    "demo.done_problem": ("✘ Trình diễn có buổi phát không trọn vẹn; xem nhật ký ở trên. Dữ liệu: {data_dir}", "✘ Some demo sessions did not complete; see the log above. Data: {data_dir}"),
+    "cli.description": (
+        "Loa Xã — điều khiển đài truyền thanh xã: thư viện bài, lịch phát, rơ-le, nhật ký.",
+        "Loa Xã — commune loudspeaker controller: clip library, schedules, relays, playback log.",
+    ),
+    "cli.help.init": ("tạo tệp cấu hình mẫu và thư mục dữ liệu", "create a sample config and the data folders"),
+    "cli.help.clips": ("thư viện bài phát", "the clip library"),
+    "cli.help.clips_import": ("nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)", "import audio files (MP3, WAV, M4A, OGG, FLAC)"),
+    "cli.help.clips_list": ("liệt kê các bài", "list the clips"),
+    "cli.help.clips_remove": ("xoá một bài", "remove a clip"),
+    "cli.help.schedule": ("lịch phát", "schedules"),
+    "cli.help.schedule_check": ("kiểm tra tệp lịch", "check schedule files"),
+    "cli.help.schedule_show": ("xem kế hoạch phát các ngày tới", "show the plan for the coming days"),
+    "cli.help.play": ("phát ngay một hoặc nhiều bài", "broadcast clips now"),
+    "cli.help.run": ("chạy theo lịch (dịch vụ chính của hộp)", "run the schedule (the box's main service)"),
+    "cli.help.log": ("xem nhật ký phát", "show the playback log"),
+    "cli.help.demo": ("trình diễn một ngày phát, nén lại trong chưa đầy một phút", "demonstrate a day of broadcasts in under a minute"),
+    "init.exists": ("Tệp cấu hình '{path}' đã có; giữ nguyên (dùng --force để ghi đè).", "Config '{path}' exists; left as it is (use --force to overwrite)."),
+    "init.written": ("Đã tạo tệp cấu hình mẫu '{path}'.", "Wrote the sample config '{path}'."),
+    "init.next_steps": (
+        "Tiếp theo: 1) sửa tên xã, chân rơ-le trong {config}; 2) nhập bài: loaxa clips import TỆP.mp3; 3) chép tệp lịch vào {data_dir}/schedules rồi chạy: loaxa schedule check",
+        "Next: 1) set the commune name and relay pins in {config}; 2) import clips: loaxa clips import FILE.mp3; 3) put schedule files in {data_dir}/schedules and run: loaxa schedule check",
+    ),
+    "cli.clip_imported": ("✔ đã nhập '{title}' → mã {id} ({duration}, tiếng {language})", "✔ imported '{title}' → id {id} ({duration}, language {language})"),
+    "cli.clips_empty": ("Thư viện chưa có bài nào. Nhập bài: loaxa clips import TỆP.mp3", "The library is empty. Import clips: loaxa clips import FILE.mp3"),
+    "cli.clip_removed": ("Đã xoá bài '{title}' ({id}).", "Removed clip '{title}' ({id})."),
+    "cli.no_schedule_files": ("Chưa có tệp lịch nào trong '{folder}'.", "There is no schedule file in '{folder}'."),
+    "cli.check_failed": ("{errors} lỗi trong {files} tệp lịch. Sửa các dòng trên rồi kiểm tra lại.", "{errors} errors in {files} schedule files. Fix the lines above and check again."),
+    "cli.check_ok": ("✔ {files} tệp lịch hợp lệ.", "✔ {files} schedule files are valid."),
+    "cli.plan_empty": ("Không có buổi phát nào từ {first} đến {last}.", "No session is planned from {first} to {last}."),
+    "cli.bad_month": ("'{month}' không phải là tháng; hãy viết YYYY-MM, ví dụ 2024-09", "'{month}' is not a month; write YYYY-MM, e.g. 2024-09"),
+    "cli.log_empty": ("Nhật ký phát chưa có mục nào.", "The playback log is empty."),
+    "col.id": ("Mã", "Id"),
+    "col.title": ("Tên bài", "Title"),
+    "col.language": ("Tiếng", "Language"),
+    "col.duration": ("Thời lượng", "Duration"),
+    "col.imported": ("Ngày nhập", "Imported"),
+    "col.date": ("Ngày", "Date"),
+    "col.time": ("Giờ", "Time"),
+    "col.campaign": ("Chiến dịch", "Campaign"),
+    "col.slot": ("Khung giờ", "Slot"),
+    "col.clips": ("Bài phát", "Clips"),
+    "col.zones": ("Vùng loa", "Zones"),
+    "col.status": ("Kết quả", "Status"),
+    "col.what": ("Nội dung", "What"),
+    "col.note": ("Ghi chú", "Note"),
+    "weekday.0": ("T2", "Mon"),
+    "weekday.1": ("T3", "Tue"),
+    "weekday.2": ("T4", "Wed"),
+    "weekday.3": ("T5", "Thu"),
+    "weekday.4": ("T6", "Fri"),
+    "weekday.5": ("T7", "Sat"),
+    "weekday.6": ("CN", "Sun"),
+    "status.started": ("đang phát", "started"),
+    "status.completed": ("đã phát", "completed"),
+    "status.interrupted": ("gián đoạn", "interrupted"),
+    "status.failed": ("lỗi", "failed"),
+    "status.missed": ("bỏ lỡ", "missed"),
 }
 
 

@@ -138,10 +138,10 @@ class Player:
         stderr = process.stderr.read().decode("utf-8", "replace").strip() if process.stderr else ""
         played = self._played(started, written, rate)
         if code != 0:
-            reason = stderr.splitlines()[-1] if stderr else f"aplay exit code {code}"
+            reason = "; ".join(stderr.splitlines()[-2:]) if stderr else f"exit code {code}"
             if code < 0:
-                reason = f"aplay killed after {played:.1f} s (no progress)"
-            return PlayResult(played, False, False, reason)
+                reason = f"killed after {played:.1f} s (no progress)"
+            return PlayResult(played, False, False, f"aplay -D {self.device}: {reason}"[:400])
         return PlayResult(round(written / rate, 3), True, False)
 
     @staticmethod

@@ -1,0 +1,496 @@
+"""``loaxa``: the command line. Thin on purpose: parse, call the library, print.
+
+Exit codes: 0 done, 1 the input was refused (a clip, a schedule, a config), 2 wrong
+usage. Every read command takes ``--json`` for scripts; everything else prints
+sentences from the message catalogue in the operator's language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from firmware_host import __version__
+from firmware_host.config import CONFIG_NAME, Config, default_text, load_config
+from firmware_host.messages import LoaxaError, set_language, t
+from firmware_host.textout import format_seconds, print_table, status_label
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="thư mục dữ liệu / data folder (default: $LOAXA_HOME)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        help="tệp cấu hình / config file (default: DATA_DIR/loaxa.toml)",
+    )
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="in JSON cho máy đọc / print JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loaxa", description=t("cli.description"))
+    parser.add_argument("--version", action="version", version=f"loaxa {__version__}")
+    parser.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default=None,
+        help="ngôn ngữ thông báo / message language (vi, en)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true")
+    _common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_key: str, *, reads: bool = False, **kwargs: Any):
+        sub = commands.add_parser(name, help=t(help_key), **kwargs)
+        _common(sub, suppress=True)
+        if reads:
+            _json_flag(sub)
+        return sub
+
+    init = command("init", "cli.help.init")
+    init.add_argument("--force", action="store_true")
+
+    clips = command("clips", "cli.help.clips")
+    clip_commands = clips.add_subparsers(dest="clips_command", required=True, metavar="ACTION")
+    clip_import = clip_commands.add_parser("import", help=t("cli.help.clips_import"))
+    _common(clip_import, suppress=True)
+    clip_import.add_argument("files", nargs="+", type=Path)
+    clip_import.add_argument("--title")
+    clip_import.add_argument(
+        "--lang",
+        dest="clip_language",
+        default="vi",
+        help="ngôn ngữ của bài / clip language: vi, ede, tay, hmn…",
+    )
+    clip_list = clip_commands.add_parser("list", help=t("cli.help.clips_list"))
+    _common(clip_list, suppress=True)
+    _json_flag(clip_list)
+    clip_remove = clip_commands.add_parser("remove", help=t("cli.help.clips_remove"))
+    _common(clip_remove, suppress=True)
+    clip_remove.add_argument("clip_id")
+
+    schedule = command("schedule", "cli.help.schedule")
+    schedule_commands = schedule.add_subparsers(
+        dest="schedule_command", required=True, metavar="ACTION"
+    )
+    check = schedule_commands.add_parser("check", help=t("cli.help.schedule_check"))
+    _common(check, suppress=True)
+    _json_flag(check)
+    check.add_argument("files", nargs="*", type=Path)
+    show = schedule_commands.add_parser("show", help=t("cli.help.schedule_show"))
+    _common(show, suppress=True)
+    _json_flag(show)
+    show.add_argument("--days", type=int, default=7)
+    show.add_argument("--from", dest="first_day", type=date.fromisoformat, default=None)
+
+    play = command("play", "cli.help.play")
+    play.add_argument("clips", nargs="+")
+    play.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
+    play.add_argument("--repeat", type=int, default=1)
+    play.add_argument("--gap", type=float, default=5.0)
+
+    command("run", "cli.help.run")
+
+    log = command("log", "cli.help.log", reads=True)
+    log.add_argument("--month", help="YYYY-MM")
+
+    demo = command("demo", "cli.help.demo")
+    demo.add_argument("--samples", type=Path, default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv and argv.index("--lang") + 1 < len(argv):
+        # set early so --help itself is in the asked language (the sub-command's --lang
+        # for a clip comes after the sub-command and is not a UI language)
+        position = argv.index("--lang")
+        if argv[position + 1] in ("vi", "en") and not _after_command(argv, position):
+            set_language(argv[position + 1])
+    args = build_parser().parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    _setup_logging(args.verbose)
+    try:
+        return int(_dispatch(args) or 0)
+    except LoaxaError as exc:
+        print(f"{t('error.prefix')}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _after_command(argv: list[str], position: int) -> bool:
+    commands = {"init", "clips", "schedule", "play", "run", "log", "demo"}
+    return any(arg in commands for arg in argv[:position])
+
+
+class _ZoneFormatter(logging.Formatter):
+    """Log times in the box's time zone, never the machine's local one."""
+
+    zone = None
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.fromtimestamp(record.created, self.zone)
+        return moment.strftime("%Y-%m-%d %H:%M:%S%z")
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ZoneFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.ERROR)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(args.data_dir, args.config)
+    _ZoneFormatter.zone = config.timezone
+    return config
+
+
+def _dispatch(args: argparse.Namespace) -> int | None:
+    handler = {
+        "init": cmd_init,
+        "clips": cmd_clips,
+        "schedule": cmd_schedule,
+        "play": cmd_play,
+        "run": cmd_run,
+        "log": cmd_log,
+        "demo": cmd_demo,
+    }[args.command]
+    return handler(args)
+
+
+def _emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+# -- init ----------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from firmware_host.config import default_data_dir
+
+    data_dir = args.data_dir or default_data_dir()
+    target = args.config or data_dir / CONFIG_NAME
+    (data_dir / "schedules").mkdir(parents=True, exist_ok=True)
+    (data_dir / "clips").mkdir(parents=True, exist_ok=True)
+    if target.exists() and not args.force:
+        print(t("init.exists", path=target))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(default_text(), encoding="utf-8")
+        print(t("init.written", path=target))
+    load_config(data_dir, target)  # prove what we wrote loads
+    print(t("init.next_steps", data_dir=data_dir, config=target))
+    return 0
+
+
+# -- clips ---------------------------------------------------------------------------
+def _library(config: Config):
+    from firmware_host.clips import ClipLibrary
+
+    return ClipLibrary(config)
+
+
+def cmd_clips(args: argparse.Namespace) -> int:
+    config = _config(args)
+    library = _library(config)
+    if args.clips_command == "import":
+        failures = 0
+        for path in args.files:
+            try:
+                clip = library.import_file(path, title=args.title, language=args.clip_language)
+            except LoaxaError as exc:
+                failures += 1
+                print(f"✘ {exc}", file=sys.stderr)
+                continue
+            print(
+                t(
+                    "cli.clip_imported",
+                    id=clip.id,
+                    title=clip.title,
+                    duration=format_seconds(clip.duration),
+                    language=clip.language,
+                )
+            )
+        return 1 if failures else 0
+    if args.clips_command == "list":
+        clips = library.clips()
+        if getattr(args, "json", False):
+            _emit_json([_clip_json(c) for c in clips])
+            return 0
+        if not clips:
+            print(t("cli.clips_empty"))
+            return 0
+        print_table(
+            [t("col.id"), t("col.title"), t("col.language"), t("col.duration"), t("col.imported")],
+            [
+                [c.id, c.title, c.language, format_seconds(c.duration), c.imported_at[:16]]
+                for c in clips
+            ],
+        )
+        return 0
+    removed = library.remove(args.clip_id)
+    print(t("cli.clip_removed", id=removed.id, title=removed.title))
+    return 0
+
+
+def _clip_json(clip: Any) -> dict[str, Any]:
+    data = (
+        dict(vars(clip))
+        if not hasattr(clip, "__dataclass_fields__")
+        else {name: getattr(clip, name) for name in clip.__dataclass_fields__}
+    )
+    data["path"] = str(data["path"])
+    return data
+
+
+# -- schedule ------------------------------------------------------------------------
+def _check(config: Config, files: Sequence[Path], library: Any):
+    from firmware_host.schedule import check_schedules, schedule_files
+
+    paths = list(files) or schedule_files(config.scheduler.schedules_dir)
+    schedules, problems = check_schedules(
+        paths,
+        zones=tuple(config.relays.zones),
+        clip_refs=library.refs(),
+        warmup=config.amplifier.warmup_seconds,
+        tail=config.amplifier.tail_seconds,
+        tz=config.timezone,
+    )
+    return paths, schedules, problems
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    config = _config(args)
+    library = _library(config)
+    as_json = getattr(args, "json", False)
+    if args.schedule_command == "check":
+        paths, _schedules, problems = _check(config, args.files, library)
+        errors = [p for p in problems if p.severity == "error"]
+        if as_json:
+            _emit_json(
+                {
+                    "files": [str(p) for p in paths],
+                    "ok": not errors,
+                    "problems": [
+                        {
+                            "file": p.file,
+                            "line": p.line,
+                            "severity": p.severity,
+                            "key": p.key,
+                            "message": str(p),
+                        }
+                        for p in problems
+                    ],
+                }
+            )
+        else:
+            for problem in problems:
+                prefix = "✘" if problem.severity == "error" else "!"
+                print(f"{prefix} {problem}")
+            if not paths:
+                print(t("cli.no_schedule_files", folder=config.scheduler.schedules_dir))
+            elif errors:
+                print(t("cli.check_failed", errors=len(errors), files=len(paths)))
+            else:
+                print(t("cli.check_ok", files=len(paths)))
+        return 1 if errors else 0
+    return _show_plan(config, library, args.days, args.first_day, as_json)
+
+
+def _show_plan(
+    config: Config, library: Any, days: int, first_day: date | None, as_json: bool
+) -> int:
+    from firmware_host.plan import plan_sessions
+
+    _paths, schedules, problems = _check(config, [], library)
+    first = first_day or datetime.now(config.timezone).date()
+    last = first + timedelta(days=max(1, days) - 1)
+    sessions = plan_sessions(
+        schedules,
+        first,
+        last,
+        tz=config.timezone,
+        clip_refs=library.refs(),
+        warmup=config.amplifier.warmup_seconds,
+        tail=config.amplifier.tail_seconds,
+    )
+    if as_json:
+        _emit_json(
+            [
+                {
+                    "at": s.at.isoformat(),
+                    "campaign": s.campaign,
+                    "slot": s.slot,
+                    "file": s.schedule_file,
+                    "playlist": list(s.playlist),
+                    "repeat": s.repeat,
+                    "zones": list(s.zones),
+                    "expected_seconds": s.expected_seconds,
+                }
+                for s in sessions
+            ]
+        )
+        return 0
+    for problem in problems:
+        if problem.severity == "error":
+            print(f"✘ {problem}", file=sys.stderr)
+    if not sessions:
+        print(t("cli.plan_empty", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
+        return 0
+
+    def titles(refs: Sequence[str]) -> str:
+        names = []
+        for ref in refs:
+            clip = library.find(ref)
+            names.append(clip.title if clip else f"?{ref}")
+        return ", ".join(names)
+
+    print_table(
+        [
+            t("col.date"),
+            t("col.time"),
+            t("col.campaign"),
+            t("col.slot"),
+            t("col.clips"),
+            t("col.zones"),
+            t("col.duration"),
+        ],
+        [
+            [
+                t(f"weekday.{s.at.weekday()}") + " " + s.at.strftime("%d/%m/%Y"),
+                s.at.strftime("%H:%M"),
+                s.campaign,
+                s.slot,
+                titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                ", ".join(s.zones),
+                format_seconds(s.expected_seconds),
+            ]
+            for s in sessions
+        ],
+    )
+    return 0
+
+
+# -- play and run --------------------------------------------------------------------
+def cmd_play(args: argparse.Namespace) -> int:
+    from firmware_host.manual import play_now
+
+    config = _config(args)
+    zones = (
+        tuple(config.relays.zones)
+        if args.zones in ("all", "tất cả")
+        else tuple(z.strip() for z in args.zones.split(",") if z.strip())
+    )
+    outcome = play_now(
+        config,
+        tuple(args.clips),
+        zones=zones,
+        repeat=args.repeat,
+        gap_seconds=args.gap,
+        announce=print,
+    )
+    return 0 if outcome.status == "completed" else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from firmware_host.daemon import Daemon
+
+    config = _config(args)
+    logging.getLogger("loaxa").setLevel(logging.INFO)
+    Daemon(config, announce=logging.getLogger("loaxa").info).run_forever()
+    return 0
+
+
+# -- log ------------------------------------------------------------------------------
+def cmd_log(args: argparse.Namespace) -> int:
+    from firmware_host.playlog import PlayLog
+
+    config = _config(args)
+    log = PlayLog(config.log_dir, config.timezone)
+    months = [args.month] if args.month else None
+    if args.month and not _valid_month(args.month):
+        raise LoaxaError("cli.bad_month", month=args.month)
+    rows = log.entries(months)
+    if getattr(args, "json", False):
+        _emit_json(rows)
+        return 0
+    if not rows:
+        print(t("cli.log_empty"))
+        return 0
+    print_log(rows)
+    return 0
+
+
+def print_log(rows: Sequence[dict[str, Any]]) -> None:
+    table = []
+    for row in rows:
+        when = row.get("started") or row.get("scheduled") or ""
+        if row["kind"] == "session":
+            what = f"{row.get('campaign') or t('session.manual')} / {row.get('slot') or '-'}"
+            detail = row.get("error") or row.get("note") or ""
+        else:
+            what = f"   {row.get('clip_title')} ({row.get('clip_language')})"
+            detail = row.get("error") or ""
+        table.append(
+            [
+                when[:10],
+                when[11:19],
+                status_label(row["status"]),
+                what,
+                ",".join(row.get("zones") or []),
+                format_seconds(row.get("seconds") or 0),
+                detail,
+            ]
+        )
+    print_table(
+        [
+            t("col.date"),
+            t("col.time"),
+            t("col.status"),
+            t("col.what"),
+            t("col.zones"),
+            t("col.duration"),
+            t("col.note"),
+        ],
+        table,
+    )
+
+
+def _valid_month(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        return False
+    return len(text) == 7
+
+
+# -- demo ------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from firmware_host.demo import run_demo
+
+    # Only a folder named on the command line is used; $LOAXA_HOME (a real box's data)
+    # never receives demo clips and schedules.
+    return run_demo(data_dir=args.data_dir, samples=args.samples)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

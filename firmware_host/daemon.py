@@ -1,0 +1,344 @@
+"""``loaxa run``: turn schedule files into APScheduler jobs and broadcast them.
+
+The concrete plan (``plan.py``) is the single source of truth: each planned session
+becomes one DateTrigger job, so what ``loaxa schedule show`` prints is exactly what
+runs. Jobs live in APScheduler's in-memory store and are rebuilt from the files at
+every start; the playback log, not the job store, remembers what already played, so a
+restart never plays a slot twice.
+
+A slot is never silently dropped: one APScheduler could not start within the grace
+time, one that fell while the box was off, and one still waiting at shutdown are all
+logged as ``missed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from firmware_host.clips import ClipLibrary
+from firmware_host.config import Config
+from firmware_host.messages import t
+from firmware_host.plan import PlannedSession, sessions_between
+from firmware_host.player import Player
+from firmware_host.playlog import PlayLog
+from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
+from firmware_host.schedule import Schedule, check_schedules, schedule_files
+from firmware_host.session import Broadcaster, BroadcastRequest
+from firmware_host.store import write_atomically
+
+logger = logging.getLogger("loaxa.daemon")
+
+PLAN_HORIZON = timedelta(hours=26)
+REPLAN_EVERY = timedelta(minutes=30)
+HEARTBEAT_EVERY = timedelta(seconds=60)
+MISSED_LOOKBACK = timedelta(days=31)
+STATE_FILE = "state.json"
+
+
+class Daemon:
+    def __init__(self, config: Config, *, pin_factory: Any = None, announce: Any = None) -> None:
+        self.config = config
+        self.tz = config.timezone
+        self.pin_factory = pin_factory
+        self.announce = announce or logger.info
+        self.grace = timedelta(seconds=config.scheduler.misfire_grace_seconds)
+        self.scheduler: BackgroundScheduler | None = None
+        self.relays: RelayBank | None = None
+        self._claim = None
+        self._schedules: dict[Path, Schedule] = {}
+        self._fingerprint: tuple = ()
+        self._planned: dict[str, PlannedSession] = {}
+        self._plan_lock = threading.Lock()
+        self._exit = threading.Event()
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    # -- start and stop --------------------------------------------------------------
+    def start(self) -> None:
+        """Relays off first, then recover the log, then load schedules and plan."""
+        self._claim = claim_relays(self.config.data_dir)
+        self.relays, note = open_relays(
+            self.config.relays, observer=self._relay_changed, pin_factory=self.pin_factory
+        )
+        if note:
+            self.announce(note)
+        self.announce(t("relays.all_off"))
+        self.log = PlayLog(self.config.log_dir, self.tz)
+        recovered = self.log.recover_interrupted(now=self.now(), reason=t("log.power_cut"))
+        if recovered:
+            self.announce(t("log.recovered", count=recovered))
+        self.library = ClipLibrary(self.config)
+        for line in self.library.repair():
+            self.announce(line)
+        self.broadcaster = Broadcaster(
+            relays=self.relays,
+            player=Player(self.config.audio.device),
+            library=self.library,
+            log=self.log,
+            tz=self.tz,
+            warmup_seconds=self.config.amplifier.warmup_seconds,
+            tail_seconds=self.config.amplifier.tail_seconds,
+            announce=self.announce,
+        )
+        self._reload(force=True)
+
+        self.scheduler = BackgroundScheduler(
+            timezone=self.tz,
+            executors={"default": ThreadPoolExecutor(max_workers=6)},
+            job_defaults={
+                "misfire_grace_time": int(self.grace.total_seconds()),
+                "coalesce": False,
+                "max_instances": 1,
+            },
+        )
+        self.scheduler.add_listener(self._job_missed, EVENT_JOB_MISSED)
+        self.scheduler.start()
+        self._record_missed_while_off()
+        self._replan()
+        self.scheduler.add_job(
+            self._reload,
+            IntervalTrigger(seconds=self.config.scheduler.reload_seconds, timezone=self.tz),
+            id="reload",
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self._replan,
+            IntervalTrigger(seconds=REPLAN_EVERY.total_seconds(), timezone=self.tz),
+            id="replan",
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self._heartbeat,
+            IntervalTrigger(seconds=HEARTBEAT_EVERY.total_seconds(), timezone=self.tz),
+            id="heartbeat",
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+        self._heartbeat()
+        self.announce(t("daemon.started", count=len(self._planned), next=self._describe_next()))
+
+    def stop(self) -> None:
+        """End what plays, log what waits as missed, switch everything off."""
+        if self.scheduler and self.scheduler.running:
+            self.broadcaster.close()
+            self.scheduler.shutdown(wait=True)
+        if self.relays:
+            self.relays.close()
+            self.relays = None
+            self.announce(t("relays.all_off"))
+        if hasattr(self, "log"):
+            self.log.close()
+        if self._claim:
+            self._claim.close()
+            self._claim = None
+
+    def run_forever(self) -> None:
+        """Until SIGTERM/SIGINT; relays are off when this returns, whatever happened."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self._exit.set())
+        try:
+            self.start()
+            while not self._exit.wait(1.0):
+                pass
+            self.announce(t("daemon.stopping"))
+        finally:
+            self.stop()
+
+    def request_exit(self) -> None:
+        self._exit.set()
+
+    # -- schedules ---------------------------------------------------------------------
+    def _files_fingerprint(self) -> tuple:
+        paths = schedule_files(self.config.scheduler.schedules_dir)
+        index = self.config.clips_dir / "index.json"
+        parts = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists()]
+        if index.exists():
+            parts.append((str(index), index.stat().st_mtime_ns, index.stat().st_size))
+        return tuple(parts)
+
+    def _reload(self, force: bool = False) -> None:
+        """Re-read changed schedule files; a file that fails the check is refused and
+        its last good version keeps running."""
+        try:
+            fingerprint = self._files_fingerprint()
+        except OSError as exc:
+            logger.error(t("daemon.schedules_unreadable", detail=exc))
+            return
+        if not force and fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        paths = schedule_files(self.config.scheduler.schedules_dir)
+        schedules, problems = check_schedules(
+            paths,
+            zones=tuple(self.config.relays.zones),
+            clip_refs=self.library.refs(),
+            warmup=self.config.amplifier.warmup_seconds,
+            tail=self.config.amplifier.tail_seconds,
+            tz=self.tz,
+        )
+        refused = {Path(p.file).name for p in problems if p.severity == "error"}
+        for problem in problems:
+            (logger.error if problem.severity == "error" else logger.warning)(str(problem))
+            self.announce(str(problem))
+        accepted = {s.path: s for s in schedules if s.path.name not in refused}
+        current = set(paths)
+        kept = {
+            path: old
+            for path, old in self._schedules.items()
+            if path in current and path.name in refused
+        }
+        for path in kept:
+            self.announce(t("daemon.kept_last_good", file=path.name))
+        for path in paths:
+            if path.name in refused and path not in kept:
+                self.announce(t("daemon.refused", file=path.name))
+        self._schedules = {**accepted, **kept}
+        if not force:
+            self._replan()
+
+    def schedules(self) -> list[Schedule]:
+        return list(self._schedules.values())
+
+    # -- planning ------------------------------------------------------------------------
+    def _plan(self, start: datetime, end: datetime) -> list[PlannedSession]:
+        return sessions_between(
+            self.schedules(),
+            start,
+            end,
+            tz=self.tz,
+            clip_refs=self.library.refs(),
+            warmup=self.config.amplifier.warmup_seconds,
+            tail=self.config.amplifier.tail_seconds,
+        )
+
+    def _logged_keys(self, start: datetime, end: datetime) -> set[str]:
+        months = {self.log.month_of(start), self.log.month_of(end)}
+        return self.log.plan_keys(sorted(months))
+
+    def _replan(self) -> None:
+        """Make the job store hold exactly the sessions of the next hours not yet logged."""
+        if not self.scheduler:
+            return
+        with self._plan_lock:
+            now = self.now()
+            sessions = self._plan(now - self.grace, now + PLAN_HORIZON)
+            done = self._logged_keys(now - self.grace, now + PLAN_HORIZON)
+            wanted = {s.key: s for s in sessions if s.key not in done}
+            for job in self.scheduler.get_jobs():
+                if job.id in self._planned and job.id not in wanted:
+                    job.remove()
+                    self._planned.pop(job.id, None)
+            existing = {job.id for job in self.scheduler.get_jobs()}
+            for key, session in wanted.items():
+                if key in existing or key in self._planned:
+                    continue  # already queued, or handed to a worker and waiting its turn
+                self._planned[key] = session
+                self.scheduler.add_job(
+                    self._play,
+                    DateTrigger(run_date=session.at),
+                    args=[key],
+                    id=key,
+                    name=session.slot,
+                )
+
+    def _play(self, key: str) -> None:
+        session = self._planned.get(key)
+        if session is None:
+            return
+        self.broadcaster.broadcast(BroadcastRequest.from_plan(session))
+        self._planned.pop(key, None)
+
+    def _job_missed(self, event: JobExecutionEvent) -> None:
+        session = self._planned.pop(event.job_id, None)
+        if session is None:
+            return
+        late = (self.now() - session.at).total_seconds()
+        self._record_missed(
+            session,
+            t("daemon.missed_late", seconds=round(late), grace=int(self.grace.total_seconds())),
+        )
+
+    def _record_missed(self, session: PlannedSession, reason: str) -> None:
+        self.announce(
+            t(
+                "daemon.missed",
+                time=session.at.strftime("%d/%m %H:%M:%S"),
+                slot=session.slot,
+                campaign=session.campaign,
+                reason=reason,
+            )
+        )
+        try:
+            self.log.record_missed(
+                scheduled=session.at,
+                campaign=session.campaign,
+                slot=session.slot,
+                zones=session.zones,
+                playlist=session.playlist,
+                plan_key=session.key,
+                reason=reason,
+                now=self.now(),
+            )
+        except OSError as exc:
+            logger.error(t("log.write_failed", detail=exc))
+
+    # -- the box being off --------------------------------------------------------------
+    @property
+    def _state_path(self) -> Path:
+        return self.config.data_dir / STATE_FILE
+
+    def _heartbeat(self) -> None:
+        """Remember that the box was alive now, to tell later what fell while it was off."""
+        try:
+            data = json.dumps({"last_alive": self.now().isoformat(timespec="seconds")})
+            write_atomically(self._state_path, data.encode())
+        except OSError as exc:
+            logger.error(t("log.write_failed", detail=exc))
+
+    def _last_alive(self) -> datetime | None:
+        try:
+            value = json.loads(self._state_path.read_text())["last_alive"]
+            return datetime.fromisoformat(value).astimezone(self.tz)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _record_missed_while_off(self) -> None:
+        last = self._last_alive()
+        now = self.now()
+        if last is None or last >= now:
+            return
+        start = max(last, now - MISSED_LOOKBACK)
+        end = now - self.grace
+        if end <= start:
+            return
+        done = self.log.plan_keys(sorted({self.log.month_of(start), self.log.month_of(end)}))
+        reason = t("daemon.missed_off", since=last.strftime("%d/%m/%Y %H:%M"))
+        for session in self._plan(start, end):
+            if session.key not in done:
+                self._record_missed(session, reason)
+
+    # -- output --------------------------------------------------------------------------
+    def _relay_changed(self, name: str, on: bool) -> None:
+        self.announce(describe_change(name, on, self.now()))
+
+    def _describe_next(self) -> str:
+        upcoming = sorted(self._planned.values(), key=lambda s: s.at)
+        if not upcoming:
+            return t("daemon.nothing_planned")
+        first = upcoming[0]
+        return f"{first.at.strftime('%d/%m/%Y %H:%M:%S')} — {first.campaign} / {first.slot}"

@@ -1,0 +1,44 @@
+"""Plain-text tables and numbers for a terminal, lined up even with Vietnamese letters."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from firmware_host.messages import t
+
+
+def display_width(text: str) -> int:
+    """Columns *text* takes: combining marks take none, wide (CJK/emoji) take two."""
+    width = 0
+    for ch in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        padded = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)]
+        return "  ".join(padded).rstrip()
+
+    print(line(cells[0]))
+    print("  ".join("─" * w for w in widths))
+    for row in cells[1:]:
+        print(line(row))
+
+
+def format_seconds(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``), the way a radio operator reads durations."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def status_label(status: str) -> str:
+    return t(f"status.{status}")

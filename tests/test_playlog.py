@@ -1,0 +1,139 @@
+"""The playback log on disk: atomic writes, month files in the box's zone, recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from firmware_host.playlog import PlayLog
+from firmware_host.store import AtomicJSONStorage, open_db, remove_stale_temporaries
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+CLIP = SimpleNamespace(
+    id="thong-bao", title="Thông báo", sha256="ab" * 32, language="vi", duration=12.5
+)
+
+
+def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    db = open_db(tmp_path / "log.json")
+    db.insert({"n": 1})
+
+    def power_cut(*_args):
+        raise OSError("power cut before rename")
+
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(OSError):
+        db.insert({"n": 2})
+    monkeypatch.undo()
+    assert json.loads((tmp_path / "log.json").read_text())["_default"] == {"1": {"n": 1}}
+    assert not list(tmp_path.glob(".*.tmp")), "the temp file is cleaned up"
+
+
+def test_stale_temporaries_from_a_cut_are_removed(tmp_path):
+    (tmp_path / ".2026-11.json.abc.tmp").write_text('{"_default": {"1": {"n"')
+    (tmp_path / "2026-11.json").write_text('{"_default": {}}')
+    assert [p.name for p in remove_stale_temporaries(tmp_path)] == [".2026-11.json.abc.tmp"]
+    assert AtomicJSONStorage(tmp_path / "2026-11.json").read() == {"_default": {}}
+
+
+def test_entries_are_filed_by_the_month_of_the_box_zone_not_utc(tmp_path):
+    log = PlayLog(tmp_path, HCM)
+    # 23:59 on 30/11 in Vietnam is 16:59 UTC; 00:00:05 on 01/12 is still 30/11 in UTC.
+    late_evening = datetime(2026, 11, 30, 23, 59, tzinfo=HCM)
+    after_midnight = datetime(2026, 12, 1, 0, 0, 5, tzinfo=HCM)
+    for at in (late_evening, after_midnight):
+        log.start_session(
+            trigger="schedule",
+            scheduled=at,
+            started=at,
+            campaign="2G",
+            slot="tối",
+            zones=["thon-1"],
+            playlist=["thong-bao"],
+        )
+    assert log.months() == ["2026-11", "2026-12"]
+    assert [r["scheduled"] for r in log.entries(["2026-12"])] == ["2026-12-01T00:00:05.000+07:00"]
+
+
+def test_clips_of_a_session_stay_in_its_month_across_midnight(tmp_path):
+    log = PlayLog(tmp_path, HCM)
+    scheduled = datetime(2026, 11, 30, 23, 59, 50, tzinfo=HCM)
+    session = log.start_session(
+        trigger="schedule",
+        scheduled=scheduled,
+        started=scheduled,
+        campaign="2G",
+        slot="tối",
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+    )
+    clip = log.start_clip(
+        session, started=datetime(2026, 12, 1, 0, 0, 2, tzinfo=HCM), clip=CLIP, play_index=1
+    )
+    assert clip.month == "2026-11"
+    assert log.months() == ["2026-11"]
+
+
+def test_started_entries_become_interrupted_at_start_up(tmp_path):
+    log = PlayLog(tmp_path, HCM)
+    now = datetime(2026, 11, 23, 6, 30, tzinfo=HCM)
+    done = log.start_session(
+        trigger="manual",
+        scheduled=None,
+        started=now,
+        campaign=None,
+        slot=None,
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+    )
+    log.finish(done, "completed", ended=now, seconds=14.0)
+    cut = log.start_session(
+        trigger="schedule",
+        scheduled=now,
+        started=now,
+        campaign="2G",
+        slot="sáng",
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+    )
+    log.start_clip(cut, started=now, clip=CLIP, play_index=1)
+    log.close()
+
+    reopened = PlayLog(tmp_path, HCM)
+    assert reopened.recover_interrupted(now=now, reason="mất điện") == 2
+    statuses = [(r["kind"], r["status"], r["error"]) for r in reopened.entries()]
+    assert statuses == [
+        ("session", "completed", None),
+        ("session", "interrupted", "mất điện"),
+        ("clip", "interrupted", "mất điện"),
+    ]
+    assert reopened.recover_interrupted(now=now, reason="x") == 0
+
+
+def test_a_clip_entry_reads_on_its_own(tmp_path):
+    log = PlayLog(tmp_path, HCM)
+    now = datetime(2026, 11, 23, 6, 30, tzinfo=HCM)
+    session = log.start_session(
+        trigger="schedule",
+        scheduled=now,
+        started=now,
+        campaign="Tắt sóng 2G",
+        slot="sáng",
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+        plan_key="a.toml#sáng@x",
+    )
+    ref = log.start_clip(session, started=now, clip=CLIP, play_index=1)
+    log.finish(ref, "completed", ended=now, seconds=12.5)
+    row = log.entries()[1]
+    assert row["campaign"] == "Tắt sóng 2G" and row["slot"] == "sáng"
+    assert row["clip_sha256"] == CLIP.sha256 and row["clip_language"] == "vi"
+    assert row["scheduled"] == "2026-11-23T06:30:00.000+07:00"
+    assert log.plan_keys(["2026-11"]) == {"a.toml#sáng@x"}
+    with pytest.raises(ValueError):
+        log.finish(ref, "started", ended=now, seconds=0)

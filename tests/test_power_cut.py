@@ -1,0 +1,130 @@
+"""A real ``loaxa run`` process killed in the middle of a clip.
+
+SIGKILL stands for a power cut: nothing in the process gets to clean up. On a real Pi
+the GPIO lines keep their last level, so the next start must drive every relay OFF
+before anything else, and the log must turn the cut session into ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from firmware_host.clips import ClipLibrary
+from firmware_host.daemon import Daemon
+from firmware_host.playlog import PlayLog
+from tests.helpers import make_tone
+
+
+def schedule_one_slot(box, clip_id: str, seconds_from_now: float) -> datetime:
+    at = datetime.now(box.timezone).replace(microsecond=0) + timedelta(seconds=seconds_from_now)
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    (box.scheduler.schedules_dir / "mot-khung.toml").write_text(
+        '[campaign]\nname = "Thử mất điện"\n'
+        f"start = {at.date().isoformat()}\nend = {(at + timedelta(days=1)).date()}\n\n"
+        f'[[slot]]\nname = "sáng"\ntime = "{at:%H:%M:%S}"\ndays = "hằng ngày"\n'
+        f'playlist = ["{clip_id}"]\nzones = ["thon-1", "thon-2"]\n',
+        "utf-8",
+    )
+    return at
+
+
+def start_daemon_process(box) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(box.data_dir), "run"],
+        env={**os.environ, "LOAXA_LANG": "en"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for_clip_started(log_dir: Path, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for month_file in log_dir.glob("*.json"):
+            try:
+                tables = json.loads(month_file.read_text("utf-8"))
+            except ValueError:
+                continue  # cannot happen with atomic writes; retried anyway
+            rows = tables.get("_default", {}).values()
+            if any(r["kind"] == "clip" and r["status"] == "started" for r in rows):
+                return
+        if process.poll() is not None:
+            raise AssertionError(process.stdout.read())
+        time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the clip never started: " + process.communicate()[0])
+
+
+@pytest.fixture
+def long_clip(box, tmp_path):
+    return ClipLibrary(box).import_file(make_tone(tmp_path / "Dài.wav", seconds=6))
+
+
+@pytest.mark.slow
+def test_sigkill_mid_clip_then_restart(box, pins, long_clip):
+    schedule_one_slot(box, long_clip.id, seconds_from_now=2)
+    process = start_daemon_process(box)
+    wait_for_clip_started(box.log_dir, process, timeout=20)
+    time.sleep(0.5)  # well inside the 6 s clip
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=5)
+
+    before = PlayLog(box.log_dir, box.timezone).entries()
+    assert {r["status"] for r in before} == {"started"}  # what the cut left behind
+
+    # The pins a real Pi would have kept: amplifier and zones still driven ON.
+    for number in (17, 27, 22):
+        pin = pins.pin(number)
+        pin.function = "output"
+        pin.state = True
+
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        assert not any(daemon.relays.states().values())
+        for number in (17, 27, 22, 23):
+            assert not pins.pin(number).state
+        after = PlayLog(box.log_dir, box.timezone).entries()
+        assert len(after) == 2
+        assert {r["status"] for r in after} == {"interrupted"}
+        assert all(r["error"] for r in after)
+    finally:
+        daemon.stop()
+    # the cut slot is logged once and is not played again after the restart
+    final = PlayLog(box.log_dir, box.timezone).entries()
+    assert [r["status"] for r in final] == ["interrupted", "interrupted"]
+
+
+@pytest.mark.slow
+def test_sigterm_mid_clip_stops_cleanly(box, long_clip):
+    schedule_one_slot(box, long_clip.id, seconds_from_now=2)
+    process = start_daemon_process(box)
+    wait_for_clip_started(box.log_dir, process, timeout=20)
+    time.sleep(0.5)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    assert time.monotonic() - started < 3, "SIGTERM must not wait for the clip to end"
+    assert process.returncode == 0, output
+
+    rows = PlayLog(box.log_dir, box.timezone).entries()
+    assert [(r["kind"], r["status"]) for r in rows] == [
+        ("session", "interrupted"),
+        ("clip", "interrupted"),
+    ]
+    clip_row = rows[1]
+    assert 0.3 < clip_row["seconds"] < 3.0  # what was really handed to the device
+    lines = output.splitlines()
+    assert "relay amplifier  OFF" in output
+    assert lines[-1].endswith("All relays are OFF."), output
+    assert "mock pins" in output  # said so on start
