@@ -1,0 +1,122 @@
+"""The daemon around the session: reloading schedules, and never dropping a slot."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from firmware_host.clips import ClipLibrary
+from firmware_host.daemon import Daemon
+from firmware_host.playlog import PlayLog
+from tests.conftest import write_box_config
+from tests.helpers import make_tone
+
+
+def slot_file(at: datetime, clip_id: str, name: str, time_text: str | None = None) -> str:
+    return (
+        '[campaign]\nname = "Thử"\n'
+        f"start = {at.date().isoformat()}\nend = {(at + timedelta(days=1)).date()}\n\n"
+        f'[[slot]]\nname = "{name}"\ntime = "{time_text or f"{at:%H:%M:%S}"}"\n'
+        f'days = "hằng ngày"\nplaylist = ["{clip_id}"]\nzones = ["thon-1"]\n'
+    )
+
+
+def wait_until(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+def clip(box, tmp_path):
+    return ClipLibrary(box).import_file(make_tone(tmp_path / "Ngắn.wav", seconds=1.0))
+
+
+def sessions(box) -> list[dict]:
+    return [r for r in PlayLog(box.log_dir, box.timezone).entries() if r["kind"] == "session"]
+
+
+@pytest.mark.slow
+def test_changed_schedules_are_picked_up_and_a_bad_one_is_refused(box, pins, clip):
+    path = box.scheduler.schedules_dir / "lich.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(box.timezone).replace(microsecond=0)
+    path.write_text(slot_file(now + timedelta(seconds=4), clip.id, "sáng"), "utf-8")
+    said: list[str] = []
+    daemon = Daemon(box, pin_factory=pins, announce=said.append)
+    daemon.start()
+    try:
+        # Edited into nonsense while running: refused, the last good version keeps going.
+        path.write_text(slot_file(now, clip.id, "sáng", time_text="25:00"), "utf-8")
+        wait_until(lambda: any("bản đúng trước đó" in line for line in said), timeout=5)
+        assert any("dòng 8" in line and "25:00" in line for line in said)
+        wait_until(lambda: [s["status"] for s in sessions(box)] == ["completed"], timeout=10)
+        # A good edit is picked up without a restart.
+        later = datetime.now(box.timezone).replace(microsecond=0) + timedelta(seconds=2)
+        path.write_text(slot_file(later, clip.id, "trưa"), "utf-8")
+        wait_until(
+            lambda: len(sessions(box)) == 2 and sessions(box)[1]["status"] != "started", timeout=10
+        )
+    finally:
+        daemon.stop()
+    done = sessions(box)
+    assert [(s["slot"], s["status"]) for s in done] == [
+        ("sáng", "completed"),
+        ("trưa", "completed"),
+    ]
+    late = datetime.fromisoformat(done[1]["started"]) - datetime.fromisoformat(done[1]["scheduled"])
+    assert late.total_seconds() < 1
+
+
+@pytest.mark.slow
+def test_a_slot_the_scheduler_could_not_start_in_time_is_logged_missed(tmp_path, capture_dir, pins):
+    box = write_box_config(tmp_path / "box", grace=1)
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "Ngắn.wav", seconds=1.0))
+    at = datetime.now(box.timezone).replace(microsecond=0) + timedelta(seconds=2)
+    box.scheduler.schedules_dir.mkdir(parents=True)
+    (box.scheduler.schedules_dir / "a.toml").write_text(slot_file(at, clip.id, "sáng"), "utf-8")
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        daemon.scheduler.pause()  # the scheduler thread is held up (e.g. the clock jumped)
+        time.sleep(max(0.0, (at - datetime.now(box.timezone)).total_seconds()) + 2)
+        daemon.scheduler.resume()
+        wait_until(lambda: len(sessions(box)) == 1, timeout=5)
+    finally:
+        daemon.stop()
+    [missed] = sessions(box)
+    assert missed["status"] == "missed" and missed["slot"] == "sáng"
+    assert "1 giây cho phép" in missed["error"]
+    assert missed["scheduled"].startswith(at.isoformat(timespec="seconds")[:19])
+    assert not any(pins.pin(n).state for n in (17, 27, 22, 23))
+
+
+def test_slots_that_fell_while_the_box_was_off_are_logged_missed(box, pins, clip):
+    now = datetime.now(box.timezone).replace(microsecond=0)
+    if now.hour == 0 and now.minute < 12:
+        pytest.skip("needs ten minutes of today behind us")
+    off_since = now - timedelta(minutes=10)
+    (box.data_dir / "state.json").write_text(
+        json.dumps({"last_alive": off_since.isoformat()}), "utf-8"
+    )
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    (box.scheduler.schedules_dir / "a.toml").write_text(
+        slot_file(now - timedelta(minutes=6), clip.id, "sáng"), "utf-8"
+    )
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    daemon.stop()
+    [missed] = sessions(box)
+    assert missed["status"] == "missed"
+    assert off_since.strftime("%d/%m/%Y %H:%M") in missed["error"]
+    # and a restart does not log it twice
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    daemon.stop()
+    assert len(sessions(box)) == 1
