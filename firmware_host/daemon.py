@@ -108,27 +108,19 @@ class Daemon:
         self.scheduler.start()
         self._record_missed_while_off()
         self._replan()
-        self.scheduler.add_job(
-            self._reload,
-            IntervalTrigger(seconds=self.config.scheduler.reload_seconds, timezone=self.tz),
-            id="reload",
-            misfire_grace_time=None,
-            coalesce=True,
+        housekeeping = (
+            ("reload", self._reload, self.config.scheduler.reload_seconds),
+            ("replan", self._replan, REPLAN_EVERY.total_seconds()),
+            ("heartbeat", self._heartbeat, HEARTBEAT_EVERY.total_seconds()),
         )
-        self.scheduler.add_job(
-            self._replan,
-            IntervalTrigger(seconds=REPLAN_EVERY.total_seconds(), timezone=self.tz),
-            id="replan",
-            misfire_grace_time=None,
-            coalesce=True,
-        )
-        self.scheduler.add_job(
-            self._heartbeat,
-            IntervalTrigger(seconds=HEARTBEAT_EVERY.total_seconds(), timezone=self.tz),
-            id="heartbeat",
-            misfire_grace_time=None,
-            coalesce=True,
-        )
+        for job_id, function, every in housekeeping:
+            self.scheduler.add_job(
+                function,
+                IntervalTrigger(seconds=every, timezone=self.tz),
+                id=job_id,
+                misfire_grace_time=None,
+                coalesce=True,
+            )
         self._heartbeat()
         self.announce(t("daemon.started", count=len(self._planned), next=self._describe_next()))
 
