@@ -84,6 +84,7 @@ SILENCE_LUFS = -60.0  # quieter than this is a dead microphone, not an announcem
 MAX_DECODE_ERRORS = 10  # a few glitches in a long recording are tolerated
 TRUNCATION_SECONDS = 0.5  # encoder delay/padding is < 0.1 s; more missing = cut short
 TRUNCATION_FRACTION = 0.05
+SHORT_TOLERANCE = 0.02  # a "1 s" clip may decode a few ms short after codec trimming
 ESTIMATE_SLACK = 1.25  # a bitrate-estimated duration may be this far off
 PROBE_TIMEOUT = 60.0
 # A Pi Zero decodes and runs loudnorm (at 192 kHz internally) at roughly real time;
@@ -533,7 +534,7 @@ class ClipLibrary:
         if reliable and _cut_short(probe.declared, decoded):  # type: ignore[arg-type]
             raise LoaxaError("clips.truncated", name=name, declared=probe.declared, decoded=decoded)
         minimum = self.config.audio.min_clip_seconds
-        if decoded < minimum:
+        if decoded + SHORT_TOLERANCE < minimum:
             raise LoaxaError("clips.too_short", name=name, seconds=decoded, minimum=minimum)
         if decoded > max_seconds:
             raise LoaxaError(

@@ -31,6 +31,7 @@ def make_tone(
             str(path),
         ],
         check=True,
+        timeout=60,
     )
     return path
 

@@ -50,6 +50,7 @@ def ffmpeg_make(out: Path, *args: str) -> Path:
     subprocess.run(
         ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args, str(out)],
         check=True,
+        timeout=60,
     )
     return out
 
@@ -57,7 +58,9 @@ def ffmpeg_make(out: Path, *args: str) -> Path:
 def sox_make(out: Path, *args: str) -> Path:
     """``sox -n <args before out> out <effects>``: args are split at the literal 'OUT'."""
     split = args.index("OUT")
-    subprocess.run(["sox", "-n", *args[:split], str(out), *args[split + 1 :]], check=True)
+    subprocess.run(
+        ["sox", "-n", *args[:split], str(out), *args[split + 1 :]], check=True, timeout=60
+    )
     return out
 
 
@@ -166,8 +169,9 @@ FORMATS: dict[str, tuple[float, str, str, str]] = {
         2.0,
         "ffmpeg",
         "a.mp3",
-        "-f lavfi -i sine=f=440:d=2 -f lavfi -i color=c=red:s=64x64 -map 0:a -map 1:v"
-        " -frames:v 1 -c:v mjpeg -disposition:v attached_pic -c:a libmp3lame -id3v2_version 3",
+        "-f lavfi -i sine=f=440:d=2 -f lavfi -i color=c=red:s=64x64:d=0.1 -map 0:a -map 1:v"
+        " -frames:v 1 -c:v mjpeg -pix_fmt yuvj420p -disposition:v attached_pic -c:a libmp3lame"
+        " -id3v2_version 3",
     ),
     "flac": (3.0, "ffmpeg", "a.flac", "-f lavfi -i sine=f=1000:d=3 -ar 44100 -ac 2 -c:a flac"),
 }
