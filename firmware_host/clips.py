@@ -29,7 +29,12 @@ How it works, and why:
   resamples to 48 kHz with triangular dither and writes a temporary WAV in the clips
   directory, which is fsynced and renamed to ``<id>.wav``; only then is the index
   entry written. A power cut therefore leaves at worst a temp file or an orphan WAV,
-  both removed by :meth:`ClipLibrary.repair` at the next start.
+  both removed by :meth:`ClipLibrary.repair` at the next start. Clips shorter than
+  loudnorm's 3 s look-ahead are looped through pass 2 and one copy is kept (see
+  ``_convert``): without that, ffmpeg 5.1 leaves them some 18 LU too quiet.
+* The WAV header's data size is checked against the file size before decoding:
+  ffmpeg silently estimates a truncated WAV's duration from its size, so decoding
+  alone would not notice the cut.
 * Two ``flock`` files coordinate processes (the daemon and a CLI import may run at the
   same time): ``.import.lock`` is held shared for a whole import and exclusive by
   ``repair``, so repair never deletes the temp file of an import in progress;
@@ -81,14 +86,17 @@ IMPORT_LOCK = ".import.lock"
 INDEX_LOCK = ".index.lock"
 
 SILENCE_LUFS = -60.0  # quieter than this is a dead microphone, not an announcement
-MAX_DECODE_ERRORS = 10  # a few glitches in a long recording are tolerated
+MAX_DECODE_ERRORS = 10  # error lines (ffmpeg logs a bad frame twice); a few are tolerated
 TRUNCATION_SECONDS = 0.5  # encoder delay/padding is < 0.1 s; more missing = cut short
 TRUNCATION_FRACTION = 0.05
 SHORT_TOLERANCE = 0.02  # a "1 s" clip may decode a few ms short after codec trimming
+LOUDNORM_WINDOW = 3.5  # seconds loudnorm's dynamic mode needs to see (3 s + margin)
 ESTIMATE_SLACK = 1.25  # a bitrate-estimated duration may be this far off
 PROBE_TIMEOUT = 60.0
-# A Pi Zero decodes and runs loudnorm (at 192 kHz internally) at roughly real time;
-# 4 s per second of audio plus two minutes of start-up leaves a wide margin.
+# Each pass runs loudnorm at 192 kHz internally. A 2020s x86 core does both passes of
+# a 3-minute clip in ~6 s (60x real time); a Pi Zero is estimated (not measured) at
+# 20-50x slower, i.e. about real time per pass. 4 s per second of audio plus two
+# minutes of start-up leaves a wide margin without letting a hung ffmpeg run forever.
 TIMEOUT_BASE = 120.0
 TIMEOUT_PER_SECOND = 4.0
 DISK_MARGIN_BYTES = 20 * 1024 * 1024
@@ -288,11 +296,7 @@ class ClipLibrary:
             raise LoaxaError("clips.bad_title", name=name)
         ffmpeg, ffprobe = self._tools()
 
-        digest, size = self._hash(source, name)
-        if size == 0:
-            raise LoaxaError("clips.empty", name=name)
-        self._refuse_duplicate(digest, name)
-
+        self._check_source(source, name)
         probe = self._probe(ffprobe, source, name)
         max_seconds = self.config.audio.max_clip_minutes * 60.0
         if probe.declared is not None:
@@ -304,6 +308,8 @@ class ClipLibrary:
                     minutes=probe.declared / 60.0,
                     maximum=self.config.audio.max_clip_minutes,
                 )
+        digest, size = self._hash(source, name)
+        self._refuse_duplicate(digest, name)
         promise = _wav_promise(source)
         if promise is not None and _cut_short(*promise):
             raise LoaxaError("clips.truncated", name=name, declared=promise[0], decoded=promise[1])
@@ -359,8 +365,8 @@ class ClipLibrary:
             found.append(path)
         return found[0], found[1]
 
-    def _hash(self, source: Path, name: str) -> tuple[str, int]:
-        """SHA-256 and size of the original bytes; reading it also proves it is readable."""
+    def _check_source(self, source: Path, name: str) -> None:
+        """Exists, is a regular non-empty file, and can be opened for reading."""
         if not source.exists():
             shown = os.fsencode(source).decode("utf-8", "replace")
             raise LoaxaError("clips.source_not_found", name=nfc(shown))
@@ -368,6 +374,22 @@ class ClipLibrary:
             raise LoaxaError("clips.source_is_dir", name=name)
         if not source.is_file():  # a FIFO or a device would block or never end
             raise LoaxaError("clips.not_audio", name=name)
+        try:
+            with source.open("rb") as handle:
+                first = handle.read(1)
+        except OSError as exc:
+            raise LoaxaError(
+                "clips.source_unreadable", name=name, detail=exc.strerror or exc
+            ) from exc
+        if not first:
+            raise LoaxaError("clips.empty", name=name)
+
+    def _hash(self, source: Path, name: str) -> tuple[str, int]:
+        """SHA-256 and size of the original bytes.
+
+        Called after the probe, so that a 3-hour WAV is refused by its header before a
+        minute is spent reading 2 GB from an SD card.
+        """
         digest = hashlib.sha256()
         size = 0
         try:
@@ -475,7 +497,7 @@ class ClipLibrary:
         terms = "+".join(f"{weight:.6f}*c{i}" for i in range(probe.channels))
         return f"pan=mono|c0={terms}"
 
-    def _ffmpeg_head(self, ffmpeg: str, source: Path) -> list[str]:
+    def _ffmpeg_head(self, ffmpeg: str, source: Path, loops: int = 0) -> list[str]:
         # "file:" keeps a name such as "Thông báo: 2G.mp3" from being read as a protocol.
         return [
             ffmpeg,
@@ -484,6 +506,8 @@ class ClipLibrary:
             "-nostats",
             "-loglevel",
             "level+info",
+            "-stream_loop",
+            str(loops),
             "-guess_layout_max",
             "8",
             "-i",
@@ -597,6 +621,21 @@ class ClipLibrary:
             f":offset={offset:.2f}:linear=true:print_format=json"
         )
         pre = [f"volume={pre_gain:.2f}dB:precision=double"] if pre_gain else []
+        # loudnorm's dynamic mode looks 3 s ahead; fed less than that, ffmpeg 5.1
+        # applies almost no gain (a 2 s speech clip came out at -34 LUFS) and still
+        # reports "linear". A short clip is therefore looped (one copy to settle the
+        # gain, one to keep, enough after it to fill the look-ahead) and exactly the
+        # second copy is kept. Padding with silence instead was measured at up to
+        # 2.5 LU too loud with true peaks over the ceiling; keeping the first copy, up
+        # to 2.6 LU too loud (the gain is still settling there).
+        decoded = measured.progress_seconds
+        loops = 1 + math.ceil(LOUDNORM_WINDOW / decoded) if 0 < decoded < LOUDNORM_WINDOW else 0
+        frames = round(decoded * PCM_RATE)
+        trim = (
+            [f"atrim=start_sample={frames}:end_sample={2 * frames}", "asetpts=N/SR/TB"]
+            if loops
+            else []
+        )
         chain = ",".join(
             [
                 self._downmix(probe),
@@ -604,11 +643,12 @@ class ClipLibrary:
                 loudnorm,
                 f"aresample={PCM_RATE}:dither_method=triangular",
                 f"aformat=sample_fmts=s16:sample_rates={PCM_RATE}:channel_layouts=mono",
+                *trim,
             ]
         )
         max_seconds = self.config.audio.max_clip_minutes * 60.0
         args = [
-            *self._ffmpeg_head(ffmpeg, source),
+            *self._ffmpeg_head(ffmpeg, source, loops),
             "-t",
             f"{max_seconds + 1.0:.3f}",
             "-af",

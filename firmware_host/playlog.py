@@ -115,6 +115,7 @@ class PlayLog:
             "status": "started",
             "trigger": parent.get("trigger"),
             "scheduled": parent.get("scheduled"),
+            "session_started": parent.get("started"),
             "started": iso(started),
             "ended": None,
             "seconds": 0.0,

@@ -211,6 +211,31 @@ def test_import_format(kind: str, clip_library: ClipLibrary, clip_src: Path) -> 
     assert clip_library.clips() == [clip]
 
 
+@pytest.mark.parametrize("seconds", [1.2, 2.0])
+def test_short_peaky_speech_reaches_target(
+    seconds: float, clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    """Speech too peaky for a plain gain makes loudnorm use its dynamic mode, which
+    needs a 3 s look-ahead; a clip shorter than that once came out at -34 LUFS."""
+    source = ffmpeg_make(
+        clip_src / "ngắn.wav",
+        "-ss",
+        "0.5",
+        "-t",
+        str(seconds),
+        "-i",
+        str(AUDIO_DIR / "Thông báo tắt sóng 2G.mp3"),
+        "-af",
+        "volume=-12dB",
+    )
+    clip = clip_library.import_file(source)
+    assert clip.duration == pytest.approx(seconds, abs=0.01)
+    integrated, peak = loudness(clip.path)
+    audio = clip_library.config.audio
+    assert integrated == pytest.approx(audio.target_lufs, abs=1.0)
+    assert peak <= audio.true_peak_db + 0.3
+
+
 # ---------------------------------------------------------------------- rejections
 
 
@@ -329,9 +354,10 @@ def test_too_long_refused_before_decoding(
     )
 
     def no_decoding(*args: object, **kwargs: object) -> None:
-        raise AssertionError("decoded a file the probe already showed to be too long")
+        raise AssertionError("read a file the probe already showed to be too long")
 
     monkeypatch.setattr(ClipLibrary, "_measure", no_decoding)
+    monkeypatch.setattr(ClipLibrary, "_hash", no_decoding)
     with pytest.raises(LoaxaError) as caught:
         library.import_file(long)
     check_message(caught.value, "clips.too_long", "quá dài")
