@@ -35,6 +35,7 @@ from firmware_host.player import Player
 from firmware_host.playlog import PlayLog
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
 from firmware_host.schedule import Schedule, check_schedules, schedule_files
+from firmware_host.sdnotify import notify, watchdog_interval
 from firmware_host.session import Broadcaster, BroadcastRequest
 from firmware_host.store import write_atomically
 
@@ -45,6 +46,7 @@ REPLAN_EVERY = timedelta(minutes=30)
 HEARTBEAT_EVERY = timedelta(seconds=60)
 MISSED_LOOKBACK = timedelta(days=31)
 STATE_FILE = "state.json"
+HOUSEKEEPING = "housekeeping"
 
 
 class Daemon:
@@ -97,7 +99,12 @@ class Daemon:
 
         self.scheduler = BackgroundScheduler(
             timezone=self.tz,
-            executors={"default": ThreadPoolExecutor(max_workers=6)},
+            # Sessions wait for each other in "default"; housekeeping (reload, watchdog)
+            # has its own threads so a queue of waiting slots can never starve it.
+            executors={
+                "default": ThreadPoolExecutor(max_workers=6),
+                HOUSEKEEPING: ThreadPoolExecutor(max_workers=2),
+            },
             job_defaults={
                 "misfire_grace_time": int(self.grace.total_seconds()),
                 "coalesce": False,
@@ -113,6 +120,9 @@ class Daemon:
             ("replan", self._replan, REPLAN_EVERY.total_seconds()),
             ("heartbeat", self._heartbeat, HEARTBEAT_EVERY.total_seconds()),
         )
+        if (every := watchdog_interval()) is not None:
+            # Petted from a scheduler job, so systemd restarts us if the loop stops.
+            housekeeping += (("watchdog", lambda: notify("WATCHDOG=1"), every),)
         for job_id, function, every in housekeeping:
             self.scheduler.add_job(
                 function,
@@ -120,12 +130,15 @@ class Daemon:
                 id=job_id,
                 misfire_grace_time=None,
                 coalesce=True,
+                executor=HOUSEKEEPING,
             )
         self._heartbeat()
         self.announce(t("daemon.started", count=len(self._planned), next=self._describe_next()))
+        notify(f"READY=1\nSTATUS={t('daemon.status', count=len(self._planned))}")
 
     def stop(self) -> None:
         """End what plays, log what waits as missed, switch everything off."""
+        notify("STOPPING=1")
         if self.scheduler and self.scheduler.running:
             self.broadcaster.close()
             self.scheduler.shutdown(wait=True)

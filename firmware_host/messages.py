@@ -410,6 +410,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
         "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
     ),
+    "daemon.status": ("{count} buổi phát trong 26 giờ tới", "{count} sessions in the next 26 hours"),
     "daemon.nothing_planned": ("không có buổi nào", "none"),
     "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
     "daemon.schedules_unreadable": (

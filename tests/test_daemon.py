@@ -120,3 +120,42 @@ def test_slots_that_fell_while_the_box_was_off_are_logged_missed(box, pins, clip
     daemon.start()
     daemon.stop()
     assert len(sessions(box)) == 1
+
+
+def test_systemd_hears_ready_and_a_watchdog_only_while_the_loop_runs(
+    box, pins, tmp_path, monkeypatch
+):
+    import socket
+
+    address = str(tmp_path / "notify.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(address)
+    listener.settimeout(0.05)
+    monkeypatch.setenv("NOTIFY_SOCKET", address)
+    monkeypatch.setenv("WATCHDOG_USEC", "400000")  # pet every 0.2 s
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+
+    def heard(seconds: float) -> list[str]:
+        messages, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                messages.append(listener.recv(4096).decode())
+            except TimeoutError:
+                pass
+        return messages
+
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        first = heard(1.0)
+        assert first[0].startswith("READY=1\nSTATUS=")
+        assert first.count("WATCHDOG=1") >= 3
+        daemon.scheduler.pause()  # the scheduler loop stops dispatching
+        heard(0.3)  # a pet already under way may still arrive
+        assert "WATCHDOG=1" not in heard(1.0)
+        daemon.scheduler.resume()
+        assert "WATCHDOG=1" in heard(1.0)
+    finally:
+        daemon.stop()
+    assert "STOPPING=1" in heard(0.3)
+    listener.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -137,3 +138,76 @@ def test_a_log_that_cannot_be_written_does_not_stop_the_broadcast(
     assert len(captured_files(capture_dir)) == 1
     assert all(pin_is_off(pins, name) for name in PINS)
     assert [n for _, n, on in changes if not on] == [AMPLIFIER, "thon-1"]
+
+
+def test_a_hung_player_is_killed_and_the_next_session_still_plays(
+    station, pins, capture_dir, tmp_path, monkeypatch
+):
+    """aplay writing into a FIFO nobody reads blocks for ever, as a stuck driver would."""
+    fifo = tmp_path / "stuck-card"
+    os.mkfifo(fifo)
+    conf = tmp_path / "hung.conf"
+    conf.write_text(f'pcm.stuck {{\n type file\n slave.pcm "null"\n file "{fifo}"\n}}\n')
+    monkeypatch.setenv("ALSA_CONFIG_PATH", f"{os.environ['ALSA_CONFIG_PATH']}:{conf}")
+    make, clip, _changes, log, _relays = station
+    hung = make(device="stuck")
+    hung.player.margin_seconds = 1.0
+    started = time.monotonic()
+    outcome = hung.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    elapsed = time.monotonic() - started
+    assert outcome.status == "failed" and "no progress" in outcome.error
+    assert clip.duration + 1.0 <= elapsed < clip.duration + 4.0
+    assert all(pin_is_off(pins, name) for name in PINS)
+
+    after = make().broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-2",)))
+    assert after.status == "completed"
+    assert len(captured_files(capture_dir)) == 1
+    assert [r["status"] for r in log.entries() if r["kind"] == "session"] == [
+        "failed",
+        "completed",
+    ]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 64 KiB filesystem (tmpfs with a size limit); needs root, as CI has."""
+    import subprocess
+
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here: " + done.stderr.decode())
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_loses_no_entry_and_still_broadcasts(station, pins, capture_dir, tiny_disk):
+    make, clip, changes, _log, _ = station
+    said: list[str] = []
+    broadcaster = make(log_dir=tiny_disk / "log")
+    broadcaster.announce = said.append
+    first = broadcaster.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    assert first.status == "completed"
+    month_file = next((tiny_disk / "log").glob("*.json"))
+    before = month_file.read_bytes()
+    filler = tiny_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk to the last byte
+        while os.write(fd, b"x" * 512):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    changes.clear()
+    second = broadcaster.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-2",)))
+    assert second.status == "completed" and second.clips_played == 1
+    assert len(captured_files(capture_dir)) == 2
+    assert [n for _, n, on in changes if not on] == [AMPLIFIER, "thon-2"]
+    assert all(pin_is_off(pins, name) for name in PINS)
+    assert any("KHÔNG GHI ĐƯỢC NHẬT KÝ PHÁT" in line for line in said)
+    assert month_file.read_bytes() == before, "what was written stays whole"
+    assert not list((tiny_disk / "log").glob(".*.tmp"))
