@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("run", "cli.help.run")
 
+    clock = command("clock", "cli.help.clock", reads=True)
+    clock.add_argument("action", choices=("status", "confirm"), nargs="?", default="status")
+
     log = command("log", "cli.help.log", reads=True)
     log.add_argument("--month", help="YYYY-MM")
 
@@ -136,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _after_command(argv: list[str], position: int) -> bool:
-    commands = {"init", "clips", "schedule", "play", "run", "log", "demo"}
+    commands = {"init", "clips", "schedule", "play", "run", "log", "demo", "clock", "report", "usb"}
     return any(arg in commands for arg in argv[:position])
 
 
@@ -172,6 +175,7 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         "schedule": cmd_schedule,
         "play": cmd_play,
         "run": cmd_run,
+        "clock": cmd_clock,
         "log": cmd_log,
         "demo": cmd_demo,
     }[args.command]
@@ -420,6 +424,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- clock ----------------------------------------------------------------------------
+def cmd_clock(args: argparse.Namespace) -> int:
+    """``status`` says whether broadcasts may run; ``confirm`` is the operator vouching
+    for the time shown (until the next reboot) when there is no network for NTP."""
+    from firmware_host.clock import ConfirmationFile, kernel_says_synchronised
+    from firmware_host.daemon import CONFIRMATION_FILE, Daemon
+
+    config = _config(args)
+    confirmation = ConfirmationFile(config.data_dir / CONFIRMATION_FILE)
+    now = datetime.now(config.timezone)
+    if args.action == "confirm":
+        confirmation.confirm(now)
+        print(t("clock.confirmed_now", now=f"{now:%d/%m/%Y %H:%M:%S}"))
+        return 0
+    verdict = Daemon(config).clock_verdict()
+    if getattr(args, "json", False):
+        _emit_json(
+            {
+                "now": now.isoformat(),
+                "trusted": verdict.trusted,
+                "reason": verdict.reason,
+                "synchronised": kernel_says_synchronised(),
+            }
+        )
+    else:
+        print(f"{now:%d/%m/%Y %H:%M:%S %Z}")
+        print(t("clock.trusted" if verdict.trusted else "clock.untrusted", reason=verdict.reason))
+    return 0 if verdict.trusted else 1
+
+
 # -- log ------------------------------------------------------------------------------
 def cmd_log(args: argparse.Namespace) -> int:
     from firmware_host.playlog import PlayLog
@@ -444,6 +478,11 @@ def print_log(rows: Sequence[dict[str, Any]]) -> None:
     table = []
     for row in rows:
         when = row.get("started") or row.get("scheduled") or ""
+        if row["kind"] == "event":
+            table.append(
+                [when[:10], when[11:19], "—", row.get("note") or row.get("event"), "", "", ""]
+            )
+            continue
         if row["kind"] == "session":
             what = f"{row.get('campaign') or t('session.manual')} / {row.get('slot') or '-'}"
             detail = row.get("error") or row.get("note") or ""

@@ -40,6 +40,12 @@ class Commune:
 
 
 @dataclass(frozen=True)
+class ClockSettings:
+    broadcast_when_untrusted: bool
+    catch_up_minutes: float
+
+
+@dataclass(frozen=True)
 class AudioSettings:
     device: str
     target_lufs: float
@@ -71,15 +77,32 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class UsbSettings:
+    """Where on a USB stick reports go and imports come from, and how "done" is shown.
+
+    Folders are relative to the stick's root, "/"-separated, checked to stay on the
+    stick and to be valid FAT/exFAT names. ``monitor_device`` is a local monitor
+    output only: it is refused when it could be the village loudspeakers.
+    """
+
+    export_folder: str
+    import_folder: str
+    status_led_pin: int | str | None  # None: no LED
+    monitor_device: str | None  # None: no confirmation sound
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     source: Path | None  # None: embedded defaults only
     commune: Commune
     timezone: ZoneInfo
+    clock: ClockSettings
     audio: AudioSettings
     amplifier: AmplifierSettings
     relays: RelaySettings
     scheduler: SchedulerSettings
+    usb: UsbSettings
 
     @property
     def clips_dir(self) -> Path:
@@ -207,6 +230,7 @@ def _build(
         (("audio", "max_clip_minutes"), audio["max_clip_minutes"], 0.1, 24 * 60),
         (("audio", "min_clip_seconds"), audio["min_clip_seconds"], 0, 60),
         (("amplifier", "warmup_seconds"), amp["warmup_seconds"], 0, 60),
+        (("clock", "catch_up_minutes"), doc["clock"]["catch_up_minutes"], 0, 24 * 60),
         (("amplifier", "tail_seconds"), amp["tail_seconds"], 0, 30),
         (("scheduler", "misfire_grace_seconds"), sched["misfire_grace_seconds"], 1, 3600),
         (("scheduler", "reload_seconds"), sched["reload_seconds"], 0.5, 3600),
@@ -229,6 +253,8 @@ def _build(
             )
         owner[str(pin)] = name
 
+    usb = _usb_settings(doc, owner, bad)
+
     if checker.problems:
         raise ConfigError(checker.problems)
 
@@ -240,6 +266,10 @@ def _build(
         source=source,
         commune=Commune(**doc["commune"]),
         timezone=zone,
+        clock=ClockSettings(
+            broadcast_when_untrusted=doc["clock"]["broadcast_when_untrusted"],
+            catch_up_minutes=float(doc["clock"]["catch_up_minutes"]),
+        ),
         audio=AudioSettings(
             **{k: float(v) for k, v in audio.items() if k != "device"}, device=audio["device"]
         ),
@@ -256,6 +286,53 @@ def _build(
             misfire_grace_seconds=int(sched["misfire_grace_seconds"]),
             reload_seconds=float(sched["reload_seconds"]),
         ),
+        usb=usb,
+    )
+
+
+_FAT_FORBIDDEN = set('\\:*?"<>|')
+
+
+def _usb_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> UsbSettings:
+    """Check ``[usb]``: folders stay on the stick, the LED has its own pin, and the
+    confirmation sound can never go to the broadcast output."""
+    usb = doc["usb"]
+    for key in ("export_folder", "import_folder"):
+        parts = usb[key].split("/")
+        if (
+            not usb[key].strip()
+            or usb[key].startswith("/")
+            or any(part in ("", ".", "..") or part != part.rstrip(". ") for part in parts)
+            or any(ch in _FAT_FORBIDDEN or ord(ch) < 32 for ch in usb[key])
+        ):
+            bad(("usb", key), t("usb.bad_folder", value=usb[key]))
+    pin: int | str | None = usb["status_led_pin"].strip() or None
+    if isinstance(pin, str) and pin.isdigit():
+        pin = int(pin)
+    if pin is not None:
+        # Relay pins may be written 17, "17" or "GPIO17": compare the bare BCM number.
+        def bare(value: object) -> str:
+            return str(value).upper().removeprefix("GPIO").removeprefix("BCM")
+
+        relays = {bare(p): name for p, name in owner.items()}
+        if bare(pin) in relays:
+            bad(
+                ("usb", "status_led_pin"),
+                t(
+                    "config.pin_used_twice",
+                    pin=pin,
+                    first=relays[bare(pin)],
+                    second="usb.status_led_pin",
+                ),
+            )
+    monitor = usb["monitor_device"].strip() or None
+    if monitor is not None and monitor in (doc["audio"]["device"], "default", "sysdefault"):
+        bad(("usb", "monitor_device"), t("usb.monitor_is_broadcast", value=monitor))
+    return UsbSettings(
+        export_folder=usb["export_folder"],
+        import_folder=usb["import_folder"],
+        status_led_pin=pin,
+        monitor_device=monitor,
     )
 
 

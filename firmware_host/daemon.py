@@ -17,6 +17,7 @@ import json
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from firmware_host.clips import ClipLibrary
+from firmware_host.clock import (
+    ClockVerdict,
+    ConfirmationFile,
+    JumpDetector,
+    judge,
+    kernel_says_synchronised,
+)
 from firmware_host.config import Config
 from firmware_host.messages import t
 from firmware_host.plan import PlannedSession, sessions_between
@@ -46,11 +54,20 @@ REPLAN_EVERY = timedelta(minutes=30)
 HEARTBEAT_EVERY = timedelta(seconds=60)
 MISSED_LOOKBACK = timedelta(days=31)
 STATE_FILE = "state.json"
+CONFIRMATION_FILE = "clock-confirmed.json"
+CLOCK_CHECK_EVERY = timedelta(seconds=2)
 HOUSEKEEPING = "housekeeping"
 
 
 class Daemon:
-    def __init__(self, config: Config, *, pin_factory: Any = None, announce: Any = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        pin_factory: Any = None,
+        announce: Any = None,
+        synchronised: Callable[[], bool] = kernel_says_synchronised,
+    ) -> None:
         self.config = config
         self.tz = config.timezone
         self.pin_factory = pin_factory
@@ -64,6 +81,13 @@ class Daemon:
         self._planned: dict[str, PlannedSession] = {}
         self._plan_lock = threading.Lock()
         self._exit = threading.Event()
+        self._synchronised = synchronised
+        self._confirmation = ConfirmationFile(config.data_dir / CONFIRMATION_FILE)
+        self._jumps = JumpDetector()
+        self._trusted: bool | None = None
+        self._missed_lock = threading.Lock()
+        self._watch_stop = threading.Event()
+        self._housekeeping: dict[str, float] = {}
 
     def now(self) -> datetime:
         return datetime.now(self.tz)
@@ -113,7 +137,13 @@ class Daemon:
         )
         self.scheduler.add_listener(self._job_missed, EVENT_JOB_MISSED)
         self.scheduler.start()
-        self._record_missed_while_off()
+        verdict = self.clock_verdict()
+        self._trusted = verdict.trusted
+        self.announce(
+            t("clock.trusted" if verdict.trusted else "clock.untrusted", reason=verdict.reason)
+        )
+        if verdict.trusted:
+            self._account_for_gap()
         self._replan()
         housekeeping = (
             ("reload", self._reload, self.config.scheduler.reload_seconds),
@@ -123,6 +153,7 @@ class Daemon:
         if (every := watchdog_interval()) is not None:
             # Petted from a scheduler job, so systemd restarts us if the loop stops.
             housekeeping += (("watchdog", lambda: notify("WATCHDOG=1"), every),)
+        self._housekeeping = {job_id: every for job_id, _function, every in housekeeping}
         for job_id, function, every in housekeeping:
             self.scheduler.add_job(
                 function,
@@ -132,6 +163,12 @@ class Daemon:
                 coalesce=True,
                 executor=HOUSEKEEPING,
             )
+        # The clock is watched on monotonic time: after a backward jump, wall-clock
+        # interval jobs would not fire again until the wall clock caught up.
+        self._watcher = threading.Thread(
+            target=self._watch_clock_forever, name="clock", daemon=True
+        )
+        self._watcher.start()
         self._heartbeat()
         self.announce(t("daemon.started", count=len(self._planned), next=self._describe_next()))
         notify(f"READY=1\nSTATUS={t('daemon.status', count=len(self._planned))}")
@@ -139,6 +176,7 @@ class Daemon:
     def stop(self) -> None:
         """End what plays, log what waits as missed, switch everything off."""
         notify("STOPPING=1")
+        self._watch_stop.set()
         if self.scheduler and self.scheduler.running:
             self.broadcaster.close()
             self.scheduler.shutdown(wait=True)
@@ -265,6 +303,11 @@ class Daemon:
         session = self._planned.get(key)
         if session is None:
             return
+        verdict = self.clock_verdict()
+        if not verdict.trusted and not self.config.clock.broadcast_when_untrusted:
+            self._planned.pop(key, None)
+            self._record_missed(session, t("clock.missed_untrusted", reason=verdict.reason))
+            return
         self.broadcaster.broadcast(BroadcastRequest.from_plan(session))
         self._planned.pop(key, None)
 
@@ -279,6 +322,14 @@ class Daemon:
         )
 
     def _record_missed(self, session: PlannedSession, reason: str) -> None:
+        """Log a slot as missed, once: a jump can make two paths notice the same slot."""
+        with self._missed_lock:
+            months = [self.log.month_of(session.at)]
+            if session.key in self.log.plan_keys(months):
+                return
+            self._log_missed(session, reason)
+
+    def _log_missed(self, session: PlannedSession, reason: str) -> None:
         self.announce(
             t(
                 "daemon.missed",
@@ -308,7 +359,11 @@ class Daemon:
         return self.config.data_dir / STATE_FILE
 
     def _heartbeat(self) -> None:
-        """Remember that the box was alive now, to tell later what fell while it was off."""
+        """Remember that the box was alive now, to tell later what fell while it was off.
+
+        Only on a trusted clock: "alive at a wrong time" would hide the gap."""
+        if not self.clock_verdict().trusted:
+            return
         try:
             data = json.dumps({"last_alive": self.now().isoformat(timespec="seconds")})
             write_atomically(self._state_path, data.encode())
@@ -322,7 +377,9 @@ class Daemon:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _record_missed_while_off(self) -> None:
+    def _account_for_gap(self) -> None:
+        """Slots that fell between the last trusted moment alive and now (box off, or clock
+        untrusted) are logged missed; with a catch-up window the latest one plays now."""
         last = self._last_alive()
         now = self.now()
         if last is None or last >= now:
@@ -332,10 +389,75 @@ class Daemon:
         if end <= start:
             return
         done = self.log.plan_keys(sorted({self.log.month_of(start), self.log.month_of(end)}))
+        gap = [
+            s for s in self._plan(start, end) if s.key not in done and s.key not in self._planned
+        ]
+        catch_up = timedelta(minutes=self.config.clock.catch_up_minutes)
+        replay = gap[-1] if gap and catch_up and gap[-1].at >= now - catch_up else None
         reason = t("daemon.missed_off", since=last.strftime("%d/%m/%Y %H:%M"))
-        for session in self._plan(start, end):
-            if session.key not in done:
+        for session in gap:
+            if session is not replay:
                 self._record_missed(session, reason)
+        if replay is not None and self.scheduler:
+            self.announce(t("clock.catching_up", slot=replay.slot, time=f"{replay.at:%H:%M}"))
+            self._planned[replay.key] = replay
+            self.scheduler.add_job(
+                self._play,
+                DateTrigger(run_date=now),
+                args=[replay.key],
+                id=replay.key,
+                misfire_grace_time=None,
+            )
+
+    # -- the clock ------------------------------------------------------------------------
+    def clock_verdict(self) -> ClockVerdict:
+        return judge(
+            self.now(),
+            synchronised=self._synchronised(),
+            confirmed=self._confirmation.valid(),
+            newest_seen=self._last_alive(),
+        )
+
+    def _watch_clock_forever(self) -> None:
+        while not self._watch_stop.wait(CLOCK_CHECK_EVERY.total_seconds()):
+            try:
+                self._watch_clock()
+            except Exception:  # the watcher must outlive any one bad check
+                logger.exception("clock check failed")
+
+    def _restart_housekeeping(self) -> None:
+        """Interval jobs computed their next run on the old wall clock: start them afresh."""
+        for job_id, every in self._housekeeping.items():
+            self.scheduler.reschedule_job(
+                job_id, trigger=IntervalTrigger(seconds=every, timezone=self.tz)
+            )
+
+    def _watch_clock(self) -> None:
+        """Log every jump; when the clock becomes trustworthy or leaps ahead, account for
+        the slots that fell meanwhile and plan again (a leap back replays nothing: the
+        log knows what played)."""
+        jump = self._jumps.check()
+        if jump:
+            line = t("clock.jumped", seconds=round(jump), now=f"{self.now():%d/%m/%Y %H:%M:%S}")
+            self.announce(line)
+            logger.warning(line)
+            try:
+                self.log.record_event("clock_jump", at=self.now(), seconds=jump, note=line)
+            except OSError as exc:
+                logger.error(t("log.write_failed", detail=exc))
+        verdict = self.clock_verdict()
+        became_trusted = verdict.trusted and not self._trusted
+        if verdict.trusted != self._trusted:
+            self._trusted = verdict.trusted
+            self.announce(
+                t("clock.trusted" if verdict.trusted else "clock.untrusted", reason=verdict.reason)
+            )
+        if verdict.trusted and (became_trusted or jump > 0):
+            self._account_for_gap()
+        if jump and self.scheduler:
+            self._restart_housekeeping()
+        if jump or became_trusted:
+            self._replan()
 
     # -- output --------------------------------------------------------------------------
     def _relay_changed(self, name: str, on: bool) -> None:

@@ -406,6 +406,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{count} unfinished log entries (previous power cut) are now marked 'interrupted'.",
     ),
     # --- daemon ---
+    "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
+    "clock.confirmed": ("cán bộ đã xác nhận giờ trong lần khởi động này", "the operator confirmed the time this boot"),
+    "clock.plausible": (
+        "giờ hợp lý: không sớm hơn lần cuối hộp còn chạy và ngày phát hành phần mềm",
+        "the time is plausible: not earlier than the box last ran, nor than the software's release",
+    ),
+    "clock.before_release": (
+        "đồng hồ chỉ {now}, sớm hơn ngày phát hành phần mềm ({release}): chắc chắn sai",
+        "the clock says {now}, before this software's release ({release}): certainly wrong",
+    ),
+    "clock.before_log": (
+        "đồng hồ chỉ {now}, sớm hơn lần cuối hộp còn chạy ({seen}): giờ đã bị lùi",
+        "the clock says {now}, earlier than the box last ran ({seen}): it went backwards",
+    ),
+    "clock.trusted": ("Đồng hồ đáng tin: {reason}.", "The clock is trusted: {reason}."),
+    "clock.untrusted": (
+        "ĐỒNG HỒ CHƯA ĐÁNG TIN: {reason}. Hộp không phát theo lịch cho đến khi đồng bộ được giờ qua mạng hoặc cán bộ xác nhận giờ: loaxa clock confirm",
+        "THE CLOCK IS NOT TRUSTED: {reason}. No scheduled broadcast until it synchronises or the operator confirms the time: loaxa clock confirm",
+    ),
+    "clock.missed_untrusted": ("không phát vì đồng hồ chưa đáng tin ({reason})", "not played: the clock was not trusted ({reason})"),
+    "clock.jumped": (
+        "Đồng hồ vừa nhảy {seconds} giây (giờ hiện tại {now}).",
+        "The clock jumped {seconds} s (now {now}).",
+    ),
+    "clock.catching_up": ("Phát bù khung giờ '{slot}' lúc {time} vừa bị lỡ.", "Catching up the missed slot '{slot}' of {time}."),
     "daemon.started": (
         "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
         "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
@@ -434,9 +459,259 @@ CATALOG: dict[str, tuple[str, str]] = {
         "could not start within the allowed {grace} s (it was {seconds} s late)",
     ),
     "daemon.missed_off": (
-        "hộp bị tắt hoặc mất điện (hoạt động lần cuối lúc {since})",
-        "the box was off or without power (last alive at {since})",
+        "hộp bị tắt, mất điện hoặc đồng hồ chưa đáng tin (hoạt động lần cuối lúc {since})",
+        "the box was off, without power, or its clock was not trusted (last alive at {since})",
     ),
+    # --- report ---
+    "report.bad_month": (
+        "'{month}' không phải là tháng; hãy viết YYYY-MM, ví dụ 2024-09.",
+        "'{month}' is not a month; write YYYY-MM, e.g. 2024-09.",
+    ),
+    "report.bad_format": (
+        "Không có định dạng báo cáo '{fmt}'. Chọn một trong: {formats}.",
+        "There is no report format '{fmt}'. Choose one of: {formats}.",
+    ),
+    "report.unknown_campaign": (
+        "Nhật ký tháng {month} không có chiến dịch '{campaign}'. Các chiến dịch có trong tháng: {known}. Kiểm tra lại tên (chép đúng như trong tệp lịch).",
+        "The log of {month} has no campaign '{campaign}'. Campaigns in that month: {known}. Check the name (copy it from the schedule file).",
+    ),
+    "report.write_failed": (
+        "Không ghi được tệp báo cáo '{path}': {detail}. Kiểm tra USB/thẻ nhớ còn chỗ trống và không bị khoá ghi.",
+        "Cannot write the report file '{path}': {detail}. Check that the USB stick/SD card has free space and is not write-protected.",
+    ),
+    "report.merge_nothing": (
+        "Không tìm thấy báo cáo tháng nào (tệp JSON dạng {format}) trong: {paths}. Chép các tệp .json do các xã xuất vào một thư mục rồi chạy lại.",
+        "No month report (JSON file of format {format}) found in: {paths}. Put the .json files exported by the communes in one folder and run again.",
+    ),
+    "report.merge_unreadable": (
+        "Không đọc được tệp '{file}': {detail}. Tệp có thể bị hỏng khi chép; xin xã gửi lại.",
+        "Cannot read '{file}': {detail}. The file may have been damaged while copying; ask the commune to send it again.",
+    ),
+    "report.merge_skipped": (
+        "Bỏ qua tệp '{file}' vì không đọc được ({detail}).",
+        "Skipped '{file}': it cannot be read ({detail}).",
+    ),
+    "report.merge_not_export": (
+        "Tệp '{file}' không phải báo cáo tháng của Loa Xã (cần tệp JSON dạng {format}, xuất bằng định dạng json).",
+        "'{file}' is not a Loa Xã month report (expected a JSON file of format {format}, exported as json).",
+    ),
+    "report.merge_bad_export": (
+        "Tệp báo cáo '{file}' thiếu hoặc sai mục '{detail}'. Xin xã xuất lại báo cáo tháng.",
+        "The report '{file}' has a missing or wrong '{detail}'. Ask the commune to export its month report again.",
+    ),
+    "report.merge_mixed_months": (
+        "Các báo cáo thuộc nhiều tháng khác nhau ({months}): {detail}. Chỉ gộp báo cáo của cùng một tháng, hoặc cho phép gộp nhiều tháng.",
+        "The reports are for different months ({months}): {detail}. Merge reports of one month only, or allow mixed months.",
+    ),
+    "report.merge_duplicate": (
+        "Có xã xuất hiện hai lần với số liệu khác nhau, không thể cộng: {detail}. Giữ lại một tệp (bản mới nhất) cho mỗi xã rồi gộp lại.",
+        "A commune appears twice with different figures and cannot be added up: {detail}. Keep one file (the latest) per commune and merge again.",
+    ),
+    "report.merge_identical": (
+        "{commune} có hai tệp giống hệt nhau ({files}); chỉ tính một lần.",
+        "{commune} has identical files ({files}); counted once.",
+    ),
+    "report.merge_mixed_campaigns": (
+        "Các xã báo cáo nội dung khác nhau ({values}); số liệu cộng lại không cùng phạm vi.",
+        "The communes reported different scopes ({values}); the totals mix them.",
+    ),
+    "report.merge_mixed_districts": (
+        "Các xã thuộc nhiều huyện/tỉnh khác nhau: {values}.",
+        "The communes belong to different districts/provinces: {values}.",
+    ),
+    # --- usb ---
+    "usb.started": ("Bắt đầu đồng bộ USB '{path}'.", "USB sync of '{path}' started."),
+    "usb.not_a_folder": (
+        "'{path}' không phải là thư mục của một USB. Kiểm tra USB đã được cắm và đã mở (mount) chưa.",
+        "'{path}' is not the folder of a USB stick. Check that the stick is plugged in and mounted.",
+    ),
+    "usb.stick_gone": (
+        "USB bị rút ra (hoặc bị lỗi) trong lúc hộp đang chép ({detail}). Dữ liệu trong hộp không bị ảnh hưởng. Hãy cắm lại USB và chờ đèn báo xong rồi mới rút.",
+        "The USB stick was pulled out (or failed) while the box was copying ({detail}). The box's data is not affected. Plug the stick in again and wait for the done signal before pulling it out.",
+    ),
+    "usb.read_only": (
+        "USB đang bị khoá chống ghi (chỉ đọc) nên không chép được báo cáo và biên nhận lên USB. Bài và lịch trên USB vẫn được nhập. Gạt khoá trên USB sang vị trí mở (hoặc dùng USB khác) rồi cắm lại để lấy báo cáo.",
+        "The USB stick is write-protected (read-only), so no report or receipt could be copied onto it. Clips and schedules on it were still imported. Slide the stick's lock to unlocked (or use another stick) and plug it in again to get the reports.",
+    ),
+    "usb.full": (
+        "USB đã đầy, không chép hết được báo cáo. Xoá bớt tệp không cần trên USB rồi cắm lại.",
+        "The USB stick is full; not all reports could be copied. Delete files you do not need from the stick and plug it in again.",
+    ),
+    "usb.write_failed": (
+        "Không ghi được lên USB ({detail}). Thử cắm lại; nếu vẫn lỗi, hãy dùng USB khác (định dạng FAT32 hoặc exFAT).",
+        "Could not write to the USB stick ({detail}). Plug it in again; if it still fails, use another stick (formatted FAT32 or exFAT).",
+    ),
+    "usb.report_failed": (
+        "Không lập được báo cáo tháng {month} ({detail}). Gửi biên nhận này cho kỹ thuật viên.",
+        "Could not make the report for {month} ({detail}). Send this receipt to the technician.",
+    ),
+    "usb.folder_is_link": (
+        "Thư mục '{folder}' trên USB là một lối tắt (liên kết) trỏ ra chỗ khác; hộp không đi theo lối tắt nên không nhập gì. Hãy tạo một thư mục thật tên '{folder}' và chép tệp vào đó.",
+        "The folder '{folder}' on the stick is a shortcut (link) pointing elsewhere; the box never follows links, so nothing was imported. Create a real folder named '{folder}' and copy the files into it.",
+    ),
+    "usb.no_import_folder": (
+        "Trên USB chưa có thư mục '{folder}'. Muốn nhập bài hoặc lịch phát, hãy chép tệp vào thư mục đó rồi cắm lại USB.",
+        "The stick has no folder '{folder}'. To import clips or schedules, copy the files into that folder and plug the stick in again.",
+    ),
+    "usb.nothing_to_import": (
+        "Thư mục '{folder}' trên USB đang trống, không có gì để nhập.",
+        "The folder '{folder}' on the stick is empty; there was nothing to import.",
+    ),
+    "usb.unreadable_folder": (
+        "Không đọc được thư mục '{folder}' trên USB ({detail}). Kiểm tra USB trên máy tính.",
+        "Cannot read the folder '{folder}' on the stick ({detail}). Check the stick on a computer.",
+    ),
+    "usb.unreadable": (
+        "không đọc được tệp ({detail}); hãy chép lại tệp vào USB",
+        "the file cannot be read ({detail}); copy it onto the stick again",
+    ),
+    "usb.symlink": (
+        "đây là lối tắt (liên kết) trỏ ra chỗ khác; hộp không đi theo lối tắt. Hãy chép chính tệp đó vào thư mục '{folder}'",
+        "this is a shortcut (link) pointing elsewhere; the box never follows links. Copy the file itself into the folder '{folder}'",
+    ),
+    "usb.unsafe_name": (
+        "tên tệp có ký tự không được phép (dấu / hoặc \\, '..' hay ký tự điều khiển); hãy đổi tên tệp cho đơn giản rồi chép lại",
+        "the file name contains characters that are not allowed (/ or \\, '..' or control characters); rename the file simply and copy it again",
+    ),
+    "usb.subfolder": (
+        "đây là thư mục con nên bị bỏ qua; hộp chỉ nhập các tệp nằm ngay trong thư mục '{folder}'",
+        "this is a subfolder and was skipped; the box only imports files directly inside '{folder}'",
+    ),
+    "usb.not_a_file": (
+        "không phải là tệp bình thường nên không được đọc",
+        "not an ordinary file, so it was not read",
+    ),
+    "usb.too_big": (
+        "tệp quá lớn ({megabytes} MB, tối đa {maximum} MB) nên không được đọc; một bài phát dài 30 phút dạng MP3 chỉ khoảng 40 MB. Hãy xuất lại tệp dạng MP3",
+        "the file is too big ({megabytes} MB, at most {maximum} MB) and was not read; a 30-minute MP3 is only about 40 MB. Export it again as MP3",
+    ),
+    "usb.schedule_too_big": (
+        "tệp lịch quá lớn ({kilobytes} KB) nên không được đọc; tệp lịch thật chỉ vài KB. Kiểm tra lại đúng tệp chưa",
+        "the schedule file is too big ({kilobytes} KB) and was not read; a real schedule is a few KB. Check that it is the right file",
+    ),
+    "usb.ignored_type": (
+        "bỏ qua: không phải tệp âm thanh (MP3, WAV, M4A, OGG, FLAC) hay tệp lịch (.toml). Hộp không bao giờ chạy chương trình từ USB",
+        "skipped: not an audio file (MP3, WAV, M4A, OGG, FLAC) nor a schedule (.toml). The box never runs programs from a stick",
+    ),
+    "usb.would_import": (
+        "'{name}' sẽ được nhập (chạy thử).",
+        "'{name}' would be imported (dry run).",
+    ),
+    "usb.would_install": (
+        "Lịch '{name}' hợp lệ và sẽ được đưa vào hộp (chạy thử).",
+        "Schedule '{name}' is valid and would be installed (dry run).",
+    ),
+    "usb.clip_imported": (
+        "Bài '{name}': đã nhập với mã {id} (\"{title}\", {duration}). Dùng mã {id} trong lịch phát.",
+        "Clip '{name}': imported as {id} (\"{title}\", {duration}). Use {id} in schedules.",
+    ),
+    "usb.schedule_installed": (
+        "Lịch '{name}': hợp lệ, đã đưa vào hộp; hộp tự áp dụng trong vòng {seconds} giây.",
+        "Schedule '{name}': valid and installed; the box applies it within {seconds} seconds.",
+    ),
+    "usb.schedule_same": (
+        "Lịch '{name}' giống hệt lịch đang chạy trong hộp; không có gì thay đổi.",
+        "Schedule '{name}' is identical to the one the box runs; nothing changed.",
+    ),
+    "usb.schedule_refused": (
+        "Lịch '{name}' bị từ chối, hộp vẫn chạy theo lịch cũ. Sửa các lỗi sau rồi chép lại:",
+        "Schedule '{name}' was refused; the box keeps its current schedule. Fix these errors and copy it again:",
+    ),
+    "usb.schedule_twice": (
+        "trùng tên với tệp lịch '{other}' trên cùng USB; chỉ giữ một tệp cho mỗi chiến dịch",
+        "has the same name as the schedule '{other}' on the same stick; keep one file per campaign",
+    ),
+    "usb.schedule_not_saved": (
+        "Lịch '{name}' hợp lệ nhưng không lưu được vào hộp ({detail}); hộp vẫn chạy theo lịch cũ. Gọi kỹ thuật viên.",
+        "Schedule '{name}' is valid but could not be saved on the box ({detail}); the box keeps its current schedule. Call the technician.",
+    ),
+    "usb.receipt_title": ("LOA XÃ — BIÊN NHẬN USB", "LOA XÃ — USB RECEIPT"),
+    "usb.receipt_time": ("Thời gian: {time}", "Time: {time}"),
+    "usb.dry_run": (
+        "(CHẠY THỬ: không chép, không nhập gì)",
+        "(DRY RUN: nothing copied, nothing imported)",
+    ),
+    "usb.section_exported": (
+        "1. ĐÃ CHÉP RA USB (thư mục {folder})",
+        "1. COPIED ONTO THE STICK (folder {folder})",
+    ),
+    "usb.nothing_exported": ("Không chép được tệp nào.", "Nothing was copied."),
+    "usb.section_imported": (
+        "2. ĐÃ NHẬP VÀO HỘP (từ thư mục {folder})",
+        "2. IMPORTED INTO THE BOX (from folder {folder})",
+    ),
+    "usb.nothing_imported": ("Không có bài hay lịch mới.", "No new clip or schedule."),
+    "usb.section_refused": (
+        "3. BỊ TỪ CHỐI HOẶC BỎ QUA (hộp giữ nguyên dữ liệu và lịch đang chạy)",
+        "3. REFUSED OR SKIPPED (the box keeps its data and running schedule)",
+    ),
+    "usb.nothing_refused": ("Không có.", "None."),
+    "usb.section_notes": ("CẦN LƯU Ý", "PLEASE NOTE"),
+    "usb.section_plan": (
+        "4. KẾ HOẠCH PHÁT 7 NGÀY TỚI ({first} – {last})",
+        "4. BROADCAST PLAN FOR THE NEXT 7 DAYS ({first} – {last})",
+    ),
+    "usb.plan_line": (
+        "{day} {date} {time}  {campaign} / {slot}: {clips} → vùng loa: {zones}",
+        "{day} {date} {time}  {campaign} / {slot}: {clips} → zones: {zones}",
+    ),
+    "usb.plan_empty": ("Không có buổi phát nào theo lịch.", "No scheduled session."),
+    "usb.plan_failed": (
+        "Không lập được kế hoạch phát ({detail}).",
+        "Could not make the broadcast plan ({detail}).",
+    ),
+    "usb.safe_to_remove": (
+        "Biên nhận này được ghi sau cùng. Khi hộp báo xong, có thể rút USB ra.",
+        "This receipt is written last. When the box signals done, the stick can be pulled out.",
+    ),
+    "usb.led_legend": (
+        "Đèn báo USB: nháy chậm = đang chép, đừng rút; sáng đứng = xong, mọi thứ tốt; nháy nhanh = xong nhưng có mục bị từ chối, hãy đọc biên nhận này.",
+        "USB light: slow blinking = copying, do not pull out; steady = done, all good; fast blinking = done but something was refused, read this receipt.",
+    ),
+    "usb.receipt_written": ("Đã ghi biên nhận '{path}'.", "Receipt written: '{path}'."),
+    "usb.receipt_failed": (
+        "Không ghi được biên nhận lên USB '{path}'; các dòng dưới đây là nội dung biên nhận.",
+        "Could not write the receipt on the stick '{path}'; the lines below are what it would say.",
+    ),
+    "usb.summary": (
+        "Đồng bộ USB xong: {exported} tệp chép ra, {imported} bài/lịch nhập vào, {refused} bị từ chối.",
+        "USB sync finished: {exported} files copied out, {imported} clips/schedules imported, {refused} refused.",
+    ),
+    "usb.bad_folder": (
+        "'{value}' không dùng được làm thư mục trên USB; hãy viết đường dẫn tương đối như \"LoaXa/nhap\", không có '..', không có ký tự \\ : * ? \" < > |",
+        "'{value}' cannot be a folder on the stick; write a relative path like \"LoaXa/nhap\", without '..' and without \\ : * ? \" < > |",
+    ),
+    "usb.monitor_is_broadcast": (
+        "'{value}' có thể là đường ra loa xã; tiếng báo USB chỉ được phát ra loa nghe thử tại chỗ. Ghi tên thiết bị ALSA của loa nghe thử (xem aplay -L) hoặc để trống",
+        "'{value}' may be the village loudspeaker output; the USB sound may only go to a local monitor. Write the monitor's ALSA device (see aplay -L) or leave it empty",
+    ),
+    "usb.led_failed": (
+        "Không dùng được đèn báo USB ở chân {pin} ({detail}); việc đồng bộ vẫn tiếp tục.",
+        "Cannot use the USB status light on pin {pin} ({detail}); the sync goes on.",
+    ),
+    "usb.sound_failed": (
+        "Không phát được tiếng báo trên loa nghe thử '{device}' ({detail}).",
+        "Could not play the confirmation sound on the monitor '{device}' ({detail}).",
+    ),
+    "usb.device_ignored": (
+        "Bỏ qua thiết bị {device}: định dạng '{fstype}' không phải FAT32/exFAT.",
+        "Ignoring {device}: its format '{fstype}' is not FAT32/exFAT.",
+    ),
+    "usb.mount_failed": (
+        "Không mở (mount) được USB {device} ({detail}). Thử cắm lại; nếu vẫn lỗi, định dạng lại USB trên máy tính (FAT32 hoặc exFAT).",
+        "Could not mount the stick {device} ({detail}). Plug it in again; if it still fails, reformat it on a computer (FAT32 or exFAT).",
+    ),
+    "usb.mounted": ("Đã mở USB {device} tại {path}.", "Mounted {device} at {path}."),
+    "usb.unmounted": ("Đã đóng (unmount) USB {device}.", "Unmounted {device}."),
+    "usb.unmount_failed": (
+        "Không đóng (unmount) được USB {device} ({detail}); dữ liệu đã được đẩy xuống USB.",
+        "Could not unmount {device} ({detail}); the data was already flushed to the stick.",
+    ),
+    "usb.remove_now": (
+        "Có thể rút USB {device} ra an toàn.",
+        "The stick {device} can be removed safely.",
+    ),
+    "usb.watching": ("Đang chờ cắm USB…", "Waiting for a USB stick…"),
     # --- cli ---
     "demo.header": (
         "Loa Xã — TRÌNH DIỄN. Thư mục dữ liệu tạm: {data_dir}\nChân GPIO giả lập, âm thanh ghi vào tệp WAV thay cho loa.",
@@ -464,6 +739,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cli.help.schedule_show": ("xem kế hoạch phát các ngày tới", "show the plan for the coming days"),
     "cli.help.play": ("phát ngay một hoặc nhiều bài", "broadcast clips now"),
     "cli.help.run": ("chạy theo lịch (dịch vụ chính của hộp)", "run the schedule (the box's main service)"),
+    "cli.help.clock": ("đồng hồ có đáng tin không; xác nhận giờ khi không có mạng", "is the clock trusted; confirm the time when offline"),
+    "clock.confirmed_now": (
+        "Đã xác nhận giờ {now} là đúng cho đến lần khởi động lại tới. Nếu giờ sai, hãy sửa giờ trước rồi xác nhận lại.",
+        "Confirmed {now} as the right time until the next reboot. If it is wrong, set the time first, then confirm again.",
+    ),
     "cli.help.log": ("xem nhật ký phát", "show the playback log"),
     "cli.help.demo": ("trình diễn một ngày phát, nén lại trong chưa đầy một phút", "demonstrate a day of broadcasts in under a minute"),
     "init.exists": ("Tệp cấu hình '{path}' đã có; giữ nguyên (dùng --force để ghi đè).", "Config '{path}' exists; left as it is (use --force to overwrite)."),

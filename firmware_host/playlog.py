@@ -170,6 +170,21 @@ class PlayLog:
         self.update(ref, status="missed", started=None, error=reason)
         return ref
 
+    def record_event(
+        self, event: str, *, at: datetime, seconds: float = 0.0, note: str | None = None
+    ) -> EntryRef:
+        """Something the box noticed (a clock jump): kept with the broadcasts it explains."""
+        entry = {
+            "kind": "event",
+            "event": event,
+            "status": "noted",
+            "started": iso(at),
+            "scheduled": None,
+            "seconds": round(seconds, 3),
+            "note": note,
+        }
+        return self.add(self.month_of(at), entry)
+
     # -- start-up --------------------------------------------------------------------
     def recover_interrupted(self, *, now: datetime, reason: str) -> int:
         """Mark entries a power cut left ``started`` as ``interrupted``; returns how many.
