@@ -112,6 +112,32 @@ def build_parser() -> argparse.ArgumentParser:
     log = command("log", "cli.help.log", reads=True)
     log.add_argument("--month", help="YYYY-MM")
 
+    report = command("report", "cli.help.report")
+    report.add_argument("--month", help="YYYY-MM")
+    report.add_argument("--campaign", default=None)
+    report.add_argument(
+        "--format",
+        dest="formats",
+        default="docx",
+        help="xlsx, docx, csv, json, a comma list, or all",
+    )
+    report.add_argument("--out", type=Path, default=Path("."))
+    report_commands = report.add_subparsers(dest="report_command", metavar="merge")
+    merge = report_commands.add_parser("merge", help=t("cli.help.report_merge"))
+    _common(merge, suppress=True)
+    merge.add_argument("paths", nargs="+", type=Path)
+    merge.add_argument(
+        "--format", dest="formats", default="xlsx", help="xlsx, docx, csv, a comma list, or all"
+    )
+    merge.add_argument("--out", type=Path, default=Path("."))
+    merge.add_argument("--allow-mixed-months", action="store_true")
+
+    usb = command("usb", "cli.help.usb")
+    usb_commands = usb.add_subparsers(dest="usb_command", required=True, metavar="ACTION")
+    sync = usb_commands.add_parser("sync", help=t("cli.help.usb_sync"))
+    _common(sync, suppress=True)
+    sync.add_argument("--path", type=Path, required=True)
+
     demo = command("demo", "cli.help.demo")
     demo.add_argument("--samples", type=Path, default=None)
     return parser
@@ -176,6 +202,8 @@ def _dispatch(args: argparse.Namespace) -> int | None:
         "play": cmd_play,
         "run": cmd_run,
         "clock": cmd_clock,
+        "report": cmd_report,
+        "usb": cmd_usb,
         "log": cmd_log,
         "demo": cmd_demo,
     }[args.command]
@@ -520,6 +548,61 @@ def _valid_month(text: str) -> bool:
     except ValueError:
         return False
     return len(text) == 7
+
+
+# -- report and usb -------------------------------------------------------------------
+def _formats(text: str, allowed: Sequence[str]) -> list[str]:
+    wanted = (
+        list(allowed)
+        if text.strip() == "all"
+        else [f.strip().lower() for f in text.split(",") if f.strip()]
+    )
+    for fmt in wanted:
+        if fmt not in allowed:
+            raise LoaxaError("report.bad_format", fmt=fmt, formats=", ".join(allowed))
+    return wanted
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from firmware_host.report import service
+
+    if args.report_command == "merge":
+        district = service.merge_reports(args.paths, allow_mixed_months=args.allow_mixed_months)
+        for warning in district.warnings:
+            print(f"! {warning}", file=sys.stderr)
+        for fmt in _formats(args.formats, service.DISTRICT_FORMATS):
+            for path in service.write_district(district, fmt, args.out):
+                print(t("cli.report_written", path=path))
+        return 0
+    config = _config(args)
+    if not args.month or not _valid_month(args.month):
+        raise LoaxaError("cli.bad_month", month=args.month or "")
+    report = service.month_report(config, args.month, args.campaign)
+    for fmt in _formats(args.formats, service.FORMATS):
+        for path in service.write_report(report, fmt, args.out):
+            print(t("cli.report_written", path=path))
+    totals = report.totals
+    print(
+        t(
+            "cli.report_summary",
+            sessions=totals["sessions_completed"],
+            plays=totals["plays_completed"],
+            minutes=totals["minutes_on_air"],
+            problems=totals["sessions_interrupted"]
+            + totals["sessions_failed"]
+            + totals["sessions_missed"],
+        )
+    )
+    return 0
+
+
+def cmd_usb(args: argparse.Namespace) -> int:
+    from firmware_host.usb import sync_stick
+
+    config = _config(args)
+    result = sync_stick(config, args.path)
+    print(result.summary() if hasattr(result, "summary") else result)
+    return 0 if getattr(result, "ok", True) else 1
 
 
 # -- demo ------------------------------------------------------------------------------

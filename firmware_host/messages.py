@@ -573,6 +573,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "tên tệp có ký tự không được phép (dấu / hoặc \\, '..' hay ký tự điều khiển); hãy đổi tên tệp cho đơn giản rồi chép lại",
         "the file name contains characters that are not allowed (/ or \\, '..' or control characters); rename the file simply and copy it again",
     ),
+    "usb.hidden": (
+        "bỏ qua: đây là tệp ẩn (tên bắt đầu bằng dấu chấm); đổi tên tệp nếu muốn nhập",
+        "skipped: a hidden file (its name starts with a dot); rename it to import it",
+    ),
     "usb.subfolder": (
         "đây là thư mục con nên bị bỏ qua; hộp chỉ nhập các tệp nằm ngay trong thư mục '{folder}'",
         "this is a subfolder and was skipped; the box only imports files directly inside '{folder}'",
@@ -743,6 +747,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "clock.confirmed_now": (
         "Đã xác nhận giờ {now} là đúng cho đến lần khởi động lại tới. Nếu giờ sai, hãy sửa giờ trước rồi xác nhận lại.",
         "Confirmed {now} as the right time until the next reboot. If it is wrong, set the time first, then confirm again.",
+    ),
+    "cli.help.report": ("báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp cấp huyện", "monthly report (DOCX, XLSX, CSV, JSON); 'merge' for the district"),
+    "cli.help.report_merge": ("gộp báo cáo JSON của nhiều xã thành báo cáo huyện", "merge many communes' JSON exports into a district report"),
+    "cli.help.usb": ("trao đổi với thẻ nhớ USB", "USB stick exchange"),
+    "cli.help.usb_sync": ("xuất báo cáo, nhập bài và lịch từ thư mục của thẻ nhớ", "export reports, import clips and schedules from a stick folder"),
+    "cli.report_written": ("✔ đã ghi {path}", "✔ wrote {path}"),
+    "cli.report_summary": (
+        "Trong tháng: {sessions} buổi phát trọn vẹn, {plays} lượt, {minutes} phút; {problems} buổi bị gián đoạn, lỗi hoặc bỏ lỡ.",
+        "This month: {sessions} completed sessions, {plays} plays, {minutes} minutes; {problems} sessions interrupted, failed or missed.",
     ),
     "cli.help.log": ("xem nhật ký phát", "show the playback log"),
     "cli.help.demo": ("trình diễn một ngày phát, nén lại trong chưa đầy một phút", "demonstrate a day of broadcasts in under a minute"),

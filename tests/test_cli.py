@@ -117,3 +117,44 @@ def test_play_now_then_read_the_log(box, tmp_path, capsys, capture_dir):
     assert "đã phát" in out and "Khẩn" in out
     code, _, err = run(capsys, "--data-dir", home, "log", "--month", "2026-13")
     assert code == 1 and "YYYY-MM" in err
+
+
+def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, capture_dir):
+    home = str(box.data_dir)
+    run(
+        capsys,
+        "--data-dir",
+        home,
+        "clips",
+        "import",
+        str(make_tone(tmp_path / "Tin vắn.wav", seconds=1.2)),
+    )
+    assert run(capsys, "--data-dir", home, "play", "tin-van", "--repeat", "2", "--gap", "0")[0] == 0
+    month = json.loads(run(capsys, "--data-dir", home, "log", "--json")[1])[0]["started"][:7]
+    out = tmp_path / "out"
+    code, printed, _ = run(
+        capsys,
+        "--data-dir",
+        home,
+        "report",
+        "--month",
+        month,
+        "--format",
+        "json,docx",
+        "--out",
+        str(out),
+    )
+    assert code == 0 and "1 buổi phát trọn vẹn, 2 lượt" in printed
+    [exported] = out.glob("*.json")
+    figures = json.loads(exported.read_text("utf-8"))
+    assert figures["totals"]["plays_completed"] == 2
+    assert figures["commune"]["name"] == "Xã Thử Nghiệm"
+    assert len(list(out.glob("*.docx"))) == 1
+    code, _, err = run(capsys, "--data-dir", home, "report", "--month", month, "--format", "pdf")
+    assert code == 1 and "pdf" in err
+    code, printed, _ = run(
+        capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "huyen")
+    )
+    assert code == 0
+    [table] = (tmp_path / "huyen").glob("*.csv")
+    assert "Xã Thử Nghiệm" in table.read_text("utf-8-sig")

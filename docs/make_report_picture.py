@@ -1,0 +1,181 @@
+"""Remake docs/report-first-page.png: the first page of a realistic month's DOCX report.
+
+A September 2024 of Xã Ea Tu (Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk) is written into a
+temporary box's playback log through the real PlayLog (the 2G shutdown campaign twice a
+day until 15/9, with a power cut and a missed slot), the report is built and written as
+DOCX by the real code, LibreOffice renders it to PDF and pdftoppm turns the first page
+into a PNG.
+
+Needs: ``apt-get install --no-install-recommends libreoffice-writer-nogui poppler-utils
+fonts-liberation2`` (Liberation Serif 2.x has the Vietnamese letters and the metrics of
+Times New Roman; the 1.x of ``fonts-liberation`` lacks them).
+
+    python docs/make_report_picture.py [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from firmware_host.config import load_config
+from firmware_host.playlog import PlayLog
+from firmware_host.report import service
+
+HERE = Path(__file__).resolve().parent
+PICTURE = HERE / "report-first-page.png"
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+CAMPAIGN = "Tắt sóng 2G"
+CONFIG = """\
+[commune]
+name = "Xã Ea Tu"
+district = "Thành phố Buôn Ma Thuột"
+province = "Tỉnh Đắk Lắk"
+
+[relays]
+pin_factory = "mock"
+
+[relays.zones]
+"thon-1" = 27
+"thon-2" = 22
+"thon-3" = 23
+"buon-ea-tu" = 24
+"buon-ko-tam" = 25
+"""
+ZONES = ["thon-1", "thon-2", "thon-3", "buon-ea-tu", "buon-ko-tam"]
+
+
+def _clip(clip_id: str, title: str, language: str, duration: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=clip_id, title=title, language=language, duration=duration, sha256=clip_id
+    )
+
+
+CLIP_2G = _clip("thong-bao-tat-song-2g", "Thông báo dừng công nghệ 2G từ 16/9/2024", "vi", 138.4)
+CLIP_4G = _clip("huong-dan-doi-may-4g-ede", "Hướng dẫn đổi máy 4G (tiếng Ê Đê)", "ede", 171.2)
+CLIP_HOP = _clip("thong-bao-hop-thon", "Thông báo họp thôn", "vi", 52.0)
+
+
+def _session(log: PlayLog, at: datetime, *, slot: str | None, cut_after: int | None = None):
+    manual = slot is None
+    started = at + timedelta(seconds=1)
+    playlist = [CLIP_HOP] if manual else [CLIP_2G, CLIP_4G, CLIP_2G, CLIP_4G]  # repeat 2
+    session = log.start_session(
+        trigger="manual" if manual else "schedule",
+        scheduled=None if manual else at,
+        started=started,
+        campaign=None if manual else CAMPAIGN,
+        slot=slot,
+        zones=["thon-1", "buon-ea-tu"] if manual else ZONES,
+        playlist=sorted({c.id for c in playlist}),
+    )
+    moment = started + timedelta(seconds=2)
+    for index, clip in enumerate(playlist, start=1):
+        ref = log.start_clip(session, started=moment, clip=clip, play_index=index)
+        if cut_after is not None and index > cut_after:
+            moment += timedelta(seconds=41.6)
+            log.finish(ref, "interrupted", ended=moment, seconds=41.6, error=POWER_CUT)
+            log.finish(session, "interrupted", ended=moment, seconds=0, error=POWER_CUT)
+            return
+        moment += timedelta(seconds=clip.duration)
+        log.finish(ref, "completed", ended=moment, seconds=clip.duration)
+        moment += timedelta(seconds=10)
+    log.finish(session, "completed", ended=moment, seconds=(moment - started).total_seconds())
+
+
+POWER_CUT = "mất điện hoặc hộp bị tắt đột ngột khi đang phát"
+
+
+def write_month(log: PlayLog) -> None:
+    for day in range(1, 16):
+        for hour, minute, slot in ((6, 30, "sáng"), (17, 0, "chiều")):
+            at = datetime(2024, 9, day, hour, minute, tzinfo=HCM)
+            if (day, slot) == (2, "sáng"):
+                continue  # Quốc khánh: no campaign broadcast in the morning
+            if (day, slot) == (14, "sáng"):
+                log.record_missed(
+                    scheduled=at,
+                    campaign=CAMPAIGN,
+                    slot=slot,
+                    zones=ZONES,
+                    playlist=[CLIP_2G.id, CLIP_4G.id],
+                    plan_key=f"chien-dich-2g.toml#{slot}@{at.isoformat()}",
+                    reason="hộp bị tắt hoặc mất điện (hoạt động lần cuối lúc 13/09 21:04)",
+                    now=at + timedelta(minutes=40),
+                )
+                continue
+            _session(log, at, slot=slot, cut_after=1 if (day, slot) == (9, "chiều") else None)
+    _session(log, datetime(2024, 9, 10, 9, 15, tzinfo=HCM), slot=None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="also keep the DOCX and PDF here")
+    args = parser.parse_args()
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftoppm") is None:
+        print("needs LibreOffice (soffice) and poppler-utils (pdftoppm)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="loaxa-picture-") as tmp:
+        work = Path(tmp)
+        box = work / "box"
+        box.mkdir()
+        (box / "loaxa.toml").write_text(CONFIG, "utf-8")
+        config = load_config(box)
+        log = PlayLog(config.log_dir, config.timezone)
+        write_month(log)
+        log.close()
+        report = service.month_report(
+            config, "2024-09", CAMPAIGN, now=datetime(2024, 10, 5, 8, 0, tzinfo=HCM)
+        )
+        (docx_path,) = service.write_report(report, "docx", work / "out")
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(work / "out"),
+                str(docx_path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        pdf = docx_path.with_suffix(".pdf")
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(work / "page"),
+            ],
+            check=True,
+        )
+        shutil.copyfile(work / "page.png", PICTURE)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for path in (docx_path, pdf):
+                shutil.copy2(path, args.keep / path.name)
+    print(f"{PICTURE} ({PICTURE.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

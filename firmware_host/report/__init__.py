@@ -1,0 +1,1 @@
+"""Monthly reports from the playback log: the counts, then one writer per format."""

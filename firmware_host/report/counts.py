@@ -1,0 +1,221 @@
+"""A month's figures, computed from the playback log alone.
+
+What the province asks: *hình thức* (how: broadcast on the commune loudspeaker system),
+*số lượt* (how many times) and *phương tiện* (through what: which system, which zones).
+The counting rule, stated once here and printed on every report:
+
+* one **lượt** (play) is one clip played to its end in a session; a session that played
+  its playlist of two clips three times counts six lượt;
+* a **buổi phát** (session) counts when it completed;
+* **thời lượng** (time on air) is the seconds of audio of the completed plays;
+* a zone "heard" a play when the zone was switched on for its session;
+* a day belongs to the commune's calendar (the session's scheduled time, or its start
+  for a manual broadcast, in the configured time zone), so a month ends at local
+  midnight, and a session goes with its day even if its last clip ends after midnight;
+* interrupted, failed and missed sessions are never counted as broadcasts; they are
+  listed separately, with the reason, so the report is honest.
+
+Pure functions over the rows ``loaxa log --json`` prints: the report can be reconciled
+with the log by anyone, and tested without a box.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MANUAL_CAMPAIGN = ""  # manual broadcasts have no campaign; writers label them
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A session that did not broadcast (or not to the end), for the honest part."""
+
+    day: str
+    time: str
+    campaign: str
+    slot: str
+    status: str
+    reason: str
+    plays_completed: int
+
+
+@dataclass
+class MonthReport:
+    commune: Mapping[str, str]
+    month: str  # YYYY-MM
+    campaign: str | None  # the filter, None for all
+    timezone: str
+    generated_at: str
+    totals: dict[str, Any]
+    by_campaign: list[dict[str, Any]]
+    by_clip: list[dict[str, Any]]
+    by_zone: list[dict[str, Any]]
+    by_day: list[dict[str, Any]]
+    problems: list[Problem]
+    entries: list[dict[str, Any]] = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["format"] = "loaxa-month-report/1"
+        return data
+
+
+def _anchor(row: Mapping[str, Any], tz: ZoneInfo) -> datetime:
+    """The moment a row belongs to: its session's scheduled time, else its session's start."""
+    text = row.get("scheduled") or row.get("session_started") or row.get("started")
+    return datetime.fromisoformat(text).astimezone(tz)
+
+
+def _day_of(row: Mapping[str, Any], tz: ZoneInfo) -> date:
+    return _anchor(row, tz).date()
+
+
+def _time_of(row: Mapping[str, Any], tz: ZoneInfo) -> str:
+    return _anchor(row, tz).strftime("%H:%M")
+
+
+def month_rows(
+    rows: Iterable[Mapping[str, Any]], month: str, tz: ZoneInfo, campaign: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows of *month* (local calendar), optionally of one campaign, in log order."""
+    chosen = []
+    for row in rows:
+        if not (row.get("scheduled") or row.get("session_started") or row.get("started")):
+            continue
+        if _day_of(row, tz).strftime("%Y-%m") != month:
+            continue
+        if campaign is not None and (row.get("campaign") or MANUAL_CAMPAIGN) != campaign:
+            continue
+        chosen.append(dict(row))
+    return chosen
+
+
+def build_report(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    month: str,
+    tz: ZoneInfo,
+    commune: Mapping[str, str],
+    campaign: str | None = None,
+    now: datetime | None = None,
+) -> MonthReport:
+    entries = month_rows(rows, month, tz, campaign)
+    sessions = [r for r in entries if r["kind"] == "session"]
+    plays = [r for r in entries if r["kind"] == "clip"]
+    completed_sessions = {r["session_id"] for r in sessions if r["status"] == "completed"}
+    done = [p for p in plays if p["status"] == "completed"]
+
+    campaign_acc: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"sessions": 0, "plays": 0, "seconds": 0.0, "zones": set(), "days": set()}
+    )
+    clip_acc: dict[str, dict[str, Any]] = {}
+    zone_acc: dict[str, dict[str, Any]] = defaultdict(lambda: {"sessions": 0, "plays": 0})
+    day_acc: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"sessions": 0, "plays": 0, "seconds": 0.0}
+    )
+
+    for session in sessions:
+        if session["session_id"] not in completed_sessions:
+            continue
+        name = session.get("campaign") or MANUAL_CAMPAIGN
+        day = _day_of(session, tz).isoformat()
+        campaign_acc[name]["sessions"] += 1
+        campaign_acc[name]["zones"].update(session.get("zones") or [])
+        campaign_acc[name]["days"].add(day)
+        day_acc[day]["sessions"] += 1
+        for zone in session.get("zones") or []:
+            zone_acc[zone]["sessions"] += 1
+
+    for play in done:
+        name = play.get("campaign") or MANUAL_CAMPAIGN
+        day = _day_of(play, tz).isoformat()
+        seconds = float(play.get("seconds") or 0.0)
+        campaign_acc[name]["plays"] += 1
+        campaign_acc[name]["seconds"] += seconds
+        campaign_acc[name]["days"].add(day)
+        clip = clip_acc.setdefault(
+            play["clip_id"],
+            {
+                "clip_id": play["clip_id"],
+                "title": play.get("clip_title"),
+                "language": play.get("clip_language"),
+                "sha256": play.get("clip_sha256"),
+                "plays": 0,
+                "seconds": 0.0,
+            },
+        )
+        clip["plays"] += 1
+        clip["seconds"] += seconds
+        for zone in play.get("zones") or []:
+            zone_acc[zone]["plays"] += 1
+        day_acc[day]["plays"] += 1
+        day_acc[day]["seconds"] += seconds
+
+    problems = [
+        Problem(
+            day=_day_of(s, tz).isoformat(),
+            time=_time_of(s, tz),
+            campaign=s.get("campaign") or MANUAL_CAMPAIGN,
+            slot=s.get("slot") or "",
+            status=s["status"],
+            reason=s.get("error") or "",
+            plays_completed=sum(1 for p in done if p["session_id"] == s["session_id"]),
+        )
+        for s in sessions
+        if s["status"] in ("interrupted", "failed", "missed")
+    ]
+    seconds_on_air = sum(float(p.get("seconds") or 0.0) for p in done)
+    totals = {
+        "sessions_completed": len(completed_sessions),
+        "plays_completed": len(done),
+        "seconds_on_air": round(seconds_on_air, 3),
+        "minutes_on_air": round(seconds_on_air / 60, 1),
+        "days_with_broadcast": len({d for d, v in day_acc.items() if v["plays"]}),
+        "sessions_interrupted": sum(1 for s in sessions if s["status"] == "interrupted"),
+        "sessions_failed": sum(1 for s in sessions if s["status"] == "failed"),
+        "sessions_missed": sum(1 for s in sessions if s["status"] == "missed"),
+        "plays_interrupted": sum(1 for p in plays if p["status"] == "interrupted"),
+        "plays_failed": sum(1 for p in plays if p["status"] == "failed"),
+        "seconds_partial": round(
+            sum(float(p.get("seconds") or 0.0) for p in plays if p["status"] == "interrupted"), 3
+        ),
+    }
+    moment = (now or datetime.now(tz)).astimezone(tz)
+    return MonthReport(
+        commune=dict(commune),
+        month=month,
+        campaign=campaign,
+        timezone=tz.key,
+        generated_at=moment.isoformat(timespec="seconds"),
+        totals=totals,
+        by_campaign=[
+            {
+                "campaign": name,
+                "sessions": v["sessions"],
+                "plays": v["plays"],
+                "seconds": round(v["seconds"], 3),
+                "zones": sorted(v["zones"]),
+                "days": len(v["days"]),
+            }
+            for name, v in sorted(campaign_acc.items())
+        ],
+        by_clip=sorted(
+            ({**v, "seconds": round(v["seconds"], 3)} for v in clip_acc.values()),
+            key=lambda c: (-c["plays"], c["clip_id"]),
+        ),
+        by_zone=[{"zone": z, **v} for z, v in sorted(zone_acc.items())],
+        by_day=[
+            {"date": d, **v, "seconds": round(v["seconds"], 3)} for d, v in sorted(day_acc.items())
+        ],
+        problems=problems,
+        entries=entries,
+    )
+
+
+def campaigns_in(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    return sorted({r.get("campaign") or MANUAL_CAMPAIGN for r in rows})

@@ -1,0 +1,27 @@
+"""JSON: the month for machines, above all for the district merge.
+
+``MonthReport.to_json()`` plus the counting rule as it was printed, so a district can
+see which rule each commune's figures follow. Readable Vietnamese (no ``\\u`` escapes),
+indented, UTF-8 without a byte-order mark (JSON forbids one).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from firmware_host.report import wording
+from firmware_host.report.counts import MonthReport
+
+FORMAT = "loaxa-month-report/1"
+
+
+def month_document(report: MonthReport) -> dict[str, Any]:
+    data = report.to_json()
+    data["counting_rule"] = wording.counting_rule(report.timezone, report.month)
+    return data
+
+
+def month_json(report: MonthReport) -> bytes:
+    text = json.dumps(month_document(report), ensure_ascii=False, indent=2, default=str)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,175 @@
+"""The report functions the CLI (and the USB export) call: build a month, write it in a
+format, merge the communes' exports, write the district table.
+
+Only light modules are imported here: python-docx and openpyxl are imported by the
+writer of their format when a file of that format is written, so ``loaxa`` starts as
+fast on a Raspberry Pi as before the reports existed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from firmware_host.messages import LoaxaError
+from firmware_host.report import wording
+from firmware_host.report.counts import MonthReport, build_report, campaigns_in
+from firmware_host.report.merge import DistrictReport, merge_reports
+from firmware_host.report.names import MAX_NAME, safe_file_name
+
+if TYPE_CHECKING:
+    from firmware_host.config import Config
+
+FORMATS = ("xlsx", "docx", "csv", "json")
+DISTRICT_FORMATS = ("xlsx", "docx", "csv")
+CSV_SUMMARY = " - tổng hợp"
+CSV_ENTRIES = " - nhật ký"
+_STEM_ROOM = MAX_NAME - 20  # the longest suffix (" - nhật ký.xlsx") must still fit
+
+__all__ = [
+    "DISTRICT_FORMATS",
+    "FORMATS",
+    "DistrictReport",
+    "MonthReport",
+    "district_file_stem",
+    "merge_reports",
+    "month_report",
+    "report_file_stem",
+    "write_district",
+    "write_report",
+]
+
+
+def report_file_stem(report: MonthReport) -> str:
+    """ "Báo cáo tuyên truyền tháng 2024-09 - Xã Ea Tu" (or "… Tắt sóng 2G tháng …").
+
+    Readable by the staff who look for it on a USB stick, sortable by month, valid on
+    FAT32/exFAT; the ISO month keeps one commune's files in order in a folder listing.
+    """
+    if report.campaign is None:
+        subject = "tuyên truyền"
+    elif report.campaign == "":
+        subject = "phát trực tiếp"
+    else:
+        subject = f"tuyên truyền {report.campaign}"
+    name = report.commune.get("name", "")
+    text = f"Báo cáo {subject} tháng {report.month} - {name}".rstrip(" -")
+    return safe_file_name(text, max_length=_STEM_ROOM)
+
+
+def district_file_stem(report: DistrictReport) -> str:
+    """ "Báo cáo tổng hợp tuyên truyền tháng 2024-09 - Thành phố Buôn Ma Thuột"."""
+    text = f"Báo cáo tổng hợp tuyên truyền tháng {report.month} - {report.district}"
+    return safe_file_name(text.rstrip(" -").replace("..", " đến "), max_length=_STEM_ROOM)
+
+
+def _write(files: list[tuple[Path, bytes]]) -> list[Path]:
+    """Each file written to a temp file, fsynced, renamed over the target (atomic)."""
+    from firmware_host.store import write_atomically
+
+    for path, data in files:
+        try:
+            write_atomically(path, data)
+        except OSError as exc:
+            raise LoaxaError("report.write_failed", path=path, detail=exc.strerror or exc) from exc
+    return [path for path, _ in files]
+
+
+def _check_format(fmt: str, allowed: Sequence[str]) -> str:
+    chosen = (fmt or "").strip().lower().lstrip(".")
+    if chosen not in allowed:
+        raise LoaxaError("report.bad_format", fmt=fmt, formats=", ".join(allowed))
+    return chosen
+
+
+def write_report(report: MonthReport, fmt: str, out_dir: Path) -> list[Path]:
+    """Write *report* as *fmt* into *out_dir*; CSV gives two files (summary, entries).
+
+    Everything is rendered in memory first, so a failure never leaves half a set.
+    Returns the paths written, an existing file of the same name is replaced.
+    """
+    fmt = _check_format(fmt, FORMATS)
+    out_dir = Path(out_dir)
+    stem = report_file_stem(report)
+    renderers: dict[str, Callable[[], list[tuple[str, bytes]]]] = {
+        "xlsx": lambda: [(".xlsx", _writer("xlsxout").month_workbook(report))],
+        "docx": lambda: [(".docx", _writer("docxout").month_document(report))],
+        "csv": lambda: [
+            (f"{CSV_SUMMARY}.csv", _writer("csvout").month_summary(report)),
+            (f"{CSV_ENTRIES}.csv", _writer("csvout").month_entries(report)),
+        ],
+        "json": lambda: [(".json", _writer("jsonout").month_json(report))],
+    }
+    payloads = renderers[fmt]()
+    return _write([(out_dir / safe_file_name(stem + suffix), data) for suffix, data in payloads])
+
+
+def write_district(report: DistrictReport, fmt: str, out_dir: Path) -> list[Path]:
+    """Write the district table (one row per commune and a totals row) as *fmt*."""
+    fmt = _check_format(fmt, DISTRICT_FORMATS)
+    renderers: dict[str, Callable[[], bytes]] = {
+        "xlsx": lambda: _writer("xlsxout").district_workbook(report),
+        "docx": lambda: _writer("docxout").district_document(report),
+        "csv": lambda: _writer("csvout").district_table(report),
+    }
+    data = renderers[fmt]()
+    path = Path(out_dir) / safe_file_name(f"{district_file_stem(report)}.{fmt}")
+    return _write([(path, data)])
+
+
+def _valid_month(month: str) -> bool:
+    try:
+        datetime.strptime(month, "%Y-%m")
+    except (TypeError, ValueError):
+        return False
+    return len(month) == 7
+
+
+def month_report(
+    config: Config, month: str, campaign: str | None = None, *, now: datetime | None = None
+) -> MonthReport:
+    """The month's figures from the box's log, with the commune identity of its config.
+
+    A campaign name is matched ignoring case and Unicode form (typed on a phone, copied
+    from a PDF); a name the month's log does not have is refused with the names it has,
+    rather than giving an empty report that looks like "nothing was broadcast".
+    """
+    from firmware_host.playlog import PlayLog
+
+    if not _valid_month(month):
+        raise LoaxaError("report.bad_month", month=month)
+    log = PlayLog(config.log_dir, config.timezone)
+    try:
+        rows = log.entries([month])
+    finally:
+        log.close()
+    if campaign is not None:
+        campaign = _match_campaign(campaign, rows, month)
+    commune = {
+        "name": config.commune.name,
+        "district": config.commune.district,
+        "province": config.commune.province,
+    }
+    return build_report(
+        rows, month=month, tz=config.timezone, commune=commune, campaign=campaign, now=now
+    )
+
+
+def _match_campaign(campaign: str, rows: list[dict], month: str) -> str:
+    known = campaigns_in(rows)
+    wanted = " ".join(unicodedata.normalize("NFC", campaign).split())
+    for name in known:
+        if name == wanted or name.casefold() == wanted.casefold():
+            return name
+    shown = ", ".join(f"“{wording.campaign_label(n)}”" for n in known) or "-"
+    raise LoaxaError("report.unknown_campaign", campaign=campaign, month=month, known=shown)
+
+
+def _writer(name: str) -> ModuleType:
+    """A format's writer module, imported only when a file of that format is written."""
+    return importlib.import_module(f"firmware_host.report.{name}")
