@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(sync, suppress=True)
     sync.add_argument("--path", type=Path, required=True)
 
+    selftest = command("selftest", "cli.help.selftest", reads=True)
+    selftest.add_argument("--yes", action="store_true", help="không hỏi xác nhận / no prompts")
+
     demo = command("demo", "cli.help.demo")
     demo.add_argument("--samples", type=Path, default=None)
     return parser
@@ -165,8 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _after_command(argv: list[str], position: int) -> bool:
-    commands = {"init", "clips", "schedule", "play", "run", "log", "demo", "clock", "report", "usb"}
-    return any(arg in commands for arg in argv[:position])
+    return any(arg in HANDLERS for arg in argv[:position])
 
 
 class _ZoneFormatter(logging.Formatter):
@@ -195,19 +197,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _dispatch(args: argparse.Namespace) -> int | None:
-    handler = {
-        "init": cmd_init,
-        "clips": cmd_clips,
-        "schedule": cmd_schedule,
-        "play": cmd_play,
-        "run": cmd_run,
-        "clock": cmd_clock,
-        "report": cmd_report,
-        "usb": cmd_usb,
-        "log": cmd_log,
-        "demo": cmd_demo,
-    }[args.command]
-    return handler(args)
+    return HANDLERS[args.command](args)
 
 
 def _emit_json(data: Any) -> None:
@@ -605,6 +595,29 @@ def cmd_usb(args: argparse.Namespace) -> int:
     return 0 if getattr(result, "ok", True) else 1
 
 
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from firmware_host.selftest import as_json, run_selftest
+
+    config = _config(args)
+    as_json_output = getattr(args, "json", False)
+
+    def confirm(question: str) -> bool:
+        if args.yes or as_json_output or not sys.stdin.isatty():
+            return True
+        answer = input(f"{question} [c/k, y/n] ").strip().lower()
+        return answer in ("c", "có", "co", "y", "yes", "")
+
+    checks = run_selftest(
+        config, confirm=confirm, announce=(lambda _line: None) if as_json_output else print
+    )
+    failed = [c for c in checks if not c.ok]
+    if as_json_output:
+        _emit_json({"ok": not failed, "checks": as_json(checks)})
+    else:
+        print(t("selftest.summary_fail", count=len(failed)) if failed else t("selftest.summary_ok"))
+    return 1 if failed else 0
+
+
 # -- demo ------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from firmware_host.demo import run_demo
@@ -612,6 +625,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # Only a folder named on the command line is used; $LOAXA_HOME (a real box's data)
     # never receives demo clips and schedules.
     return run_demo(data_dir=args.data_dir, samples=args.samples)
+
+
+HANDLERS = {
+    "init": cmd_init,
+    "clips": cmd_clips,
+    "schedule": cmd_schedule,
+    "play": cmd_play,
+    "run": cmd_run,
+    "clock": cmd_clock,
+    "log": cmd_log,
+    "report": cmd_report,
+    "usb": cmd_usb,
+    "selftest": cmd_selftest,
+    "demo": cmd_demo,
+}
 
 
 if __name__ == "__main__":
