@@ -65,19 +65,42 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         if create_dirs:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        # TinyDB reads the whole file before every insert or update. The parsed document
+        # is kept while the file on disk is the one we parsed or wrote (same inode, size
+        # and mtime), which saves re-parsing a month on every log write; any other
+        # writer replaces the file (new inode), so we never serve stale data.
+        self._cached: dict[str, dict[str, Any]] | None = None
+        self._cached_stat: tuple[int, int, int] | None = None
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
+    def _stat(self) -> tuple[int, int, int] | None:
         try:
-            text = self.path.read_text("utf-8")
+            st = self.path.stat()
         except FileNotFoundError:
             return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        stat = self._stat()
+        if stat is None:
+            return None
+        if self._cached is not None and stat == self._cached_stat:
+            return self._cached
+        text = self.path.read_text("utf-8")
         if not text.strip():
             return None
-        return json.loads(text)
+        self._cached, self._cached_stat = json.loads(text), stat
+        return self._cached
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        write_atomically(self.path, payload.encode("utf-8"))
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            write_atomically(self.path, payload.encode("utf-8"))
+        except BaseException:
+            # TinyDB changed the cached document in place before this failed write:
+            # forget it, so the next read sees what is really on disk.
+            self._cached = self._cached_stat = None
+            raise
+        self._cached, self._cached_stat = data, self._stat()
 
     def close(self) -> None:
         pass

@@ -137,3 +137,28 @@ def test_a_clip_entry_reads_on_its_own(tmp_path):
     assert log.plan_keys(["2026-11"]) == {"a.toml#sáng@x"}
     with pytest.raises(ValueError):
         log.finish(ref, "started", ended=now, seconds=0)
+
+
+def test_a_failed_write_does_not_leave_the_unsaved_entry_in_memory(tmp_path, monkeypatch):
+    db = open_db(tmp_path / "log.json")
+    db.insert({"n": 1})
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError):
+        db.insert({"n": 2})
+    monkeypatch.undo()
+    assert [doc["n"] for doc in db.all()] == [1], "the unsaved entry must not be served"
+    db.insert({"n": 3})
+    on_disk = json.loads((tmp_path / "log.json").read_text())["_default"]
+    assert sorted(doc["n"] for doc in on_disk.values()) == [1, 3]
+
+
+def test_another_writer_is_seen(tmp_path):
+    ours, theirs = open_db(tmp_path / "log.json"), open_db(tmp_path / "log.json")
+    ours.insert({"n": 1})
+    assert len(ours.all()) == 1
+    theirs.insert({"n": 2})  # e.g. loaxa play while we hold the file open
+    assert sorted(doc["n"] for doc in ours.all()) == [1, 2]
