@@ -137,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync = usb_commands.add_parser("sync", help=t("cli.help.usb_sync"))
     _common(sync, suppress=True)
     sync.add_argument("--path", type=Path, required=True)
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="chỉ xem sẽ làm gì, không ghi gì / show what would happen, write nothing",
+    )
 
     selftest = command("selftest", "cli.help.selftest", reads=True)
     selftest.add_argument("--yes", action="store_true", help="không hỏi xác nhận / no prompts")
@@ -590,9 +595,9 @@ def cmd_usb(args: argparse.Namespace) -> int:
     from firmware_host.usb import sync_stick
 
     config = _config(args)
-    result = sync_stick(config, args.path)
-    print(result.summary() if hasattr(result, "summary") else result)
-    return 0 if getattr(result, "ok", True) else 1
+    result = sync_stick(config, args.path, dry_run=args.dry_run)
+    print(result.receipt_text)
+    return 0 if result.ok else 1
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:

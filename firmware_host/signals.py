@@ -1,0 +1,140 @@
+"""Tell the officer standing at the box that the USB sync is running or done.
+
+The box has no screen, so "you may pull the stick out now" is a light and, if the
+installer wired one, a short sound on a local monitor speaker:
+
+* **Status light** (``[usb] status_led_pin``, empty = none): a gpiozero ``LED`` on the
+  pin factory the relays use (:func:`choose_pin_factory`, so ``auto`` means real pins on
+  a Pi and mock pins elsewhere). Patterns, chosen to be told apart without a legend
+  and printed in the receipt anyway: **slow blink** (0.5 s on/off) while copying — do
+  not pull; **steady on** for :data:`DONE_SECONDS` — done, all good; **fast blink**
+  (0.1 s) for :data:`DONE_SECONDS` — done, but something was refused or the stick could
+  not take everything: read the receipt. Then the light goes off.
+* **Sound** (``[usb] monitor_device``, empty = silent): under a second of beeps, made
+  here as raw PCM and piped to ``aplay -D <monitor_device>``: two rising beeps = good,
+  three low beeps = read the receipt. Never on the broadcast output: the config refuses
+  a monitor device equal to ``[audio] device`` or ``default``, and :meth:`DoneSignal.done`
+  checks again, so a USB stick can never make the village loudspeakers beep.
+
+Nothing here raises: a missing LED or sound card costs the signal, never the sync.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import subprocess
+import time
+from array import array
+from typing import Any
+
+from firmware_host.config import Config
+from firmware_host.messages import t
+
+__all__ = ["DONE_SECONDS", "DoneSignal", "beeps"]
+
+logger = logging.getLogger("loaxa.usb")
+
+DONE_SECONDS = 20.0  # long enough to be seen by someone who looked away for a moment
+BUSY = (0.5, 0.5)
+PROBLEM = (0.1, 0.1)
+RATE = 48000
+SOUND_TIMEOUT = 5.0
+OK_TONES = ((880.0, 0.12), (0.0, 0.06), (1320.0, 0.18))
+PROBLEM_TONES = ((330.0, 0.15), (0.0, 0.1), (330.0, 0.15), (0.0, 0.1), (330.0, 0.15))
+
+
+def beeps(tones: tuple[tuple[float, float], ...], *, volume: float = 0.3) -> bytes:
+    """Signed 16-bit mono PCM at :data:`RATE`; frequency 0 is silence.
+
+    Each beep fades in and out over 5 ms so the little speaker clicks neither on nor off.
+    """
+    samples = array("h")
+    fade = int(0.005 * RATE)
+    for frequency, seconds in tones:
+        count = int(seconds * RATE)
+        for n in range(count):
+            if not frequency:
+                samples.append(0)
+                continue
+            edge = min(1.0, n / fade, (count - 1 - n) / fade)
+            value = volume * edge * math.sin(2 * math.pi * frequency * n / RATE)
+            samples.append(int(32767 * value))
+    return samples.tobytes()
+
+
+class DoneSignal:
+    """The status light and the confirmation sound of one sync."""
+
+    def __init__(
+        self, config: Config, *, factory: Any = None, done_seconds: float = DONE_SECONDS
+    ) -> None:
+        self.config = config
+        self.done_seconds = done_seconds
+        self.led: Any = None
+        pin = config.usb.status_led_pin
+        if pin is None:
+            return
+        try:
+            from gpiozero import LED
+
+            from firmware_host.relays.gpio import choose_pin_factory
+
+            chosen, _note = choose_pin_factory(config.relays.pin_factory, factory)
+            self.led = LED(pin, pin_factory=chosen)
+        except Exception as exc:  # no GPIO, pin busy, bad pin name
+            logger.warning(t("usb.led_failed", pin=pin, detail=exc))
+
+    def busy(self) -> None:
+        """Slow blink in the background while the sync runs."""
+        if self.led is not None:
+            self.led.blink(*BUSY, background=True)
+
+    def done(self, ok: bool) -> None:
+        """Sound first (it is short), then the light pattern, then off."""
+        seconds = self.done_seconds
+        self.sound(ok)
+        if self.led is None:
+            return
+        if ok:
+            self.led.on()
+            time.sleep(seconds)
+        else:
+            on, off = PROBLEM
+            self.led.blink(on, off, n=max(1, round(seconds / (on + off))), background=False)
+        self.led.off()
+
+    def sound(self, ok: bool) -> bool:
+        """Play the confirmation beeps on the monitor device; False if none was played."""
+        device = self.config.usb.monitor_device
+        if device is None or device in (self.config.audio.device, "default", "sysdefault"):
+            return False  # no monitor, or it could be the village loudspeakers
+        aplay = shutil.which("aplay")
+        if aplay is None:
+            logger.warning(t("usb.sound_failed", device=device, detail=t("player.no_aplay")))
+            return False
+        pcm = beeps(OK_TONES if ok else PROBLEM_TONES)
+        command = [aplay, "-q", "-D", device, "-t", "raw", "-f", "S16_LE", "-r", str(RATE)]
+        try:
+            run = subprocess.run(
+                [*command, "-c", "1", "-"],
+                input=pcm,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=SOUND_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            logger.warning(t("usb.sound_failed", device=device, detail=exc))
+            return False
+        if run.returncode != 0:
+            detail = run.stderr.decode("utf-8", "replace").strip() or run.returncode
+            logger.warning(t("usb.sound_failed", device=device, detail=detail))
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.led is not None:
+            self.led.close()
+            self.led = None

@@ -1,0 +1,889 @@
+"""USB stick sync: reports out, clips and schedules in, a receipt, and bad sticks.
+
+What is real here, and what is not:
+
+* Clips are real MP3s made by ffmpeg and go through the real ``ClipLibrary.import_file``;
+  the playback log is written by ``PlayLog``; reports come from the real report
+  service (XLSX, DOCX, CSV, JSON); schedules go through the real ``check_schedules``.
+* **FAT32** (``test_fat32_stick_round_trip``): the stick is a real FAT32 image made by
+  ``mkfs.vfat -F 32``, its import folder (Vietnamese names, one in NFD as a Mac writes
+  it) written with mtools and extracted with ``mcopy -s`` into the folder the sync
+  reads. The sync's whole output tree is then copied with ``mcopy -s`` into a fresh
+  FAT32 image and read back with ``mdir``/``mcopy``. mtools implements FAT's long-name
+  rules on its own and refuses or rewrites what FAT cannot hold (trying it, ``a:b.txt``
+  became ``b.txt``, ``x. `` became ``x``, ``q?.txt`` was refused), so names and bytes
+  surviving the round trip unchanged prove the names are FAT-valid, diacritics included.
+  The sync never writes *through* a FAT driver here: this kernel has no vfat module and
+  fusefat cannot create long Unicode names.
+* **exFAT** (``test_exfat_*``, ``test_usbwatch_*``): a real exFAT file system
+  (``mkfs.exfat``) on a loop device, mounted by exfat-fuse, so the sync writes through a
+  real exFAT driver, as on the Pi (whose kernel driver is another implementation).
+  ``usbwatch.sync_device`` and ``main_for_udev`` mount (``mount -t exfat`` fails here,
+  so their exfat-fuse fallback runs) and unmount it themselves, one of them with the
+  data folder owned by another user (uid 65534), to prove the sync writes as the
+  daemon's user while root mounts and unmounts. Full is a 4 MB file
+  system filled with ballast (ENOSPC from the driver); pulled out is the FUSE driver
+  process killed with SIGKILL mid-export (every access then fails with ENOTCONN, as a
+  yanked stick fails with EIO/ENODEV). Needs root, a free loop device and /dev/fuse;
+  skipped with the reason otherwise.
+* **Read-only** three ways: exFAT mounted ``-o ro`` and a read-only bind mount (both
+  EROFS from the kernel; the bind mount needs root but no FUSE), and ``chmod 0555``
+  (EACCES, only meaningful when not root: skipped as root).
+* Everywhere: the stick folder deleted between two report files (pulled out, mount
+  point gone: nothing may be re-created there), ``LoaXa`` being a file (an export path
+  the OS refuses), export folders that are symlinks into the box's data, an import
+  folder that is a symlink out of the stick,
+  symlinked files, a 4 GB sparse ``.mp3``, a FIFO, names with ``..\\`` and a text file
+  named ``.mp3``.
+* Not simulated: a real USB block device (a hot-unplug mid-write at the block layer),
+  the kernel vfat driver, udisks2 and udev events (``usbwatch.watch`` is not run); the
+  done light runs on gpiozero's mock pins and the sound goes into ALSA's ``file`` plugin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unicodedata
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from firmware_host import usb, usbwatch
+from firmware_host.clips import ClipLibrary
+from firmware_host.config import ConfigError, load_config
+from firmware_host.demo import CAPTURE_DEVICE
+from firmware_host.messages import t
+from firmware_host.playlog import PlayLog
+from firmware_host.report import service
+from firmware_host.signals import DoneSignal
+from tests.helpers import captured_files, make_tone
+
+COMMUNE = "Xã Ea Tu"
+CONFIG = """\
+[commune]
+name = "{name}"
+district = "Thành phố Buôn Ma Thuột"
+province = "Đắk Lắk"
+
+[audio]
+device = "{device}"
+
+[amplifier]
+warmup_seconds = 0.4
+tail_seconds = 0.2
+
+[relays]
+pin_factory = "mock"
+amplifier = 17
+
+[relays.zones]
+"thon-1" = 27
+"thon-2" = 22
+
+[scheduler]
+reload_seconds = 10.0
+
+[usb]
+import_folder = "{import_folder}"
+status_led_pin = "{led}"
+monitor_device = "{monitor}"
+"""
+NOW = datetime(2024, 9, 15, 8, 30)  # the commune's wall clock; tz added by the fixture
+BOX_SCHEDULE = """\
+[campaign]
+name = "Thường xuyên"
+start = 2024-09-01
+end = 2024-12-31
+
+[[slot]]
+name = "chiều"
+time = "17:00"
+days = "hằng ngày"
+playlist = ["Khẩn cấp"]
+zones = ["thon-1"]
+"""
+GOOD_SCHEDULE = """\
+[campaign]
+name = "Tắt sóng 2G"
+start = 2024-09-01
+end = "30/09/2024"
+
+[[slot]]
+name = "sáng"
+time = "06:30"
+days = "hằng ngày"
+playlist = ["Thông báo tắt sóng 2G", "Hướng dẫn chuyển 4G"]
+repeat = 2
+zones = "tất cả"
+"""
+BAD_ZONE_SCHEDULE = (
+    GOOD_SCHEDULE.replace('name = "Tắt sóng 2G"', 'name = "Sai"')
+    .replace('"06:30"', '"07:30"')
+    .replace('zones = "tất cả"', 'zones = ["thon-9"]')
+)
+COLLIDING_SCHEDULE = BOX_SCHEDULE.replace("Thường xuyên", "Trùng giờ").replace(
+    'name = "chiều"', 'name = "trùng"'
+)
+
+
+@dataclass
+class Box:
+    config: object
+    data: Path
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every byte of the box's log, clip index, clips and schedules."""
+        found = {}
+        for folder in ("log", "clips", "schedules"):
+            for path in sorted((self.data / folder).rglob("*")):
+                if path.is_file():
+                    found[str(path.relative_to(self.data))] = path.read_bytes()
+        return found
+
+
+def write_config(
+    data: Path,
+    *,
+    name: str = COMMUNE,
+    import_folder: str = "LoaXa/nhap",
+    led: str = "",
+    monitor: str = "",
+    device: str = "null",
+) -> object:
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "loaxa.toml").write_text(
+        CONFIG.format(
+            name=name, import_folder=import_folder, led=led, monitor=monitor, device=device
+        ),
+        "utf-8",
+    )
+    return load_config(data)
+
+
+def make_box(tmp_path: Path, **options: str) -> Box:
+    """A box with one clip, one running schedule and log entries in July-September."""
+    data = tmp_path / "box"
+    config = write_config(data, **options)
+    clip = ClipLibrary(config).import_file(
+        make_tone(tmp_path / "Khẩn cấp.mp3", seconds=1.2, frequency=660)
+    )
+    config.scheduler.schedules_dir.mkdir(parents=True)
+    (config.scheduler.schedules_dir / "thuong-xuyen.toml").write_text(BOX_SCHEDULE, "utf-8")
+    log = PlayLog(config.log_dir, config.timezone)
+    for month, day in ((7, 30), (8, 20), (9, 2), (9, 14)):
+        when = datetime(2024, month, day, 6, 30, tzinfo=config.timezone)
+        session = log.start_session(
+            trigger="schedule",
+            scheduled=when,
+            started=when,
+            campaign="Tắt sóng 2G",
+            slot="sáng",
+            zones=["thon-1", "thon-2"],
+            playlist=[clip.id],
+        )
+        play = log.start_clip(session, started=when, clip=clip, play_index=0)
+        log.finish(play, "completed", ended=when + timedelta(seconds=2), seconds=clip.duration)
+        log.finish(session, "completed", ended=when + timedelta(seconds=3), seconds=3.0)
+    log.close()
+    return Box(config, data)
+
+
+def now(box: Box) -> datetime:
+    return NOW.replace(tzinfo=box.config.timezone)
+
+
+def stick_files(tmp_path: Path) -> dict[str, bytes]:
+    """What an officer copies into LoaXa/nhap: good, bad and hostile files."""
+    source = tmp_path / "source"
+    source.mkdir()
+    nfd = unicodedata.normalize("NFD", "Hướng dẫn chuyển 4G.mp3")  # as a Mac writes it
+    return {
+        "Thông báo tắt sóng 2G.mp3": make_tone(source / "a.mp3", seconds=1.5).read_bytes(),
+        nfd: make_tone(source / "b.mp3", seconds=1.1, frequency=550).read_bytes(),
+        "Bản tin hỏng.mp3": b"<html>not audio, a download error page</html>\n" * 20,
+        "Chiến dịch 2G.toml": GOOD_SCHEDULE.encode(),
+        "Lịch sai.toml": BAD_ZONE_SCHEDULE.encode(),
+        "Trùng giờ.toml": COLLIDING_SCHEDULE.encode(),
+        "autorun.inf": b"[autorun]\r\nopen=cai-dat.sh\r\n",
+        "cai-dat.sh": f"#!/bin/sh\ntouch {tmp_path}/EXECUTED\n".encode(),
+        "._Thông báo tắt sóng 2G.mp3": b"\x00\x05\x16\x07 mac resource fork",
+    }
+
+
+# ---------------------------------------------------------------------- tools
+
+
+MTOOLS_ENV = {**os.environ, "MTOOLS_SKIP_CHECK": "1", "LC_ALL": "C.UTF-8"}
+needs_mtools = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("mkfs.vfat", "mcopy", "mmd", "mdir")),
+    reason="needs dosfstools and mtools (scripts/dev.sh installs them)",
+)
+
+
+def mtools(*args: str) -> str:
+    run = subprocess.run(
+        list(args), env=MTOOLS_ENV, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, (args, run.stdout, run.stderr)
+    return run.stdout
+
+
+def fat32_image(path: Path) -> Path:
+    subprocess.run(["truncate", "-s", "48M", str(path)], check=True)
+    subprocess.run(
+        ["mkfs.vfat", "-F", "32", "-n", "LOAXA", str(path)], check=True, capture_output=True
+    )
+    return path
+
+
+def tree(root: Path) -> dict[bytes, bytes | None]:
+    """Relative path bytes -> content (None for folders), for exact comparisons."""
+    found: dict[bytes, bytes | None] = {}
+    for path in root.rglob("*"):
+        key = os.fsencode(path.relative_to(root))
+        found[key] = None if path.is_dir() else path.read_bytes()
+    return found
+
+
+def receipt_lines(result: usb.SyncResult) -> list[str]:
+    raw = result.receipt.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM for Notepad"
+    assert b"\n" not in raw.replace(b"\r\n", b""), "CRLF line ends only"
+    return raw[3:].decode("utf-8").split("\r\n")
+
+
+def line_about(lines: list[str], name: str) -> str:
+    found = [line for line in lines if name in line]
+    assert found, f"no receipt line names {name!r}"
+    return found[0]
+
+
+# ---------------------------------------------------------------------- FAT32
+
+
+@needs_mtools
+def test_fat32_stick_round_trip(tmp_path):
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    files = stick_files(tmp_path)
+
+    # The officer's stick: a FAT32 image written by mtools, read back into a folder.
+    image = fat32_image(tmp_path / "stick.img")
+    mtools("mmd", "-i", str(image), "::/LoaXa", "::/LoaXa/nhap")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
+    mtools("mcopy", "-i", str(image), *sorted(str(p) for p in staging.iterdir()), "::/LoaXa/nhap")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    mtools("mcopy", "-s", "-n", "-i", str(image), "::/LoaXa", str(stick))
+    assert {os.fsencode(p.name) for p in (stick / "LoaXa" / "nhap").iterdir()} == {
+        os.fsencode(name) for name in files
+    }, "mtools kept every name, NFD included"
+    stick_before = tree(stick)
+
+    result = usb.sync_stick(box.config, stick, now=now(box))
+
+    # 1. exports: both months, every format, the log as is and as CSV; July stays home.
+    commune = stick / "LoaXa" / COMMUNE
+    for month in ("2024-08", "2024-09"):
+        names = {p.name for p in (commune / month).iterdir()}
+        for suffix in (".xlsx", ".docx", " - tổng hợp.csv", " - nhật ký.csv", ".json"):
+            assert f"Báo cáo tuyên truyền tháng {month} - {COMMUNE}{suffix}" in names
+        assert (commune / month / f"Nhật ký gốc {month}.json").read_bytes() == before[
+            f"log/{month}.json"
+        ]
+        csv_text = (commune / month / f"Nhật ký gốc {month}.csv").read_bytes()
+        assert csv_text.startswith(b"\xef\xbb\xbf") and b"\r\n" in csv_text
+        assert csv_text.decode("utf-8-sig").count("Tắt sóng 2G") == 2 * (
+            1 if month == "2024-08" else 2
+        )
+    assert not (commune / "2024-07").exists()
+    assert len(result.exported) == 2 * (5 + 2)
+
+    # 2. imports: two clips and the good schedule; the rest refused, never run.
+    assert sorted(entry.name for entry in result.imported) == sorted(
+        ["Thông báo tắt sóng 2G.mp3", "Hướng dẫn chuyển 4G.mp3", "Chiến dịch 2G.toml"]
+    )
+    library = ClipLibrary(box.config)
+    assert {c.title for c in library.clips()} == {
+        "Khẩn cấp",
+        "Thông báo tắt sóng 2G",
+        "Hướng dẫn chuyển 4G",
+    }
+    schedules = box.config.scheduler.schedules_dir
+    assert sorted(p.name for p in schedules.iterdir()) == [
+        "Chiến dịch 2G.toml",
+        "thuong-xuyen.toml",
+    ]
+    assert (schedules / "Chiến dịch 2G.toml").read_text("utf-8") == GOOD_SCHEDULE
+    assert {e.name for e in result.refused} == {
+        "Bản tin hỏng.mp3",
+        "Lịch sai.toml",
+        "Trùng giờ.toml",
+    }
+    assert {e.name for e in result.ignored} == {"autorun.inf", "cai-dat.sh"}
+    assert not (tmp_path / "EXECUTED").exists()
+    after = box.snapshot()
+    for key, data in before.items():  # the box's log, schedule and clips are untouched
+        if key != "clips/index.json":
+            assert after[key] == data, key
+
+    # 3. the receipt: Notepad-readable, one line per file, the 7-day plan.
+    assert result.receipt == stick / "LoaXa" / "BIÊN NHẬN 2024-09-15 08h30.txt"
+    lines = receipt_lines(result)
+    assert "thong-bao-tat-song-2g" in line_about(lines, "Thông báo tắt sóng 2G.mp3")
+    assert "không phải là tệp âm thanh" in line_about(lines, "Bản tin hỏng.mp3")
+    refused_at = lines.index(line_about(lines, "Lịch sai.toml"))
+    assert "thon-9" in lines[refused_at + 1] and "dòng 12" in lines[refused_at + 1]
+    collision = lines[lines.index(line_about(lines, "Trùng giờ.toml")) + 1]
+    assert "thuong-xuyen.toml" in collision and "trùng" in collision
+    assert "bỏ qua" in line_about(lines, "autorun.inf")
+    assert "bỏ qua" in line_about(lines, "cai-dat.sh")
+    assert not any("._" in line for line in lines)
+    plan = [line for line in lines if "Tắt sóng 2G / sáng" in line]
+    assert len(plan) == 7 and plan[0].startswith("  CN 15/09/2024 06:30")
+    assert "Thông báo tắt sóng 2G, Hướng dẫn chuyển 4G ×2" in plan[0]
+    assert "thon-1, thon-2" in plan[0]
+    assert len([line for line in lines if "Thường xuyên / chiều" in line]) == 7
+    assert result.ok is False  # something was refused: the light blinks fast
+
+    # The stick: only our export folder and the receipt are new; imports untouched.
+    stick_after = tree(stick)
+    for key, data in stick_before.items():
+        assert stick_after[key] == data
+    new = {os.fsdecode(k) for k in stick_after.keys() - stick_before.keys()}
+    assert all(k.startswith(f"LoaXa/{COMMUNE}") or k.startswith("LoaXa/BIÊN NHẬN") for k in new)
+
+    # Every name written survives a real FAT32 file system unchanged.
+    out_image = fat32_image(tmp_path / "out.img")
+    mtools("mcopy", "-s", "-i", str(out_image), str(stick / "LoaXa"), "::/")
+    listing = mtools("mdir", "-/", "-b", "-i", str(out_image), "::/")
+    assert f"::/LoaXa/{COMMUNE}/2024-09/Nhật ký gốc 2024-09.csv" in listing
+    back = tmp_path / "back"
+    back.mkdir()
+    mtools("mcopy", "-s", "-n", "-i", str(out_image), "::/LoaXa", str(back))
+    assert tree(back) == tree(stick)
+    for path in (stick / "LoaXa").rglob("*"):
+        assert unicodedata.is_normalized("NFC", path.name) or path.parent.name == "nhap"
+
+    # Plugging the same stick in again: nothing new, everything "already there".
+    index = (box.data / "clips" / "index.json").read_bytes()
+    again = usb.sync_stick(box.config, stick, now=now(box) + timedelta(minutes=5))
+    assert again.imported == []
+    assert len(again.already) == 3
+    assert (box.data / "clips" / "index.json").read_bytes() == index
+    assert again.receipt.name == "BIÊN NHẬN 2024-09-15 08h35.txt"
+
+
+def test_names_stay_fat_safe_for_any_commune_name(tmp_path):
+    box = Box(write_config(tmp_path / "box", name="Phường 3: Trung tâm <Đông>?."), tmp_path)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    result = usb.sync_stick(box.config, stick, now=now(box))
+    (folder,) = [p for p in (stick / "LoaXa").iterdir() if p.is_dir() and p.name != "nhap"]
+    assert folder.name == "Phường 3- Trung tâm Đông"
+    assert result.exported and all(set(p.name).isdisjoint('<>:"|?*') for p in result.exported)
+    assert "LoaXa/nhap" in result.receipt_text  # told where to put files next time
+    assert (stick / "LoaXa" / "nhap").is_dir()
+
+
+# ---------------------------------------------------------------------- hostile sticks
+
+
+def test_hostile_files_get_a_line_each_and_the_box_is_untouched(tmp_path):
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    stick = tmp_path / "stick"
+    inbox = stick / "LoaXa" / "nhap"
+    inbox.mkdir(parents=True)
+    (inbox / "mật khẩu.mp3").symlink_to("/etc/passwd")
+    (inbox / "lịch.toml").symlink_to(box.config.scheduler.schedules_dir / "thuong-xuyen.toml")
+    (inbox / "gốc").symlink_to("/")
+    (inbox / "..\\..\\evil.toml").write_text(GOOD_SCHEDULE, "utf-8")
+    (inbox / "..\\x.mp3").write_bytes(b"x")
+    with (inbox / "Phim 4GB.mp3").open("wb") as handle:
+        handle.truncate(4 * 1024**3)  # sparse: 4 GB by size, nothing on disk
+    with (inbox / "to.toml").open("wb") as handle:
+        handle.truncate(10 * 1024**2)
+    os.mkfifo(inbox / "ống.mp3")
+    (inbox / "rỗng.mp3").write_bytes(b"")
+    (inbox / "thư mục con").mkdir()
+    (inbox / ".ẩn.mp3").write_bytes(b"x")
+
+    started = time.monotonic()
+    result = usb.sync_stick(box.config, stick, now=now(box))
+    assert time.monotonic() - started < 15, "a 4 GB file is refused by size, not decoded"
+
+    lines = receipt_lines(result)
+    reasons = {
+        "mật khẩu.mp3": "lối tắt",
+        "lịch.toml": "lối tắt",
+        "gốc": "lối tắt",
+        "..\\..\\evil.toml": "không được phép",
+        "..\\x.mp3": "không được phép",
+        "Phim 4GB.mp3": "quá lớn (4096 MB",
+        "to.toml": "quá lớn",
+        "ống.mp3": "không phải là tệp bình thường",
+        "rỗng.mp3": "rỗng (0 byte)",
+        "thư mục con": "thư mục con",
+        ".ẩn.mp3": "tệp ẩn",
+    }
+    for name, reason in reasons.items():
+        assert reason in line_about(lines, f"'{name}'"), name
+    assert result.imported == []
+    assert box.snapshot() == before
+    assert not (tmp_path / "box" / "evil.toml").exists()
+
+
+def test_an_import_folder_that_is_a_link_is_not_followed(tmp_path):
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    make_tone(outside / "Lạ.mp3", seconds=1.0)
+    stick = tmp_path / "stick"
+    (stick / "LoaXa").mkdir(parents=True)
+    (stick / "LoaXa" / "nhap").symlink_to(outside)
+    result = usb.sync_stick(box.config, stick, now=now(box))
+    assert [e.name for e in result.refused] == ["LoaXa/nhap"]
+    assert "lối tắt" in result.refused[0].message
+    assert result.imported == [] and box.snapshot() == before
+
+
+@pytest.mark.parametrize("link", ["LoaXa", f"LoaXa/{COMMUNE}"])
+def test_export_folders_that_are_links_are_not_written_through(tmp_path, link):
+    """A stick (ext4 can hold links) whose export folder points at the box's data:
+    nothing is written through the link; imports from a real folder still happen."""
+    box = make_box(tmp_path, import_folder="nhap")
+    before = box.snapshot()
+    stick = tmp_path / "stick"
+    (stick / "nhap").mkdir(parents=True)
+    make_tone(stick / "nhap" / "Bài mới.mp3", seconds=1.0)
+    (stick / link).parent.mkdir(parents=True, exist_ok=True)
+    (stick / link).symlink_to(box.data / "log")
+    result = usb.sync_stick(box.config, stick, now=now(box))
+    assert result.exported == [] and [e.name for e in result.imported] == ["Bài mới.mp3"]
+    assert t("usb.export_link", folder=link) in result.stick_problems
+    after = box.snapshot()
+    assert {k: v for k, v in after.items() if not k.startswith("clips/")} == {
+        k: v for k, v in before.items() if not k.startswith("clips/")
+    }
+    assert sorted(p.name for p in (box.data / "log").iterdir()) == [
+        "2024-07.json",
+        "2024-08.json",
+        "2024-09.json",
+    ]
+    if link == "LoaXa":
+        assert result.receipt is None
+    else:
+        assert "lối tắt" in "\n".join(receipt_lines(result))
+
+
+def test_stick_pulled_out_mid_export(tmp_path, monkeypatch, caplog):
+    """The stick's folder vanishes after the first report file: no crash, the box is
+    untouched, and the system log says what happened since no receipt can be written."""
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    stick = tmp_path / "stick"
+    (stick / "LoaXa" / "nhap").mkdir(parents=True)
+    make_tone(stick / "LoaXa" / "nhap" / "Bài mới.mp3", seconds=1.0)
+    real = service.write_report
+
+    def write_then_pull(*args, **kwargs):
+        written = real(*args, **kwargs)
+        shutil.rmtree(stick)
+        return written
+
+    monkeypatch.setattr(service, "write_report", write_then_pull)
+    with caplog.at_level(logging.INFO, logger="loaxa.usb"):
+        result = usb.sync_stick(box.config, stick, now=now(box))
+    assert result.stick_gone and result.receipt is None and not result.ok
+    assert result.imported == []
+    assert box.snapshot() == before
+    assert not stick.exists(), "nothing re-created where the stick was"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("USB bị rút ra" in message for message in errors)
+    assert any("Không ghi được biên nhận" in message for message in errors)
+
+
+def test_export_path_the_os_refuses_still_imports(tmp_path, caplog):
+    """``LoaXa`` is a file, so nothing can be written there; imports from another
+    folder still happen and the system log carries the receipt's lines."""
+    box = make_box(tmp_path, import_folder="nhap")
+    stick = tmp_path / "stick"
+    (stick / "nhap").mkdir(parents=True)
+    (stick / "LoaXa").write_bytes(b"not a folder")
+    make_tone(stick / "nhap" / "Lịch tiêm chủng.mp3", seconds=1.0)
+    with caplog.at_level(logging.INFO, logger="loaxa.usb"):
+        result = usb.sync_stick(box.config, stick, now=now(box))
+    assert [e.name for e in result.imported] == ["Lịch tiêm chủng.mp3"]
+    assert result.receipt is None and result.exported == [] and result.stick_problems
+    assert "Không ghi được lên USB" in result.stick_problems[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Lịch tiêm chủng.mp3: Bài 'Lịch tiêm chủng.mp3': đã nhập" in logged
+    assert (stick / "LoaXa").read_bytes() == b"not a folder"
+
+
+def test_dry_run_writes_nothing_anywhere(tmp_path):
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    stick = tmp_path / "stick"
+    inbox = stick / "LoaXa" / "nhap"
+    inbox.mkdir(parents=True)
+    make_tone(inbox / "Thông báo tắt sóng 2G.mp3", seconds=1.0)
+    (inbox / "Hướng dẫn chuyển 4G.mp3").write_bytes(
+        (inbox / "Thông báo tắt sóng 2G.mp3").read_bytes()
+    )
+    (inbox / "Chiến dịch 2G.toml").write_text(GOOD_SCHEDULE, "utf-8")
+    stick_before = tree(stick)
+    result = usb.sync_stick(box.config, stick, now=now(box), dry_run=True)
+    assert tree(stick) == stick_before and box.snapshot() == before
+    assert result.receipt is None and "CHẠY THỬ" in result.receipt_text
+    assert len(result.exported) == 14
+    assert {e.name for e in result.imported} == {
+        "Thông báo tắt sóng 2G.mp3",
+        "Hướng dẫn chuyển 4G.mp3",
+        "Chiến dịch 2G.toml",
+    }
+
+
+# ---------------------------------------------------------------------- exFAT through FUSE
+
+
+@dataclass
+class ExfatStick:
+    image: Path
+    loop: str
+    mount: Path
+    pid: int | None = None
+
+
+def _fuse_pid(loop: str) -> int | None:
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                words = (proc / "cmdline").read_bytes().split(b"\0")
+                if words and words[0].endswith(b"mount.exfat-fuse") and loop.encode() in words:
+                    return int(proc.name)
+    return None
+
+
+def _exfat_unavailable() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root for loop devices"
+    missing = [t for t in ("mkfs.exfat", "mount.exfat-fuse", "losetup") if not shutil.which(t)]
+    if missing:
+        return f"needs {', '.join(missing)} (exfatprogs, exfat-fuse)"
+    if not Path("/dev/fuse").exists():
+        return "needs /dev/fuse"
+    return None
+
+
+@contextlib.contextmanager
+def exfat_stick(tmp_path: Path, *, size: str = "32M", name: str = "stick") -> Iterator[ExfatStick]:
+    """A real exFAT file system on a loop device (unmounted; see :func:`fuse_mount`)."""
+    reason = _exfat_unavailable()
+    if reason:
+        pytest.skip(reason)
+    image = tmp_path / f"{name}.img"
+    subprocess.run(["truncate", "-s", size, str(image)], check=True)
+    subprocess.run(
+        ["mkfs.exfat", "-b", "4096", "-c", "4096", "-L", "LOAXA", str(image)],
+        check=True,
+        capture_output=True,
+    )
+    attach = subprocess.run(
+        ["losetup", "-f", "--show", str(image)], capture_output=True, text=True, check=False
+    )
+    if attach.returncode != 0:
+        pytest.skip(f"no loop device: {attach.stderr.strip()}")
+    stick = ExfatStick(image, attach.stdout.strip(), tmp_path / f"{name}-mnt")
+    stick.mount.mkdir()
+    try:
+        yield stick
+    finally:
+        if usbwatch.mount_point_of(stick.loop) is not None:
+            subprocess.run(["umount", str(stick.mount)], capture_output=True, check=False)
+        subprocess.run(["losetup", "-d", stick.loop], capture_output=True, check=False)
+
+
+def fuse_mount(stick: ExfatStick, *options: str) -> Path:
+    args = ["-o", ",".join(options)] if options else []
+    run = subprocess.run(
+        ["mount.exfat-fuse", *args, stick.loop, str(stick.mount)], capture_output=True, text=True
+    )
+    if run.returncode != 0 or usbwatch.mount_point_of(stick.loop) != stick.mount:
+        pytest.skip(f"exfat-fuse did not mount: {run.stderr.strip()}")
+    stick.pid = _fuse_pid(stick.loop)
+    return stick.mount
+
+
+def unmount(stick: ExfatStick) -> None:
+    subprocess.run(["umount", str(stick.mount)], check=True, capture_output=True)
+
+
+def test_exfat_stick_synced_by_usbwatch_with_the_done_light(tmp_path, monkeypatch, pins):
+    box = make_box(tmp_path, led="GPIO24")
+    before = box.snapshot()
+    monkeypatch.setattr(usbwatch, "MOUNT_ROOT", tmp_path / "run")
+    with exfat_stick(tmp_path) as stick:
+        inbox = fuse_mount(stick) / "LoaXa" / "nhap"
+        inbox.mkdir(parents=True)
+        make_tone(inbox / "Thông báo tắt sóng 2G.mp3", seconds=1.5)
+        make_tone(inbox / "Hướng dẫn chuyển 4G.mp3", seconds=1.1, frequency=550)
+        (inbox / "Chiến dịch 2G.toml").write_text(GOOD_SCHEDULE, "utf-8")
+        unmount(stick)
+
+        signal_ = DoneSignal(box.config, factory=pins, done_seconds=0.3)
+        led = pins.pin(24)
+        sync = functools.partial(usb.sync_stick, now=now(box))
+        result = usbwatch.sync_device(box.config, stick.loop, "exfat", signal=signal_, sync=sync)
+        assert usbwatch.mount_point_of(stick.loop) is None, "unmounted after the sync"
+        assert not (tmp_path / "run" / Path(stick.loop).name).exists()
+        assert result.ok, result.receipt_text
+        assert len(result.imported) == 3 and len(result.exported) == 14
+        # slow blink while busy, then steady on (done, all good) for 0.3 s, then off
+        states = led.states
+        assert [s.state for s in states[:3]] == [False, True, False]
+        assert states[-1].state is False and states[-2].state is True
+        assert states[-1].timestamp >= 0.3  # MockPin keeps the time since the last change
+
+        # Mounted again read-only: everything is on the exFAT file system.
+        mount = fuse_mount(stick, "ro")
+        receipt = mount / "LoaXa" / "BIÊN NHẬN 2024-09-15 08h30.txt"
+        text = receipt.read_bytes().decode("utf-8-sig")
+        assert "Chiến dịch 2G.toml" in text and "\r\n" in text
+        month = mount / "LoaXa" / COMMUNE / "2024-09"
+        assert (month / "Nhật ký gốc 2024-09.json").read_bytes() == before["log/2024-09.json"]
+        assert len(list(month.iterdir())) == 7
+        assert not list(mount.rglob(".*.tmp"))
+
+
+def read_only_stick(tmp_path: Path, how: str) -> Iterator[Path]:
+    """Yields the stick writable (to put files on it), then as the OS refuses to
+    write to it, made three real ways; closing the generator cleans up."""
+    if how == "exfat -o ro":
+        with exfat_stick(tmp_path) as stick:
+            fuse_mount(stick)
+            yield stick.mount
+            unmount(stick)
+            fuse_mount(stick, "ro")
+            yield stick.mount
+        return
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    yield folder
+    if how == "chmod 0555":
+        if os.geteuid() == 0:
+            pytest.skip("root ignores permissions; EROFS is tested with ro mounts")
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o555)
+        yield folder
+        return
+    view = tmp_path / "ro-view"
+    view.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    subprocess.run(["mount", "--bind", str(folder), str(view)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
+        yield view
+    finally:
+        subprocess.run(["umount", str(view)], check=True)
+
+
+@pytest.mark.parametrize("how", ["exfat -o ro", "bind mount ro", "chmod 0555"])
+def test_read_only_stick_still_imports(tmp_path, caplog, how):
+    box = make_box(tmp_path)
+    stages = read_only_stick(tmp_path, how)
+    with contextlib.closing(stages):
+        writable = next(stages)
+        inbox = writable / "LoaXa" / "nhap"
+        inbox.mkdir(parents=True)
+        make_tone(inbox / "Tiêm chủng.mp3", seconds=1.0)
+        mount = next(stages)
+        with caplog.at_level(logging.INFO, logger="loaxa.usb"):
+            result = usb.sync_stick(box.config, mount, now=now(box))
+        assert [e.name for e in result.imported] == ["Tiêm chủng.mp3"]
+        assert result.receipt is None and result.exported == []
+        assert result.stick_problems == [t("usb.read_only")]
+        logged = "\n".join(r.getMessage() for r in caplog.records)
+        assert "khoá chống ghi" in logged and "Tiêm chủng.mp3" in logged
+        assert sorted(p.name for p in mount.rglob("*")) == ["LoaXa", "Tiêm chủng.mp3", "nhap"]
+        with contextlib.suppress(StopIteration):
+            next(stages)
+
+
+def fill_up(path: Path) -> None:
+    """Append to *path* until the file system says ENOSPC."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+
+
+def test_exfat_full_stick_gets_the_receipt_then_the_log(tmp_path, caplog):
+    """Nearly full: no export is started, the space kept back holds the receipt that
+    says so. Completely full: the receipt itself fails with the driver's ENOSPC, no
+    temp file is left behind, and the system log has every line."""
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    with exfat_stick(tmp_path, size="4M") as stick:
+        mount = fuse_mount(stick)
+        ballast = mount / "ballast.bin"
+        ballast.write_bytes(b"\0" * (shutil.disk_usage(mount).free - 512 * 1024))
+        result = usb.sync_stick(box.config, mount, now=now(box))
+        assert result.exported == [] and result.stick_problems == [t("usb.full")]
+        assert "USB đã đầy" in "\n".join(receipt_lines(result))
+
+        result.receipt.unlink()
+        fill_up(ballast)  # now not a single cluster is left
+        with caplog.at_level(logging.INFO, logger="loaxa.usb"):
+            result = usb.sync_stick(box.config, mount, now=now(box))
+        assert result.receipt is None and result.stick_problems == [t("usb.full")]
+        assert not list(mount.rglob(".*.tmp")), "no half-written temp file left"
+        assert any("Không ghi được biên nhận" in r.getMessage() for r in caplog.records)
+        assert box.snapshot() == before
+
+
+def test_exfat_stick_yanked_mid_export(tmp_path, monkeypatch, caplog):
+    """The exFAT driver dies after the first report file (SIGKILL): every access then
+    fails with ENOTCONN, like a stick pulled out of the port."""
+    box = make_box(tmp_path)
+    before = box.snapshot()
+    with exfat_stick(tmp_path) as stick:
+        mount = fuse_mount(stick)
+        (mount / "LoaXa" / "nhap").mkdir(parents=True)
+        make_tone(mount / "LoaXa" / "nhap" / "Bài mới.mp3", seconds=1.0)
+        assert stick.pid is not None
+        real = service.write_report
+
+        def write_then_yank(*args, **kwargs):
+            written = real(*args, **kwargs)
+            os.kill(stick.pid, signal.SIGKILL)
+            return written
+
+        monkeypatch.setattr(service, "write_report", write_then_yank)
+        with caplog.at_level(logging.INFO, logger="loaxa.usb"):
+            result = usb.sync_stick(box.config, mount, now=now(box))
+        assert result.stick_gone and result.receipt is None
+        assert result.imported == [] and box.snapshot() == before
+        assert any("USB bị rút ra" in r.getMessage() for r in caplog.records)
+
+
+def test_usbwatch_entry_point_on_an_exfat_device(tmp_path, monkeypatch):
+    """``python -m firmware_host.usbwatch /dev/loopN`` as the systemd unit runs it:
+    file system type from udev or blkid, our own mount, sync, unmount, exit code."""
+    box = make_box(tmp_path)
+    monkeypatch.setattr(usbwatch, "MOUNT_ROOT", tmp_path / "run")
+    with exfat_stick(tmp_path) as stick:
+        (fuse_mount(stick) / "LoaXa" / "nhap").mkdir(parents=True)
+        unmount(stick)
+        code = usbwatch.main_for_udev(["--data-dir", str(box.data), stick.loop])
+        assert code == 0 and usbwatch.mount_point_of(stick.loop) is None
+        receipts = list((fuse_mount(stick, "ro") / "LoaXa").glob("BIÊN NHẬN *.txt"))
+        assert len(receipts) == 1
+        assert "Thư mục 'LoaXa/nhap' trên USB đang trống" in receipts[0].read_text("utf-8-sig")
+
+
+def test_usbwatch_syncs_as_the_owner_of_the_data_folder(tmp_path, monkeypatch):
+    """The service runs as root, the daemon as its own user: everything the sync adds
+    to the box (clip, index, schedule, lock files) must belong to the daemon's user,
+    and root must come back to unmount. uid 65534 stands for ``loaxa``."""
+    if _exfat_unavailable():
+        pytest.skip(_exfat_unavailable())
+    base = Path(tempfile.mkdtemp(prefix="loaxa-owner-", dir="/tmp"))  # pytest's is 0700
+    try:
+        base.chmod(0o755)
+        box = make_box(base)
+        stick_inbox = base / "warm-up" / "LoaXa" / "nhap"
+        stick_inbox.mkdir(parents=True)
+        (stick_inbox / "Chiến dịch 2G.toml").write_text(GOOD_SCHEDULE, "utf-8")
+        # Load every module the sync needs while root can still read the interpreter's
+        # files (here under /root; on the box the venv is world-readable).
+        usb.sync_stick(box.config, base / "warm-up", now=now(box), dry_run=True)
+        for path in [box.data, *box.data.rglob("*")]:
+            os.chown(path, 65534, 65534)
+        monkeypatch.setattr(usbwatch, "MOUNT_ROOT", base / "run")
+        with exfat_stick(tmp_path) as stick:
+            inbox = fuse_mount(stick) / "LoaXa" / "nhap"
+            inbox.mkdir(parents=True)
+            make_tone(inbox / "Thông báo tắt sóng 2G.mp3", seconds=1.5)
+            make_tone(inbox / "Hướng dẫn chuyển 4G.mp3", seconds=1.1, frequency=550)
+            (inbox / "Chiến dịch 2G.toml").write_text(GOOD_SCHEDULE, "utf-8")
+            unmount(stick)
+            result = usbwatch.sync_device(
+                box.config,
+                stick.loop,
+                "exfat",
+                signal=DoneSignal(box.config, done_seconds=0),
+                sync=functools.partial(usb.sync_stick, now=now(box)),
+            )
+            assert (os.geteuid(), os.getegid()) == (0, 0)
+            assert usbwatch.mount_point_of(stick.loop) is None
+        assert result.ok, result.receipt_text
+        assert len(result.imported) == 3
+        owners = {(p.stat().st_uid, p.stat().st_gid) for p in box.data.rglob("*")}
+        assert owners == {(65534, 65534)}
+    finally:
+        shutil.rmtree(base)
+
+
+# ---------------------------------------------------------------------- config, signal, watch
+
+
+def test_usb_config_defaults_and_mistakes(tmp_path):
+    config = load_config(tmp_path)
+    assert (config.usb.export_folder, config.usb.import_folder) == ("LoaXa", "LoaXa/nhap")
+    assert config.usb.status_led_pin is None and config.usb.monitor_device is None
+    assert write_config(tmp_path / "a", led="24").usb.status_led_pin == 24
+    for options, expected in (
+        ({"import_folder": "../box"}, "usb.import_folder"),
+        ({"import_folder": "/etc"}, "usb.import_folder"),
+        ({"import_folder": "LoaXa/nhập?"}, "usb.import_folder"),
+        ({"led": "GPIO17"}, "amplifier"),
+        ({"monitor": "null"}, "loa xã"),
+        ({"monitor": "default"}, "loa xã"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            write_config(tmp_path / "bad", **options)
+        assert expected in str(caught.value), options
+
+
+def test_done_sound_only_on_the_monitor_device(tmp_path, capture_dir, pins):
+    box = Box(write_config(tmp_path / "box", monitor=CAPTURE_DEVICE), tmp_path)
+    signal_ = DoneSignal(box.config, factory=pins, done_seconds=0)
+    assert signal_.sound(ok=True) and signal_.sound(ok=False)
+    first, second = captured_files(capture_dir)
+    for path, expected in ((first, 0.36), (second, 0.65)):
+        with wave.open(str(path)) as wav:  # aplay may pad the last period with silence
+            assert expected <= wav.getnframes() / wav.getframerate() < expected + 0.15
+    silent = DoneSignal(write_config(tmp_path / "quiet"), factory=pins)
+    assert silent.sound(ok=True) is False and silent.led is None
+    assert len(captured_files(capture_dir)) == 2
+
+
+def test_mount_point_lookup_reads_proc_mounts_escapes(tmp_path):
+    mounts = "/dev/mmcblk0p2 / ext4 rw 0 0\n/dev/sda1 /media/pi/Xã\\040Ea\\040Tu vfat rw 0 0\n"
+    assert usbwatch.mount_point_of("/dev/sda1", mounts) == Path("/media/pi/Xã Ea Tu")
+    assert usbwatch.mount_point_of("/dev/sdb1", mounts) is None
