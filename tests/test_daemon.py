@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from datetime import datetime, timedelta
@@ -138,10 +139,8 @@ def test_systemd_hears_ready_and_a_watchdog_only_while_the_loop_runs(
     def heard(seconds: float) -> list[str]:
         messages, deadline = [], time.monotonic() + seconds
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(TimeoutError):
                 messages.append(listener.recv(4096).decode())
-            except TimeoutError:
-                pass
         return messages
 
     daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
@@ -159,3 +158,44 @@ def test_systemd_hears_ready_and_a_watchdog_only_while_the_loop_runs(
         daemon.stop()
     assert "STOPPING=1" in heard(0.3)
     listener.close()
+
+
+def test_catch_up_plays_the_latest_missed_slot_when_configured(tmp_path, capture_dir, pins):
+    box = write_box_config(tmp_path / "box")
+    config_file = box.data_dir / "loaxa.toml"
+    config_file.write_text(
+        config_file.read_text("utf-8").replace(
+            "[audio]", "[clock]\ncatch_up_minutes = 10\n\n[audio]"
+        ),
+        "utf-8",
+    )
+    from firmware_host.config import load_config
+
+    box = load_config(box.data_dir)
+    assert box.clock.catch_up_minutes == 10
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "Ngắn.wav", seconds=1.0))
+    now = datetime.now(box.timezone).replace(microsecond=0)
+    if now.hour == 0 and now.minute < 32:
+        pytest.skip("needs half an hour of today behind us")
+    (box.data_dir / "state.json").write_text(
+        json.dumps({"last_alive": (now - timedelta(minutes=30)).isoformat()}), "utf-8"
+    )
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    for name, minutes in (("cu", 20), ("moi", 6)):  # 20 min ago: too old; 6 min: caught up
+        (box.scheduler.schedules_dir / f"{name}.toml").write_text(
+            slot_file(now - timedelta(minutes=minutes), clip.id, name), "utf-8"
+        )
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        wait_until(
+            lambda: (
+                len(sessions(box)) == 2 and all(s["status"] != "started" for s in sessions(box))
+            ),
+            timeout=10,
+        )
+    finally:
+        daemon.stop()
+    done = {s["slot"]: s for s in sessions(box)}
+    assert done["cu"]["status"] == "missed"
+    assert done["moi"]["status"] == "completed" and done["moi"]["late_seconds"] > 300
