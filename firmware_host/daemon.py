@@ -405,7 +405,9 @@ class Daemon:
                 self._play,
                 DateTrigger(run_date=now),
                 args=[replay.key],
-                id=replay.key,
+                # Its own id: replanning removes queued slot jobs outside its window, and
+                # this one's time is (by definition) behind that window.
+                id=f"catch-up:{replay.key}",
                 misfire_grace_time=None,
             )
 

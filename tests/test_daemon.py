@@ -25,13 +25,13 @@ def slot_file(at: datetime, clip_id: str, name: str, time_text: str | None = Non
     )
 
 
-def wait_until(predicate, timeout: float) -> None:
+def wait_until(predicate, timeout: float, what=lambda: None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.05)
-    raise AssertionError("condition not reached")
+    raise AssertionError(f"condition not reached: {what()}")
 
 
 @pytest.fixture
@@ -193,6 +193,7 @@ def test_catch_up_plays_the_latest_missed_slot_when_configured(tmp_path, capture
                 len(sessions(box)) == 2 and all(s["status"] != "started" for s in sessions(box))
             ),
             timeout=10,
+            what=lambda: [(s["slot"], s["status"], s["error"]) for s in sessions(box)],
         )
     finally:
         daemon.stop()
