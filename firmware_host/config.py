@@ -25,7 +25,10 @@ CONFIG_NAME = "loaxa.toml"
 REQUIRED_IN_FILE = (("commune", "name"), ("commune", "province"))
 FREE_TABLES = (("relays", "zones"),)  # tables whose keys are names the operator chooses
 PIN_FACTORIES = ("auto", "mock", "lgpio", "rpigpio", "pigpio", "native")
-RELAY_BACKENDS = ("gpio",)
+RELAY_BACKENDS = ("gpio", "lcus", "modbus")
+# Serial backends: the highest channel. LCUS boards have at most 16 relays, which also
+# catches GPIO pin numbers (17, 22, 23, 27) left in place after switching backend.
+RELAY_CHANNELS = {"lcus": 16, "modbus": 0x10000}
 
 
 def default_text() -> str:
@@ -62,11 +65,24 @@ class AmplifierSettings:
 
 @dataclass(frozen=True)
 class RelaySettings:
+    """How the relays are driven. ``amplifier`` and ``zones`` are one map whatever the
+    backend: GPIO pins for ``gpio``, 1-based channel numbers for ``lcus``/``modbus``.
+    ``port`` … ``timeout_seconds`` only matter to the serial backends; the sense pins
+    (None: not wired) are GPIO inputs with any backend."""
+
     backend: str
     pin_factory: str
     active_high: bool
     amplifier: int | str
     zones: Mapping[str, int | str]
+    port: str = "/dev/ttyUSB0"
+    baud: int = 9600
+    modbus_address: int = 1
+    readback: bool = False
+    timeout_seconds: float = 0.5
+    amplifier_sense_pin: int | str | None = None
+    line_sense_pin: int | str | None = None
+    sense_active_high: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +227,83 @@ def _merge(defaults: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
+SENSE_KEYS = ("amplifier_sense_pin", "line_sense_pin")
+
+
+def _pin_or_none(value: str) -> int | str | None:
+    """An optional GPIO pin, written as a string: "" = not wired, "5" = BCM 5, "GPIO5"."""
+    value = value.strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+def _relay_settings(relays: Mapping[str, Any], bad: Any) -> tuple[RelaySettings, dict[str, str]]:
+    """Check ``[relays]``; return the settings and the GPIO pins they take (pin → user),
+    so that no other GPIO user (the status LED) is given one of them.
+
+    ``amplifier`` and the zones are one map for every backend: GPIO pins for ``gpio``,
+    1-based channel numbers for the serial boards, where they must be whole numbers in
+    the board's range and take no GPIO pin."""
+    backend = relays["backend"]
+    if relays["pin_factory"] not in PIN_FACTORIES:
+        bad(("relays", "pin_factory"), " | ".join(PIN_FACTORIES))
+    if backend not in RELAY_BACKENDS:
+        bad(("relays", "backend"), " | ".join(RELAY_BACKENDS))
+    if not relays["zones"]:
+        bad(("relays", "zones"), t("config.no_zones"))
+    highest = RELAY_CHANNELS.get(backend)  # None: GPIO pins
+    targets = [(("relays", "amplifier"), "amplifier", relays["amplifier"])]
+    targets += [(("relays", "zones", name), name, pin) for name, pin in relays["zones"].items()]
+    used: dict[str, str] = {}
+    for path, name, target in targets:
+        if highest is not None and (
+            isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= highest
+        ):
+            bad(path, t("relays.bad_channel", backend=backend, highest=highest, value=target))
+        if str(target) in used:
+            bad(path, t("config.pin_used_twice", pin=target, first=used[str(target)], second=name))
+        used[str(target)] = name
+
+    owner = dict(used) if highest is None else {}
+    sense = {key: _pin_or_none(relays[key]) for key in SENSE_KEYS}
+    for key, pin in sense.items():
+        if pin is None:
+            continue
+        if str(pin) in owner:
+            bad(
+                ("relays", key),
+                t("config.pin_used_twice", pin=pin, first=owner[str(pin)], second=f"relays.{key}"),
+            )
+        owner[str(pin)] = f"relays.{key}"
+    if highest is not None and not relays["port"].strip():
+        bad(("relays", "port"), t("relays.need_port"))
+    for key, low, high in (
+        ("baud", 300, 921600),
+        ("modbus_address", 1, 247),
+        ("timeout_seconds", 0.05, 10),
+    ):
+        if not low <= relays[key] <= high:
+            bad(("relays", key), f"{relays[key]} ∉ [{low}, {high}]")
+
+    settings = RelaySettings(
+        backend=backend,
+        pin_factory=relays["pin_factory"],
+        active_high=relays["active_high"],
+        amplifier=relays["amplifier"],
+        zones=MappingProxyType(dict(relays["zones"])),
+        port=relays["port"].strip(),
+        baud=relays["baud"],
+        modbus_address=relays["modbus_address"],
+        readback=relays["readback"],
+        timeout_seconds=float(relays["timeout_seconds"]),
+        amplifier_sense_pin=sense["amplifier_sense_pin"],
+        line_sense_pin=sense["line_sense_pin"],
+        sense_active_high=relays["sense_active_high"],
+    )
+    return settings, owner
+
+
 def _build(
     doc: Mapping[str, Any], data_dir: Path, source: Path | None, checker: _Checker
 ) -> Config:
@@ -238,20 +331,7 @@ def _build(
     for path, value, low, high in ranges:
         if isinstance(value, int | float) and not low <= value <= high:
             bad(path, f"{value} ∉ [{low}, {high}]")
-    if relays["pin_factory"] not in PIN_FACTORIES:
-        bad(("relays", "pin_factory"), " | ".join(PIN_FACTORIES))
-    if relays["backend"] not in RELAY_BACKENDS:
-        bad(("relays", "backend"), " | ".join(RELAY_BACKENDS))
-    if not relays["zones"]:
-        bad(("relays", "zones"), t("config.no_zones"))
-    owner = {str(relays["amplifier"]): "amplifier"}
-    for name, pin in relays["zones"].items():
-        if str(pin) in owner:
-            bad(
-                ("relays", "zones", name),
-                t("config.pin_used_twice", pin=pin, first=owner[str(pin)], second=name),
-            )
-        owner[str(pin)] = name
+    relay_settings, owner = _relay_settings(relays, bad)
 
     usb = _usb_settings(doc, owner, bad)
 
@@ -274,13 +354,7 @@ def _build(
             **{k: float(v) for k, v in audio.items() if k != "device"}, device=audio["device"]
         ),
         amplifier=AmplifierSettings(**{k: float(v) for k, v in amp.items()}),
-        relays=RelaySettings(
-            backend=relays["backend"],
-            pin_factory=relays["pin_factory"],
-            active_high=relays["active_high"],
-            amplifier=relays["amplifier"],
-            zones=MappingProxyType(dict(relays["zones"])),
-        ),
+        relays=relay_settings,
         scheduler=SchedulerSettings(
             schedules_dir=schedules_dir,
             misfire_grace_seconds=int(sched["misfire_grace_seconds"]),

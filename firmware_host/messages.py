@@ -330,6 +330,68 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "schedule.overlap_more": (" và {count} ngày khác", " and on {count} other days"),
     # --- relays ---
+    "relays.serial_ready": (
+        "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",
+        "Relays: {board} on port {port} ({baud} baud); every channel is OFF.",
+    ),
+    "relays.board_lcus": ("bo rơ-le USB LCUS (CH340)", "the LCUS USB relay board (CH340)"),
+    "relays.board_modbus": (
+        "mô-đun rơ-le Modbus RTU địa chỉ {address}",
+        "the Modbus RTU relay module at address {address}",
+    ),
+    "relays.port_gone": (
+        "mất kết nối với {board} ở cổng {port} ({detail}). Kiểm tra cáp USB còn cắm chặt và bo có điện, tên cổng trong loaxa.toml ([relays] port), và xem cổng có trong danh sách không: ls /dev/ttyUSB*",
+        "lost the connection to {board} on port {port} ({detail}). Check that the USB cable is plugged in and the board has power, the port name in loaxa.toml ([relays] port), and that the port is listed: ls /dev/ttyUSB*",
+    ),
+    "relays.not_confirmed": (
+        "không nhận được xác nhận từ {board} ở cổng {port} khi {state} kênh {channel} ({relay}): {detail}. Kiểm tra cáp (RS-485: dây A và B không bị đảo), nguồn của bo, địa chỉ và tốc độ baud trong loaxa.toml ([relays] modbus_address, baud), tên cổng ([relays] port; xem: ls /dev/ttyUSB*)",
+        "no confirmation from {board} on port {port} when switching channel {channel} ({relay}) {state}: {detail}. Check the cable (RS-485: A and B not swapped), the board's power, the address and baud rate in loaxa.toml ([relays] modbus_address, baud), and the port name ([relays] port; see: ls /dev/ttyUSB*)",
+    ),
+    "relays.no_reply": ("không có trả lời sau {seconds} giây", "no reply within {seconds} s"),
+    "relays.wrong_reply": (
+        "trả lời không khớp với lệnh: {reply}",
+        "the reply does not match the command: {reply}",
+    ),
+    "relays.bad_crc": (
+        "trả lời sai mã kiểm tra CRC (nhiễu trên đường dây hoặc sai tốc độ baud): {reply}",
+        "a reply with a wrong CRC (noise on the line or a wrong baud rate): {reply}",
+    ),
+    "relays.modbus_exception": (
+        "mô-đun trả về mã lỗi Modbus {code} (số kênh vượt quá số rơ-le của mô-đun?)",
+        "the module answered Modbus exception {code} (a channel the module does not have?)",
+    ),
+    "relays.readback_differs": (
+        "đọc lại thấy kênh vẫn {state}",
+        "reading it back shows the channel still {state}",
+    ),
+    "relays.state_unknown": (
+        "không biết rơ-le {relays} đang bật hay tắt: mất liên lạc với bo rơ-le. Kiểm tra cáp USB/RS-485 và nguồn của bo, tên cổng trong loaxa.toml ([relays] port), và xem cổng có trong danh sách không: ls /dev/ttyUSB*. Nếu âm ly còn bật, hãy tắt bằng tay.",
+        "the state of relays {relays} is unknown: the relay board cannot be reached. Check the USB/RS-485 cable and the board's power, the port name in loaxa.toml ([relays] port), and that the port is listed: ls /dev/ttyUSB*. If the amplifier is still on, switch it off by hand.",
+    ),
+    "relays.reconnected": (
+        "Đã kết nối lại {board} ở cổng {port}; mọi kênh đã TẮT.",
+        "Reconnected to {board} on port {port}; every channel is OFF.",
+    ),
+    "relays.reconnected_amp_refused": (
+        "bo rơ-le ở cổng {port} vừa được kết nối lại giữa buổi phát nên mọi kênh đã TẮT; không bật âm ly khi không có vùng loa nào. Buổi phát sau sẽ chạy bình thường.",
+        "the relay board on port {port} was reconnected in the middle of the session, so every channel is OFF; the amplifier is not switched on into no zone. The next session will run normally.",
+    ),
+    "relays.amplifier_no_power": (
+        "âm ly không bật lên trong thời gian chờ {seconds} giây (cảm biến nguồn âm ly không báo có điện); kiểm tra nguồn và công-tắc-tơ của âm ly",
+        "the amplifier did not power on within the {seconds} s warm-up (its power sense stayed off); check the amplifier's power supply and contactor",
+    ),
+    "relays.line_silent": (
+        "đường dây loa không có tín hiệu trong lúc phát (cảm biến đường dây không báo); kiểm tra dây loa, cầu chì và biến áp đường dây",
+        "the speaker line carried no signal while playing (the line sense stayed off); check the speaker wiring, fuses and line transformer",
+    ),
+    "relays.bad_channel": (
+        "với backend '{backend}' đây là số kênh trên bo rơ-le: một số nguyên từ 1 đến {highest}, không phải {value!r}",
+        "with backend '{backend}' this is a channel on the relay board: a whole number from 1 to {highest}, not {value!r}",
+    ),
+    "relays.need_port": (
+        'cần tên cổng nối tiếp của bo rơ-le, ví dụ "/dev/ttyUSB0" (xem: ls /dev/ttyUSB*)',
+        'the relay board\'s serial port is needed, e.g. "/dev/ttyUSB0" (see: ls /dev/ttyUSB*)',
+    ),
     "relays.mock_pins": (
         "Máy này không có chân GPIO thật: dùng chân giả lập (MockFactory) của gpiozero; rơ-le không đóng cắt thiết bị nào.",
         "This machine has no real GPIO: using gpiozero's mock pins (MockFactory); no relay is really switched.",
@@ -407,7 +469,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     # --- daemon ---
     "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
-    "clock.confirmed": ("cán bộ đã xác nhận giờ trong lần khởi động này", "the operator confirmed the time this boot"),
+    "clock.confirmed": (
+        "cán bộ đã xác nhận giờ trong lần khởi động này",
+        "the operator confirmed the time this boot",
+    ),
     "clock.plausible": (
         "giờ hợp lý: không sớm hơn lần cuối hộp còn chạy và ngày phát hành phần mềm",
         "the time is plausible: not earlier than the box last ran, nor than the software's release",
@@ -425,17 +490,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "ĐỒNG HỒ CHƯA ĐÁNG TIN: {reason}. Hộp không phát theo lịch cho đến khi đồng bộ được giờ qua mạng hoặc cán bộ xác nhận giờ: loaxa clock confirm",
         "THE CLOCK IS NOT TRUSTED: {reason}. No scheduled broadcast until it synchronises or the operator confirms the time: loaxa clock confirm",
     ),
-    "clock.missed_untrusted": ("không phát vì đồng hồ chưa đáng tin ({reason})", "not played: the clock was not trusted ({reason})"),
+    "clock.missed_untrusted": (
+        "không phát vì đồng hồ chưa đáng tin ({reason})",
+        "not played: the clock was not trusted ({reason})",
+    ),
     "clock.jumped": (
         "Đồng hồ vừa nhảy {seconds} giây (giờ hiện tại {now}).",
         "The clock jumped {seconds} s (now {now}).",
     ),
-    "clock.catching_up": ("Phát bù khung giờ '{slot}' lúc {time} vừa bị lỡ.", "Catching up the missed slot '{slot}' of {time}."),
+    "clock.catching_up": (
+        "Phát bù khung giờ '{slot}' lúc {time} vừa bị lỡ.",
+        "Catching up the missed slot '{slot}' of {time}.",
+    ),
     "daemon.started": (
         "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
         "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
     ),
-    "daemon.status": ("{count} buổi phát trong 26 giờ tới", "{count} sessions in the next 26 hours"),
+    "daemon.status": (
+        "{count} buổi phát trong 26 giờ tới",
+        "{count} sessions in the next 26 hours",
+    ),
     "daemon.nothing_planned": ("không có buổi nào", "none"),
     "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
     "daemon.schedules_unreadable": (
@@ -728,82 +802,187 @@ CATALOG: dict[str, tuple[str, str]] = {
     "selftest.schedules": ("Lịch phát", "Schedules"),
     "selftest.relays": ("Rơ-le và âm thử 1 kHz", "Relays and 1 kHz test tone"),
     "selftest.defaults": ("giá trị mặc định (chưa có loaxa.toml)", "defaults (no loaxa.toml yet)"),
-    "selftest.unexpected": ("Chụp màn hình này gửi kỹ thuật viên.", "Send a photo of this screen to the technician."),
-    "selftest.clock_advice": ("Nối mạng để đồng bộ giờ, hoặc sửa giờ rồi chạy: loaxa clock confirm", "Connect the network to sync the time, or set it and run: loaxa clock confirm"),
+    "selftest.unexpected": (
+        "Chụp màn hình này gửi kỹ thuật viên.",
+        "Send a photo of this screen to the technician.",
+    ),
+    "selftest.clock_advice": (
+        "Nối mạng để đồng bộ giờ, hoặc sửa giờ rồi chạy: loaxa clock confirm",
+        "Connect the network to sync the time, or set it and run: loaxa clock confirm",
+    ),
     "selftest.disk_detail": ("còn trống {free} MB ({percent}%)", "{free} MB free ({percent}%)"),
-    "selftest.disk_advice": ("Cần ít nhất {minimum} MB trống: xuất nhật ký ra USB rồi xoá bài không dùng (loaxa clips remove).", "At least {minimum} MB must be free: export to USB and remove unused clips (loaxa clips remove)."),
-    "selftest.audio_advice": ("Xem tên card bằng 'aplay -L' rồi sửa [audio] device trong loaxa.toml; kiểm tra dây USB của card âm thanh.", "Find the card's name with 'aplay -L' and set [audio] device in loaxa.toml; check the sound card's USB cable."),
-    "selftest.schedule_advice": ("Chạy 'loaxa schedule check' và sửa theo hướng dẫn.", "Run 'loaxa schedule check' and fix what it says."),
-    "selftest.nothing_planned": ("{files} tệp lịch, không có buổi phát nào trong 31 ngày tới", "{files} schedule files, nothing planned in the next 31 days"),
-    "selftest.next": ("{files} tệp lịch hợp lệ; buổi kế tiếp {when} ({campaign} / {slot})", "{files} valid schedule files; next session {when} ({campaign} / {slot})"),
-    "selftest.did_it_click": ("Rơ-le '{name}' vừa đóng rồi nhả. Có nghe tiếng tách không?", "Relay '{name}' just closed and opened. Did you hear it click?"),
-    "selftest.did_you_hear": ("Có nghe âm thử 1 kHz trên loa không?", "Did you hear the 1 kHz tone on the speakers?"),
-    "selftest.tone_failed": ("không phát được âm thử: {error}", "the test tone did not play: {error}"),
-    "selftest.not_confirmed": ("không nghe tiếng rơ-le: {relays}; nghe âm thử: {tone}", "relays not heard: {relays}; tone heard: {tone}"),
-    "selftest.relay_advice": ("Kiểm tra dây nối rơ-le, nguồn JD-VCC và 'active_high' trong loaxa.toml (bo kích mức thấp: false).", "Check the relay wiring, the JD-VCC supply and 'active_high' in loaxa.toml (active-low boards: false)."),
-    "selftest.relays_ok": ("{count} rơ-le đóng cắt được; âm thử {seconds} giây đã phát", "{count} relays switch; the {seconds} s tone played"),
+    "selftest.disk_advice": (
+        "Cần ít nhất {minimum} MB trống: xuất nhật ký ra USB rồi xoá bài không dùng (loaxa clips remove).",
+        "At least {minimum} MB must be free: export to USB and remove unused clips (loaxa clips remove).",
+    ),
+    "selftest.audio_advice": (
+        "Xem tên card bằng 'aplay -L' rồi sửa [audio] device trong loaxa.toml; kiểm tra dây USB của card âm thanh.",
+        "Find the card's name with 'aplay -L' and set [audio] device in loaxa.toml; check the sound card's USB cable.",
+    ),
+    "selftest.schedule_advice": (
+        "Chạy 'loaxa schedule check' và sửa theo hướng dẫn.",
+        "Run 'loaxa schedule check' and fix what it says.",
+    ),
+    "selftest.nothing_planned": (
+        "{files} tệp lịch, không có buổi phát nào trong 31 ngày tới",
+        "{files} schedule files, nothing planned in the next 31 days",
+    ),
+    "selftest.next": (
+        "{files} tệp lịch hợp lệ; buổi kế tiếp {when} ({campaign} / {slot})",
+        "{files} valid schedule files; next session {when} ({campaign} / {slot})",
+    ),
+    "selftest.did_it_click": (
+        "Rơ-le '{name}' vừa đóng rồi nhả. Có nghe tiếng tách không?",
+        "Relay '{name}' just closed and opened. Did you hear it click?",
+    ),
+    "selftest.did_you_hear": (
+        "Có nghe âm thử 1 kHz trên loa không?",
+        "Did you hear the 1 kHz tone on the speakers?",
+    ),
+    "selftest.tone_failed": (
+        "không phát được âm thử: {error}",
+        "the test tone did not play: {error}",
+    ),
+    "selftest.not_confirmed": (
+        "không nghe tiếng rơ-le: {relays}; nghe âm thử: {tone}",
+        "relays not heard: {relays}; tone heard: {tone}",
+    ),
+    "selftest.relay_advice": (
+        "Kiểm tra dây nối rơ-le, nguồn JD-VCC và 'active_high' trong loaxa.toml (bo kích mức thấp: false).",
+        "Check the relay wiring, the JD-VCC supply and 'active_high' in loaxa.toml (active-low boards: false).",
+    ),
+    "selftest.relays_ok": (
+        "{count} rơ-le đóng cắt được; âm thử {seconds} giây đã phát",
+        "{count} relays switch; the {seconds} s tone played",
+    ),
     "selftest.yes": ("có", "yes"),
     "selftest.no": ("không", "no"),
     "selftest.summary_ok": ("✔ Hộp sẵn sàng phát.", "✔ The box is ready to broadcast."),
-    "selftest.summary_fail": ("✘ {count} mục chưa đạt; sửa theo hướng dẫn ở trên rồi chạy lại: loaxa selftest", "✘ {count} checks failed; fix them as shown above and run again: loaxa selftest"),
-    "cli.help.selftest": ("kiểm tra hộp sau khi lắp đặt (rơ-le, card âm thanh, đồng hồ, lịch)", "check the box after installation (relays, sound card, clock, schedules)"),
+    "selftest.summary_fail": (
+        "✘ {count} mục chưa đạt; sửa theo hướng dẫn ở trên rồi chạy lại: loaxa selftest",
+        "✘ {count} checks failed; fix them as shown above and run again: loaxa selftest",
+    ),
+    "cli.help.selftest": (
+        "kiểm tra hộp sau khi lắp đặt (rơ-le, card âm thanh, đồng hồ, lịch)",
+        "check the box after installation (relays, sound card, clock, schedules)",
+    ),
     # --- cli ---
     "demo.header": (
         "Loa Xã — TRÌNH DIỄN. Thư mục dữ liệu tạm: {data_dir}\nChân GPIO giả lập, âm thanh ghi vào tệp WAV thay cho loa.",
         "Loa Xã — DEMO. Temporary data folder: {data_dir}\nMock GPIO pins; audio is written to a WAV file instead of the speakers.",
     ),
-    "demo.no_samples": ("Không có tệp âm thanh mẫu trong '{folder}'.", "No sample clips in '{folder}'."),
+    "demo.no_samples": (
+        "Không có tệp âm thanh mẫu trong '{folder}'.",
+        "No sample clips in '{folder}'.",
+    ),
     "demo.schedule_written": ("Lịch trình diễn: {path}", "Demo schedule: {path}"),
     "demo.log_header": ("NHẬT KÝ PHÁT", "PLAYBACK LOG"),
     "demo.counts_header": ("SỐ LƯỢT ĐÃ PHÁT TRỌN VẸN, THEO BÀI", "COMPLETED PLAYS PER CLIP"),
     "demo.count_line": ("  {title}: {count} lượt", "  {title}: {count} plays"),
-    "demo.audio_written": ("Âm thanh đã phát ({seconds} giây): {path}", "What was played ({seconds} s): {path}"),
-    "demo.done_ok": ("✔ Trình diễn xong. Dữ liệu để lại ở {data_dir}", "✔ Demo finished. Its data is left in {data_dir}"),
-    "demo.done_problem": ("✘ Trình diễn có buổi phát không trọn vẹn; xem nhật ký ở trên. Dữ liệu: {data_dir}", "✘ Some demo sessions did not complete; see the log above. Data: {data_dir}"),
+    "demo.audio_written": (
+        "Âm thanh đã phát ({seconds} giây): {path}",
+        "What was played ({seconds} s): {path}",
+    ),
+    "demo.done_ok": (
+        "✔ Trình diễn xong. Dữ liệu để lại ở {data_dir}",
+        "✔ Demo finished. Its data is left in {data_dir}",
+    ),
+    "demo.done_problem": (
+        "✘ Trình diễn có buổi phát không trọn vẹn; xem nhật ký ở trên. Dữ liệu: {data_dir}",
+        "✘ Some demo sessions did not complete; see the log above. Data: {data_dir}",
+    ),
     "cli.description": (
         "Loa Xã — điều khiển đài truyền thanh xã: thư viện bài, lịch phát, rơ-le, nhật ký.",
         "Loa Xã — commune loudspeaker controller: clip library, schedules, relays, playback log.",
     ),
-    "cli.help.init": ("tạo tệp cấu hình mẫu và thư mục dữ liệu", "create a sample config and the data folders"),
+    "cli.help.init": (
+        "tạo tệp cấu hình mẫu và thư mục dữ liệu",
+        "create a sample config and the data folders",
+    ),
     "cli.help.clips": ("thư viện bài phát", "the clip library"),
-    "cli.help.clips_import": ("nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)", "import audio files (MP3, WAV, M4A, OGG, FLAC)"),
+    "cli.help.clips_import": (
+        "nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)",
+        "import audio files (MP3, WAV, M4A, OGG, FLAC)",
+    ),
     "cli.help.clips_list": ("liệt kê các bài", "list the clips"),
     "cli.help.clips_remove": ("xoá một bài", "remove a clip"),
     "cli.help.schedule": ("lịch phát", "schedules"),
     "cli.help.schedule_check": ("kiểm tra tệp lịch", "check schedule files"),
-    "cli.help.schedule_show": ("xem kế hoạch phát các ngày tới", "show the plan for the coming days"),
+    "cli.help.schedule_show": (
+        "xem kế hoạch phát các ngày tới",
+        "show the plan for the coming days",
+    ),
     "cli.help.play": ("phát ngay một hoặc nhiều bài", "broadcast clips now"),
-    "cli.help.run": ("chạy theo lịch (dịch vụ chính của hộp)", "run the schedule (the box's main service)"),
-    "cli.help.clock": ("đồng hồ có đáng tin không; xác nhận giờ khi không có mạng", "is the clock trusted; confirm the time when offline"),
+    "cli.help.run": (
+        "chạy theo lịch (dịch vụ chính của hộp)",
+        "run the schedule (the box's main service)",
+    ),
+    "cli.help.clock": (
+        "đồng hồ có đáng tin không; xác nhận giờ khi không có mạng",
+        "is the clock trusted; confirm the time when offline",
+    ),
     "clock.confirmed_now": (
         "Đã xác nhận giờ {now} là đúng cho đến lần khởi động lại tới. Nếu giờ sai, hãy sửa giờ trước rồi xác nhận lại.",
         "Confirmed {now} as the right time until the next reboot. If it is wrong, set the time first, then confirm again.",
     ),
-    "cli.help.report": ("báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp cấp huyện", "monthly report (DOCX, XLSX, CSV, JSON); 'merge' for the district"),
-    "cli.help.report_merge": ("gộp báo cáo JSON của nhiều xã thành báo cáo huyện", "merge many communes' JSON exports into a district report"),
+    "cli.help.report": (
+        "báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp cấp huyện",
+        "monthly report (DOCX, XLSX, CSV, JSON); 'merge' for the district",
+    ),
+    "cli.help.report_merge": (
+        "gộp báo cáo JSON của nhiều xã thành báo cáo huyện",
+        "merge many communes' JSON exports into a district report",
+    ),
     "cli.help.usb": ("trao đổi với thẻ nhớ USB", "USB stick exchange"),
-    "cli.help.usb_sync": ("xuất báo cáo, nhập bài và lịch từ thư mục của thẻ nhớ", "export reports, import clips and schedules from a stick folder"),
+    "cli.help.usb_sync": (
+        "xuất báo cáo, nhập bài và lịch từ thư mục của thẻ nhớ",
+        "export reports, import clips and schedules from a stick folder",
+    ),
     "cli.report_written": ("✔ đã ghi {path}", "✔ wrote {path}"),
     "cli.report_summary": (
         "Trong tháng: {sessions} buổi phát trọn vẹn, {plays} lượt, {minutes} phút; {problems} buổi bị gián đoạn, lỗi hoặc bỏ lỡ.",
         "This month: {sessions} completed sessions, {plays} plays, {minutes} minutes; {problems} sessions interrupted, failed or missed.",
     ),
     "cli.help.log": ("xem nhật ký phát", "show the playback log"),
-    "cli.help.demo": ("trình diễn một ngày phát, nén lại trong chưa đầy một phút", "demonstrate a day of broadcasts in under a minute"),
-    "init.exists": ("Tệp cấu hình '{path}' đã có; giữ nguyên (dùng --force để ghi đè).", "Config '{path}' exists; left as it is (use --force to overwrite)."),
+    "cli.help.demo": (
+        "trình diễn một ngày phát, nén lại trong chưa đầy một phút",
+        "demonstrate a day of broadcasts in under a minute",
+    ),
+    "init.exists": (
+        "Tệp cấu hình '{path}' đã có; giữ nguyên (dùng --force để ghi đè).",
+        "Config '{path}' exists; left as it is (use --force to overwrite).",
+    ),
     "init.written": ("Đã tạo tệp cấu hình mẫu '{path}'.", "Wrote the sample config '{path}'."),
     "init.next_steps": (
         "Tiếp theo: 1) sửa tên xã, chân rơ-le trong {config}; 2) nhập bài: loaxa clips import TỆP.mp3; 3) chép tệp lịch vào {data_dir}/schedules rồi chạy: loaxa schedule check",
         "Next: 1) set the commune name and relay pins in {config}; 2) import clips: loaxa clips import FILE.mp3; 3) put schedule files in {data_dir}/schedules and run: loaxa schedule check",
     ),
-    "cli.clip_imported": ("✔ đã nhập '{title}' → mã {id} ({duration}, tiếng {language})", "✔ imported '{title}' → id {id} ({duration}, language {language})"),
-    "cli.clips_empty": ("Thư viện chưa có bài nào. Nhập bài: loaxa clips import TỆP.mp3", "The library is empty. Import clips: loaxa clips import FILE.mp3"),
+    "cli.clip_imported": (
+        "✔ đã nhập '{title}' → mã {id} ({duration}, tiếng {language})",
+        "✔ imported '{title}' → id {id} ({duration}, language {language})",
+    ),
+    "cli.clips_empty": (
+        "Thư viện chưa có bài nào. Nhập bài: loaxa clips import TỆP.mp3",
+        "The library is empty. Import clips: loaxa clips import FILE.mp3",
+    ),
     "cli.clip_removed": ("Đã xoá bài '{title}' ({id}).", "Removed clip '{title}' ({id})."),
-    "cli.no_schedule_files": ("Chưa có tệp lịch nào trong '{folder}'.", "There is no schedule file in '{folder}'."),
-    "cli.check_failed": ("{errors} lỗi trong {files} tệp lịch. Sửa các dòng trên rồi kiểm tra lại.", "{errors} errors in {files} schedule files. Fix the lines above and check again."),
+    "cli.no_schedule_files": (
+        "Chưa có tệp lịch nào trong '{folder}'.",
+        "There is no schedule file in '{folder}'.",
+    ),
+    "cli.check_failed": (
+        "{errors} lỗi trong {files} tệp lịch. Sửa các dòng trên rồi kiểm tra lại.",
+        "{errors} errors in {files} schedule files. Fix the lines above and check again.",
+    ),
     "cli.check_ok": ("✔ {files} tệp lịch hợp lệ.", "✔ {files} schedule files are valid."),
-    "cli.plan_empty": ("Không có buổi phát nào từ {first} đến {last}.", "No session is planned from {first} to {last}."),
-    "cli.bad_month": ("'{month}' không phải là tháng; hãy viết YYYY-MM, ví dụ 2024-09", "'{month}' is not a month; write YYYY-MM, e.g. 2024-09"),
+    "cli.plan_empty": (
+        "Không có buổi phát nào từ {first} đến {last}.",
+        "No session is planned from {first} to {last}.",
+    ),
+    "cli.bad_month": (
+        "'{month}' không phải là tháng; hãy viết YYYY-MM, ví dụ 2024-09",
+        "'{month}' is not a month; write YYYY-MM, e.g. 2024-09",
+    ),
     "cli.log_empty": ("Nhật ký phát chưa có mục nào.", "The playback log is empty."),
     "col.id": ("Mã", "Id"),
     "col.title": ("Tên bài", "Title"),

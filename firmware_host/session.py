@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from firmware_host.messages import t
+from firmware_host.messages import LoaxaError, t
 from firmware_host.player import Player
 from firmware_host.playlog import EntryRef, PlayLog
 from firmware_host.relays import AMPLIFIER, RelayBank
@@ -61,6 +61,7 @@ class SessionOutcome:
     late_seconds: float = 0.0
     error: str | None = None
     entries: list[EntryRef] = field(default_factory=list)
+    note: str | None = None  # something the sense inputs noticed (a silent speaker line)
 
 
 class Broadcaster:
@@ -154,12 +155,19 @@ class Broadcaster:
         if problem is None:
             try:
                 problem = self._on_air(request, clips, session, outcome)
+            except LoaxaError as exc:  # a relay board that vanished or did not confirm
+                logger.error(str(exc))
+                problem = str(exc)
+                outcome.status = "failed"
             except Exception as exc:  # the relays must go off whatever broke
                 logger.exception("session crashed")
                 problem = t("session.crashed", detail=exc)
                 outcome.status = "failed"
             finally:
-                self.relays.all_off()
+                self._all_off()
+            # A board unplugged while a clip played is only noticed here: a session
+            # whose relays end up unknown did not end safely, so it did not complete.
+            problem = problem or self._relays_unknown()
         outcome.error = problem
         if problem is None:
             outcome.status = "completed"
@@ -173,6 +181,11 @@ class Broadcaster:
                 seconds=(ended - started).total_seconds(),
                 error=problem,
             )
+            if outcome.note:
+                joined = "; ".join(part for part in (note, outcome.note) if part)
+                self._log_safely(self.log.update, session, note=joined)
+        if outcome.note:
+            self.announce(outcome.note)
         self.announce(
             t(f"session.{outcome.status}", played=outcome.clips_played, error=problem or "")
         )
@@ -229,6 +242,11 @@ class Broadcaster:
         if self._stop.wait(self.warmup_seconds):
             outcome.status = "interrupted"
             return t("session.stopped")
+        sense = getattr(self.relays, "sense", None)
+        if sense is not None and sense.amplifier_on() is False:
+            return t("relays.amplifier_no_power", seconds=self.warmup_seconds)
+        if sense is not None:
+            sense.watch_line()
         for round_index in range(request.repeat):
             if round_index and self._stop.wait(request.gap_seconds):
                 outcome.status = "interrupted"
@@ -239,10 +257,29 @@ class Broadcaster:
                 )
                 if problem:
                     return problem
+        if sense is not None and sense.line_seen() is False:
+            outcome.note = t("relays.line_silent")
+            logger.warning(outcome.note)
         if self._stop.wait(self.tail_seconds):
             outcome.status = "interrupted"
             return t("session.stopped")
         return None
+
+    def _all_off(self) -> None:
+        """Backends promise ``all_off`` never raises; this guard keeps a backend that
+        breaks the promise from leaving the session unlogged."""
+        try:
+            self.relays.all_off()
+        except Exception:
+            logger.exception("relays.all_off raised")
+
+    def _relays_unknown(self) -> str | None:
+        """The operator message if any relay's state is unknown after switching off."""
+        unknown = [name for name, state in self.relays.states().items() if state is None]
+        if not unknown:
+            return None
+        names = [t("relays.amplifier_name") if n == AMPLIFIER else n for n in unknown]
+        return t("relays.state_unknown", relays=", ".join(names))
 
     def _play_clip(
         self, clip: Any, session: EntryRef | None, outcome: SessionOutcome, *, play_index: int

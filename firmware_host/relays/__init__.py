@@ -10,11 +10,15 @@ from __future__ import annotations
 import fcntl
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from firmware_host.messages import LoaxaError, t
 
+if TYPE_CHECKING:
+    from firmware_host.relays.sense import Sense
+
 AMPLIFIER = "amplifier"
+SERIAL_BACKENDS = ("lcus", "modbus")
 
 RelayObserver = Callable[[str, bool], None]
 """Called after a relay changed: (relay name, is_on)."""
@@ -33,15 +37,23 @@ def describe_change(name: str, on: bool, moment) -> str:
 
 class RelayBank(Protocol):
     zones: tuple[str, ...]
+    sense: Sense | None
+    """The amplifier-power and speaker-line inputs, or None when none is wired."""
 
     def set(self, name: str, on: bool) -> None:
-        """Switch relay *name* (``AMPLIFIER`` or a zone) and wait until it is done."""
+        """Switch relay *name* (``AMPLIFIER`` or a zone) and wait until it is done.
 
-    def states(self) -> dict[str, bool]:
-        """What each relay is driven to now (``AMPLIFIER`` and every zone)."""
+        Raises ``LoaxaError`` (key ``relays.*``) when the board cannot be reached or
+        does not confirm; it never waits longer than the configured timeouts."""
+
+    def states(self) -> dict[str, bool | None]:
+        """What each relay is driven to now (``AMPLIFIER`` and every zone); None when
+        it is unknown (a serial board that vanished or stopped answering)."""
 
     def all_off(self) -> None:
-        """Amplifier first, then zones: never leave a powered amplifier without a load."""
+        """Amplifier first, then zones: never leave a powered amplifier without a load.
+        Never raises (it runs in ``finally``): a failure is logged and shows in
+        ``states()`` as unknown."""
 
     def close(self) -> None:
         """All off, then release the hardware."""
@@ -50,12 +62,37 @@ class RelayBank(Protocol):
 def open_relays(
     settings, *, observer: RelayObserver | None = None, pin_factory=None
 ) -> tuple[RelayBank, str | None]:
-    """Build the configured backend; returns the bank and a note for the operator
-    (e.g. that mock pins are in use), or None."""
-    from firmware_host.relays.gpio import GpioRelayBank, choose_pin_factory
+    """Build the configured backend (``settings.backend``: gpio, lcus or modbus) with
+    its sense inputs; returns the bank, every relay OFF, and a note for the operator
+    (mock pins in use, which serial board on which port, or why it is not reachable).
 
-    factory, note = choose_pin_factory(settings.pin_factory, pin_factory)
-    return GpioRelayBank(settings, factory=factory, observer=observer), note
+    A serial board that is missing at start does not raise: the bank keeps trying to
+    reopen its port, so a daemon started before the board was plugged in recovers."""
+    from firmware_host.relays.gpio import GpioRelayBank, choose_pin_factory
+    from firmware_host.relays.sense import open_sense, sense_wired
+
+    notes: list[str | None] = []
+    factory = None
+    if settings.backend not in SERIAL_BACKENDS or sense_wired(settings):
+        factory, pins_note = choose_pin_factory(settings.pin_factory, pin_factory)
+        notes.append(pins_note)
+    sense = open_sense(settings, factory)
+    try:
+        if settings.backend in SERIAL_BACKENDS:
+            from firmware_host.relays.lcus import LcusRelayBank
+            from firmware_host.relays.modbus import ModbusRelayBank
+
+            board = {"lcus": LcusRelayBank, "modbus": ModbusRelayBank}[settings.backend]
+            serial_bank = board(settings, observer=observer, sense=sense)
+            notes.append(serial_bank.note)
+            bank: RelayBank = serial_bank
+        else:
+            bank = GpioRelayBank(settings, factory=factory, observer=observer, sense=sense)
+    except BaseException:
+        if sense is not None:
+            sense.close()
+        raise
+    return bank, "\n".join(note for note in notes if note) or None
 
 
 def claim_relays(data_dir: Path) -> IO[str]:

@@ -55,9 +55,12 @@ def choose_pin_factory(setting: str, given=None):
 class GpioRelayBank:
     """Amplifier and zone relays, each a gpiozero DigitalOutputDevice."""
 
-    def __init__(self, settings, *, factory=None, observer: RelayObserver | None = None):
+    def __init__(
+        self, settings, *, factory=None, observer: RelayObserver | None = None, sense=None
+    ):
         self._observer = observer
         self.zones = tuple(settings.zones)
+        self.sense = sense  # closed with the bank
         self._devices: dict[str, DigitalOutputDevice] = {}
         try:
             for name, pin in ((AMPLIFIER, settings.amplifier), *settings.zones.items()):
@@ -96,3 +99,6 @@ class GpioRelayBank:
             for device in self._devices.values():
                 device.close()
             self._devices.clear()
+            if self.sense is not None:
+                self.sense.close()
+                self.sense = None
