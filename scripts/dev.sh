@@ -19,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: ffmpeg (decode/normalise), alsa-utils (aplay), sox (test signals),
 # dosfstools/mtools/exfatprogs/exfat-fuse (USB-stick tests on real FAT32/exFAT images).
-packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse)
+packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse shellcheck)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
