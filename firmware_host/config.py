@@ -108,6 +108,17 @@ class UsbSettings:
 
 
 @dataclass(frozen=True)
+class PanelSettings:
+    """The optional front panel: a status light and three buttons (None = not wired)."""
+
+    status_led_pin: int | str | None
+    stop_button_pin: int | str | None
+    emergency_button_pin: int | str | None
+    export_button_pin: int | str | None
+    emergency_clip: str | None
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     source: Path | None  # None: embedded defaults only
@@ -119,6 +130,7 @@ class Config:
     relays: RelaySettings
     scheduler: SchedulerSettings
     usb: UsbSettings
+    panel: PanelSettings
 
     @property
     def clips_dir(self) -> Path:
@@ -334,6 +346,7 @@ def _build(
     relay_settings, owner = _relay_settings(relays, bad)
 
     usb = _usb_settings(doc, owner, bad)
+    panel = _panel_settings(doc, owner, bad)
 
     if checker.problems:
         raise ConfigError(checker.problems)
@@ -361,6 +374,7 @@ def _build(
             reload_seconds=float(sched["reload_seconds"]),
         ),
         usb=usb,
+        panel=panel,
     )
 
 
@@ -380,25 +394,7 @@ def _usb_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> Us
             or any(ch in _FAT_FORBIDDEN or ord(ch) < 32 for ch in usb[key])
         ):
             bad(("usb", key), t("usb.bad_folder", value=usb[key]))
-    pin: int | str | None = usb["status_led_pin"].strip() or None
-    if isinstance(pin, str) and pin.isdigit():
-        pin = int(pin)
-    if pin is not None:
-        # Relay pins may be written 17, "17" or "GPIO17": compare the bare BCM number.
-        def bare(value: object) -> str:
-            return str(value).upper().removeprefix("GPIO").removeprefix("BCM")
-
-        relays = {bare(p): name for p, name in owner.items()}
-        if bare(pin) in relays:
-            bad(
-                ("usb", "status_led_pin"),
-                t(
-                    "config.pin_used_twice",
-                    pin=pin,
-                    first=relays[bare(pin)],
-                    second="usb.status_led_pin",
-                ),
-            )
+    pin = claim_optional_pin(usb["status_led_pin"], ("usb", "status_led_pin"), owner, bad)
     monitor = usb["monitor_device"].strip() or None
     if monitor is not None and monitor in (doc["audio"]["device"], "default", "sysdefault"):
         bad(("usb", "monitor_device"), t("usb.monitor_is_broadcast", value=monitor))
@@ -408,6 +404,46 @@ def _usb_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> Us
         status_led_pin=pin,
         monitor_device=monitor,
     )
+
+
+def claim_optional_pin(
+    text: str, path: tuple[str, str], owner: dict[str, str], bad: Any
+) -> int | str | None:
+    """An optional GPIO pin ("" = not wired): refused if a relay or another input has it.
+
+    Pins may be written 17, "17" or "GPIO17", so they are compared as bare BCM numbers.
+    """
+    pin: int | str | None = text.strip() or None
+    if isinstance(pin, str) and pin.isdigit():
+        pin = int(pin)
+    if pin is None:
+        return None
+
+    def bare(value: object) -> str:
+        return str(value).upper().removeprefix("GPIO").removeprefix("BCM")
+
+    taken = {bare(p): name for p, name in owner.items()}
+    if bare(pin) in taken:
+        bad(
+            path, t("config.pin_used_twice", pin=pin, first=taken[bare(pin)], second=".".join(path))
+        )
+    else:
+        owner[str(pin)] = ".".join(path)
+    return pin
+
+
+def _panel_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> PanelSettings:
+    panel = doc["panel"]
+    pins = {
+        key: claim_optional_pin(panel[key], ("panel", key), owner, bad)
+        for key in (
+            "status_led_pin",
+            "stop_button_pin",
+            "emergency_button_pin",
+            "export_button_pin",
+        )
+    }
+    return PanelSettings(**pins, emergency_clip=panel["emergency_clip"].strip() or None)
 
 
 class ConfigError(LoaxaError):

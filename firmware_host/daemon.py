@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -38,10 +39,12 @@ from firmware_host.clock import (
 )
 from firmware_host.config import Config
 from firmware_host.messages import t
+from firmware_host.panel import Panel
 from firmware_host.plan import PlannedSession, sessions_between
 from firmware_host.player import Player
 from firmware_host.playlog import PlayLog
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
+from firmware_host.relays.gpio import choose_pin_factory
 from firmware_host.schedule import Schedule, check_schedules, schedule_files
 from firmware_host.sdnotify import notify, watchdog_interval
 from firmware_host.session import Broadcaster, BroadcastRequest
@@ -56,6 +59,7 @@ MISSED_LOOKBACK = timedelta(days=31)
 STATE_FILE = "state.json"
 CONFIRMATION_FILE = "clock-confirmed.json"
 CLOCK_CHECK_EVERY = timedelta(seconds=2)
+PANEL_EVERY = timedelta(seconds=2)
 HOUSEKEEPING = "housekeeping"
 
 
@@ -88,6 +92,8 @@ class Daemon:
         self._missed_lock = threading.Lock()
         self._watch_stop = threading.Event()
         self._housekeeping: dict[str, float] = {}
+        self._last_failed = False
+        self.panel: Panel | None = None
 
     def now(self) -> datetime:
         return datetime.now(self.tz)
@@ -119,6 +125,7 @@ class Daemon:
             tail_seconds=self.config.amplifier.tail_seconds,
             announce=self.announce,
         )
+        self.panel = self._open_panel()
         self._reload(force=True)
 
         self.scheduler = BackgroundScheduler(
@@ -150,6 +157,8 @@ class Daemon:
             ("replan", self._replan, REPLAN_EVERY.total_seconds()),
             ("heartbeat", self._heartbeat, HEARTBEAT_EVERY.total_seconds()),
         )
+        if self.panel is not None:
+            housekeeping += (("panel", self._refresh_panel, PANEL_EVERY.total_seconds()),)
         if (every := watchdog_interval()) is not None:
             # Petted from a scheduler job, so systemd restarts us if the loop stops.
             housekeeping += (("watchdog", lambda: notify("WATCHDOG=1"), every),)
@@ -184,6 +193,9 @@ class Daemon:
             self.relays.close()
             self.relays = None
             self.announce(t("relays.all_off"))
+        if getattr(self, "panel", None) is not None:
+            self.panel.close()
+            self.panel = None
         if hasattr(self, "log"):
             self.log.close()
         if self._claim:
@@ -308,7 +320,8 @@ class Daemon:
             self._planned.pop(key, None)
             self._record_missed(session, t("clock.missed_untrusted", reason=verdict.reason))
             return
-        self.broadcaster.broadcast(BroadcastRequest.from_plan(session))
+        outcome = self.broadcaster.broadcast(BroadcastRequest.from_plan(session))
+        self._note_outcome(outcome.status)
         self._planned.pop(key, None)
 
     def _job_missed(self, event: JobExecutionEvent) -> None:
@@ -460,6 +473,74 @@ class Daemon:
             self._restart_housekeeping()
         if jump or became_trusted:
             self._replan()
+
+    # -- front panel ---------------------------------------------------------------------
+    def _open_panel(self) -> Panel | None:
+        settings = self.config.panel
+        wired = (
+            settings.status_led_pin,
+            settings.stop_button_pin,
+            settings.emergency_button_pin,
+            settings.export_button_pin,
+        )
+        if all(pin is None for pin in wired):
+            return None
+        factory, _note = choose_pin_factory(self.config.relays.pin_factory, self.pin_factory)
+        try:
+            return Panel(
+                self.config,
+                factory=factory,
+                on_stop=self.broadcaster.stop_current,
+                on_emergency=self.play_emergency,
+                on_export=self.export_to_stick,
+            )
+        except Exception as exc:  # a broken panel must not stop the broadcasts
+            logger.error(t("panel.failed", detail=exc))
+            self.announce(t("panel.failed", detail=exc))
+            return None
+
+    def _note_outcome(self, status: str) -> None:
+        if status in ("completed", "failed"):
+            self._last_failed = status == "failed"
+
+    def _refresh_panel(self) -> None:
+        if self.panel is not None:
+            self.panel.refresh(last_failed=self._last_failed, clock_trusted=bool(self._trusted))
+
+    def play_emergency(self) -> None:
+        """The emergency button: stop what plays, then the emergency clip to every zone."""
+        clip = self.config.panel.emergency_clip
+        if clip is None:
+            self.announce(t("panel.no_emergency_clip"))
+            return
+        self.announce(t("panel.emergency", clip=clip))
+        self.broadcaster.stop_current()
+        outcome = self.broadcaster.broadcast(
+            BroadcastRequest(
+                playlist=(clip,),
+                zones=tuple(self.config.relays.zones),
+                trigger="manual",
+                slot=t("panel.emergency_slot"),
+            )
+        )
+        self._note_outcome(outcome.status)
+
+    def export_to_stick(self) -> None:
+        """The export button: the stick exchange on a stick the system has mounted."""
+        from firmware_host.signals import write_usb_state
+        from firmware_host.usb import sync_stick
+        from firmware_host.usbwatch import mounted_sticks
+
+        sticks = mounted_sticks()
+        if not sticks:
+            self.announce(t("panel.no_stick"))
+            write_usb_state(self.config.data_dir, "done-problem")
+            return
+        write_usb_state(self.config.data_dir, "busy")
+        result = sync_stick(self.config, sticks[0])
+        write_usb_state(self.config.data_dir, "done-ok" if result.ok else "done-problem")
+        os.sync()
+        self.announce(t("panel.exported", path=sticks[0]))
 
     # -- output --------------------------------------------------------------------------
     def _relay_changed(self, name: str, on: bool) -> None:

@@ -794,6 +794,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The stick {device} can be removed safely.",
     ),
     "usb.watching": ("Đang chờ cắm USB…", "Waiting for a USB stick…"),
+    # --- panel ---
+    "panel.failed": ("Không mở được mặt trước hộp (đèn/nút): {detail}. Hộp vẫn phát theo lịch.", "The front panel (light/buttons) could not be opened: {detail}. Broadcasts continue."),
+    "panel.button_failed": ("Lỗi khi xử lý nút bấm", "A button action failed"),
+    "panel.no_emergency_clip": ("Nút khẩn cấp chưa gắn bài: đặt [panel] emergency_clip trong loaxa.toml.", "The emergency button has no clip: set [panel] emergency_clip in loaxa.toml."),
+    "panel.emergency": ("NÚT KHẨN CẤP: dừng buổi đang phát, phát bài '{clip}' ra mọi vùng loa.", "EMERGENCY BUTTON: stopping what plays, broadcasting '{clip}' to every zone."),
+    "panel.emergency_slot": ("khẩn cấp", "emergency"),
+    "panel.no_stick": ("Không thấy thẻ nhớ USB nào đã cắm.", "No mounted USB stick was found."),
+    "panel.exported": ("Đã trao đổi xong với thẻ nhớ {path}.", "Finished the exchange with the stick at {path}."),
     # --- selftest ---
     "selftest.config": ("Cấu hình", "Config"),
     "selftest.clock": ("Đồng hồ", "Clock"),

@@ -21,18 +21,44 @@ Nothing here raises: a missing LED or sound card costs the signal, never the syn
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import os
 import shutil
 import subprocess
 import time
 from array import array
+from pathlib import Path
 from typing import Any
 
 from firmware_host.config import Config
 from firmware_host.messages import t
+from firmware_host.store import write_atomically
 
-__all__ = ["DONE_SECONDS", "DoneSignal", "beeps"]
+__all__ = ["DONE_SECONDS", "USB_STATE_FILE", "DoneSignal", "beeps", "read_usb_state"]
+
+USB_STATE_FILE = "usb-state.json"
+
+
+def write_usb_state(data_dir: Path, state: str) -> None:
+    """The USB service runs as root; the file belongs to the data folder's owner (the
+    daemon's user), like everything else the sync writes there."""
+    path = Path(data_dir) / USB_STATE_FILE
+    write_atomically(path, json.dumps({"state": state, "at": time.time()}).encode())
+    if os.geteuid() == 0:
+        owner = Path(data_dir).stat()
+        os.chown(path, owner.st_uid, owner.st_gid)
+
+
+def read_usb_state(data_dir: Path) -> tuple[str, float] | None:
+    """(state, wall-clock time it was written) of the last USB sync, or None."""
+    try:
+        payload = json.loads((Path(data_dir) / USB_STATE_FILE).read_text())
+        return str(payload["state"]), float(payload["at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
 
 logger = logging.getLogger("loaxa.usb")
 
@@ -86,14 +112,24 @@ class DoneSignal:
         except Exception as exc:  # no GPIO, pin busy, bad pin name
             logger.warning(t("usb.led_failed", pin=pin, detail=exc))
 
+    def _publish(self, state: str) -> None:
+        """Leave the state where the daemon's front panel (which owns the status light
+        when ``[panel] status_led_pin`` is wired) can show it; never fails the sync."""
+        try:
+            write_usb_state(self.config.data_dir, state)
+        except OSError as exc:
+            logger.warning(t("usb.led_failed", pin=USB_STATE_FILE, detail=exc))
+
     def busy(self) -> None:
         """Slow blink in the background while the sync runs."""
+        self._publish("busy")
         if self.led is not None:
             self.led.blink(*BUSY, background=True)
 
     def done(self, ok: bool) -> None:
         """Sound first (it is short), then the light pattern, then off."""
         seconds = self.done_seconds
+        self._publish("done-ok" if ok else "done-problem")
         self.sound(ok)
         if self.led is None:
             return

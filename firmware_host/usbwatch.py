@@ -54,7 +54,15 @@ from typing import Any
 from firmware_host.config import Config, load_config
 from firmware_host.messages import LoaxaError, t
 
-__all__ = ["FS_TYPES", "main_for_udev", "mount_point_of", "mounted", "sync_device", "watch"]
+__all__ = [
+    "FS_TYPES",
+    "main_for_udev",
+    "mount_point_of",
+    "mounted",
+    "mounted_sticks",
+    "sync_device",
+    "watch",
+]
 
 logger = logging.getLogger("loaxa.usb")
 
@@ -84,6 +92,26 @@ def mount_point_of(device: str, mounts: str | None = None) -> Path | None:
         if len(fields) >= 2 and os.path.realpath(_unescape(fields[0])) == wanted:
             return Path(_unescape(fields[1]))
     return None
+
+
+def mounted_sticks(mounts: str | None = None) -> list[Path]:
+    """Mount points of FAT/exFAT file systems on removable-media places (/media,
+    /run/media, our own mount root): what the panel's export button can sync to."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text("utf-8", "replace")
+        except OSError:
+            return []
+    places = ("/media/", "/run/media/", f"{MOUNT_ROOT}/")
+    found = []
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3 or fields[2] not in (*FS_TYPES, "fuseblk", "fuse.exfat"):
+            continue
+        point = _unescape(fields[1])
+        if point.startswith(places):
+            found.append(Path(point))
+    return found
 
 
 def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
