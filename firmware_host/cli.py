@@ -218,12 +218,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = args.config or data_dir / CONFIG_NAME
     (data_dir / "schedules").mkdir(parents=True, exist_ok=True)
     (data_dir / "clips").mkdir(parents=True, exist_ok=True)
+    from firmware_host.audiodevice import propose_from_system, with_device
+
+    device = propose_from_system()
     if target.exists() and not args.force:
         print(t("init.exists", path=target))
+        if device:
+            print(t("init.device_found", device=device))
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(default_text(), encoding="utf-8")
+        text = with_device(default_text(), device) if device else default_text()
+        target.write_text(text, encoding="utf-8")
         print(t("init.written", path=target))
+        print(t("init.device_set", device=device) if device else t("init.no_device"))
     load_config(data_dir, target)  # prove what we wrote loads
     print(t("init.next_steps", data_dir=data_dir, config=target))
     return 0

@@ -961,6 +961,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Config '{path}' exists; left as it is (use --force to overwrite).",
     ),
     "init.written": ("Đã tạo tệp cấu hình mẫu '{path}'.", "Wrote the sample config '{path}'."),
+    "init.device_found": ("Tìm thấy card âm thanh USB '{device}'; đặt [audio] device = \"{device}\" nếu chưa đặt.", "Found the USB sound card '{device}'; set [audio] device = \"{device}\" if not done yet."),
+    "init.device_set": ("Đã chọn card âm thanh USB '{device}' cho loa ([audio] device).", "Chose the USB sound card '{device}' for the speakers ([audio] device)."),
+    "init.no_device": ("Chưa thấy card âm thanh USB; cắm card rồi xem tên bằng 'aplay -L' và sửa [audio] device.", "No USB sound card found; plug it in, find its name with 'aplay -L' and set [audio] device."),
     "init.next_steps": (
         "Tiếp theo: 1) sửa tên xã, chân rơ-le trong {config}; 2) nhập bài: loaxa clips import TỆP.mp3; 3) chép tệp lịch vào {data_dir}/schedules rồi chạy: loaxa schedule check",
         "Next: 1) set the commune name and relay pins in {config}; 2) import clips: loaxa clips import FILE.mp3; 3) put schedule files in {data_dir}/schedules and run: loaxa schedule check",

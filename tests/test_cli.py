@@ -158,3 +158,29 @@ def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, 
     assert code == 0
     [table] = (tmp_path / "huyen").glob("*.csv")
     assert "Xã Thử Nghiệm" in table.read_text("utf-8-sig")
+
+
+APLAY_L_ON_A_PI = """null
+    Discard all samples (playback) or generate zero samples (capture)
+hw:CARD=vc4hdmi,DEV=0
+    vc4-hdmi, MAI PCM i2s-hifi-0
+plughw:CARD=vc4hdmi,DEV=0
+    vc4-hdmi, MAI PCM i2s-hifi-0
+plughw:CARD=Headphones,DEV=0
+    bcm2835 Headphones, bcm2835 Headphones
+hw:CARD=Device,DEV=0
+    USB Audio Device, USB Audio
+plughw:CARD=Device,DEV=0
+    USB Audio Device, USB Audio
+"""
+
+
+def test_init_proposes_the_usb_sound_card_by_its_stable_name():
+    from firmware_host.audiodevice import propose, with_device
+    from firmware_host.config import default_text
+
+    assert propose(APLAY_L_ON_A_PI) == "plughw:CARD=Device,DEV=0"
+    assert propose("null\n    Discard\nplughw:CARD=Headphones,DEV=0\n") is None
+    text = with_device(default_text(), "plughw:CARD=Device,DEV=0")
+    assert 'device = "plughw:CARD=Device,DEV=0"' in text
+    assert text.count("plughw") == 1
