@@ -298,17 +298,11 @@ def _clip_json(clip: Any) -> dict[str, Any]:
 
 # -- schedule ------------------------------------------------------------------------
 def _check(config: Config, files: Sequence[Path], library: Any):
-    from firmware_host.schedule import check_schedules, schedule_files
+    from firmware_host.boxrules import BoxRules
+    from firmware_host.schedule import schedule_files
 
     paths = list(files) or schedule_files(config.scheduler.schedules_dir)
-    schedules, problems = check_schedules(
-        paths,
-        zones=tuple(config.relays.zones),
-        clip_refs=library.refs(),
-        warmup=config.amplifier.warmup_seconds,
-        tail=config.amplifier.tail_seconds,
-        tz=config.timezone,
-    )
+    schedules, problems = BoxRules.of(config, library.refs()).check(paths)
     return paths, schedules, problems
 
 
@@ -353,20 +347,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def _show_plan(
     config: Config, library: Any, days: int, first_day: date | None, as_json: bool
 ) -> int:
-    from firmware_host.plan import plan_sessions
+    from firmware_host.boxrules import BoxRules
 
     _paths, schedules, problems = _check(config, [], library)
     first = first_day or datetime.now(config.timezone).date()
     last = first + timedelta(days=max(1, days) - 1)
-    sessions = plan_sessions(
-        schedules,
-        first,
-        last,
-        tz=config.timezone,
-        clip_refs=library.refs(),
-        warmup=config.amplifier.warmup_seconds,
-        tail=config.amplifier.tail_seconds,
-    )
+    sessions = BoxRules.of(config, library.refs()).plan(schedules, first, last)
     if as_json:
         _emit_json(
             [

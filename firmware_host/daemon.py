@@ -29,6 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from firmware_host.boxrules import BoxRules
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import (
     ClockVerdict,
@@ -40,12 +41,12 @@ from firmware_host.clock import (
 from firmware_host.config import Config
 from firmware_host.messages import t
 from firmware_host.panel import Panel
-from firmware_host.plan import PlannedSession, sessions_between
+from firmware_host.plan import PlannedSession
 from firmware_host.player import Player
 from firmware_host.playlog import PlayLog
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
 from firmware_host.relays.gpio import choose_pin_factory
-from firmware_host.schedule import Schedule, check_schedules, schedule_files
+from firmware_host.schedule import Schedule, schedule_files
 from firmware_host.sdnotify import notify, watchdog_interval
 from firmware_host.session import Broadcaster, BroadcastRequest
 from firmware_host.store import write_atomically
@@ -238,14 +239,7 @@ class Daemon:
             return
         self._fingerprint = fingerprint
         paths = schedule_files(self.config.scheduler.schedules_dir)
-        schedules, problems = check_schedules(
-            paths,
-            zones=tuple(self.config.relays.zones),
-            clip_refs=self.library.refs(),
-            warmup=self.config.amplifier.warmup_seconds,
-            tail=self.config.amplifier.tail_seconds,
-            tz=self.tz,
-        )
+        schedules, problems = BoxRules.of(self.config, self.library.refs()).check(paths)
         refused = {Path(p.file).name for p in problems if p.severity == "error"}
         for problem in problems:
             (logger.error if problem.severity == "error" else logger.warning)(str(problem))
@@ -271,15 +265,7 @@ class Daemon:
 
     # -- planning ------------------------------------------------------------------------
     def _plan(self, start: datetime, end: datetime) -> list[PlannedSession]:
-        return sessions_between(
-            self.schedules(),
-            start,
-            end,
-            tz=self.tz,
-            clip_refs=self.library.refs(),
-            warmup=self.config.amplifier.warmup_seconds,
-            tail=self.config.amplifier.tail_seconds,
-        )
+        return BoxRules.of(self.config, self.library.refs()).between(self.schedules(), start, end)
 
     def _logged_keys(self, start: datetime, end: datetime) -> set[str]:
         months = {self.log.month_of(start), self.log.month_of(end)}

@@ -795,13 +795,25 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "usb.watching": ("Đang chờ cắm USB…", "Waiting for a USB stick…"),
     # --- panel ---
-    "panel.failed": ("Không mở được mặt trước hộp (đèn/nút): {detail}. Hộp vẫn phát theo lịch.", "The front panel (light/buttons) could not be opened: {detail}. Broadcasts continue."),
+    "panel.failed": (
+        "Không mở được mặt trước hộp (đèn/nút): {detail}. Hộp vẫn phát theo lịch.",
+        "The front panel (light/buttons) could not be opened: {detail}. Broadcasts continue.",
+    ),
     "panel.button_failed": ("Lỗi khi xử lý nút bấm", "A button action failed"),
-    "panel.no_emergency_clip": ("Nút khẩn cấp chưa gắn bài: đặt [panel] emergency_clip trong loaxa.toml.", "The emergency button has no clip: set [panel] emergency_clip in loaxa.toml."),
-    "panel.emergency": ("NÚT KHẨN CẤP: dừng buổi đang phát, phát bài '{clip}' ra mọi vùng loa.", "EMERGENCY BUTTON: stopping what plays, broadcasting '{clip}' to every zone."),
+    "panel.no_emergency_clip": (
+        "Nút khẩn cấp chưa gắn bài: đặt [panel] emergency_clip trong loaxa.toml.",
+        "The emergency button has no clip: set [panel] emergency_clip in loaxa.toml.",
+    ),
+    "panel.emergency": (
+        "NÚT KHẨN CẤP: dừng buổi đang phát, phát bài '{clip}' ra mọi vùng loa.",
+        "EMERGENCY BUTTON: stopping what plays, broadcasting '{clip}' to every zone.",
+    ),
     "panel.emergency_slot": ("khẩn cấp", "emergency"),
     "panel.no_stick": ("Không thấy thẻ nhớ USB nào đã cắm.", "No mounted USB stick was found."),
-    "panel.exported": ("Đã trao đổi xong với thẻ nhớ {path}.", "Finished the exchange with the stick at {path}."),
+    "panel.exported": (
+        "Đã trao đổi xong với thẻ nhớ {path}.",
+        "Finished the exchange with the stick at {path}.",
+    ),
     # --- selftest ---
     "selftest.config": ("Cấu hình", "Config"),
     "selftest.clock": ("Đồng hồ", "Clock"),
@@ -961,9 +973,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Config '{path}' exists; left as it is (use --force to overwrite).",
     ),
     "init.written": ("Đã tạo tệp cấu hình mẫu '{path}'.", "Wrote the sample config '{path}'."),
-    "init.device_found": ("Tìm thấy card âm thanh USB '{device}'; đặt [audio] device = \"{device}\" nếu chưa đặt.", "Found the USB sound card '{device}'; set [audio] device = \"{device}\" if not done yet."),
-    "init.device_set": ("Đã chọn card âm thanh USB '{device}' cho loa ([audio] device).", "Chose the USB sound card '{device}' for the speakers ([audio] device)."),
-    "init.no_device": ("Chưa thấy card âm thanh USB; cắm card rồi xem tên bằng 'aplay -L' và sửa [audio] device.", "No USB sound card found; plug it in, find its name with 'aplay -L' and set [audio] device."),
+    "init.device_found": (
+        "Tìm thấy card âm thanh USB '{device}'; đặt [audio] device = \"{device}\" nếu chưa đặt.",
+        "Found the USB sound card '{device}'; set [audio] device = \"{device}\" if not done yet.",
+    ),
+    "init.device_set": (
+        "Đã chọn card âm thanh USB '{device}' cho loa ([audio] device).",
+        "Chose the USB sound card '{device}' for the speakers ([audio] device).",
+    ),
+    "init.no_device": (
+        "Chưa thấy card âm thanh USB; cắm card rồi xem tên bằng 'aplay -L' và sửa [audio] device.",
+        "No USB sound card found; plug it in, find its name with 'aplay -L' and set [audio] device.",
+    ),
     "init.next_steps": (
         "Tiếp theo: 1) sửa tên xã, chân rơ-le trong {config}; 2) nhập bài: loaxa clips import TỆP.mp3; 3) chép tệp lịch vào {data_dir}/schedules rồi chạy: loaxa schedule check",
         "Next: 1) set the commune name and relay pins in {config}; 2) import clips: loaxa clips import FILE.mp3; 3) put schedule files in {data_dir}/schedules and run: loaxa schedule check",

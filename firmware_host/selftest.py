@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from firmware_host.config import Config
@@ -137,35 +137,18 @@ def _audio(config: Config) -> tuple[bool, str, str]:
 
 
 def _schedules(config: Config) -> tuple[bool, str, str]:
+    from firmware_host.boxrules import BoxRules
     from firmware_host.clips import ClipLibrary
-    from firmware_host.plan import sessions_between
-    from firmware_host.schedule import check_schedules, schedule_files
+    from firmware_host.schedule import schedule_files
 
-    library = ClipLibrary(config)
+    rules = BoxRules.of(config, ClipLibrary(config).refs())
     paths = schedule_files(config.scheduler.schedules_dir)
-    schedules, problems = check_schedules(
-        paths,
-        zones=tuple(config.relays.zones),
-        clip_refs=library.refs(),
-        warmup=config.amplifier.warmup_seconds,
-        tail=config.amplifier.tail_seconds,
-        tz=config.timezone,
-    )
+    schedules, problems = rules.check(paths)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         return False, "; ".join(str(p) for p in errors[:3]), t("selftest.schedule_advice")
     now = datetime.now(config.timezone)
-    from datetime import timedelta
-
-    upcoming = sessions_between(
-        schedules,
-        now,
-        now + timedelta(days=31),
-        tz=config.timezone,
-        clip_refs=library.refs(),
-        warmup=config.amplifier.warmup_seconds,
-        tail=config.amplifier.tail_seconds,
-    )
+    upcoming = rules.between(schedules, now, now + timedelta(days=31))
     if not upcoming:
         return False, t("selftest.nothing_planned", files=len(paths)), t("selftest.schedule_advice")
     first = upcoming[0]

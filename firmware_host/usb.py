@@ -692,8 +692,9 @@ def _import_schedules(
     result: SyncResult,
 ) -> None:
     """Check the stick's schedules together with the box's, install the good ones."""
+    from firmware_host.boxrules import BoxRules
     from firmware_host.clips import slugify
-    from firmware_host.schedule import check_schedules, schedule_files
+    from firmware_host.schedule import schedule_files
 
     directory = config.scheduler.schedules_dir
     box_files = {_nfc(p.name): p for p in schedule_files(directory)}
@@ -726,13 +727,8 @@ def _import_schedules(
             (Path(tmp) / target).write_bytes(data)
             checked[str(Path(tmp) / target)] = target
         others = [p for p in box_files.values() if p.name not in staged]
-        _schedules, problems = check_schedules(
-            [*others, *(Path(p) for p in checked)],
-            zones=tuple(config.relays.zones),
-            clip_refs=refs,
-            warmup=config.amplifier.warmup_seconds,
-            tail=config.amplifier.tail_seconds,
-            tz=config.timezone,
+        _schedules, problems = BoxRules.of(config, refs).check(
+            [*others, *(Path(p) for p in checked)]
         )
     errors: dict[str, list[str]] = {target: [] for target in staged}
     warnings: dict[str, list[str]] = {target: [] for target in staged}
@@ -788,30 +784,16 @@ def _import_schedules(
 
 def _plan_lines(config: Config, first: date) -> list[str]:
     """The next 7 days as the box will play them, like ``loaxa schedule show``."""
+    from firmware_host.boxrules import BoxRules
     from firmware_host.clips import ClipLibrary
-    from firmware_host.plan import plan_sessions
-    from firmware_host.schedule import check_schedules, schedule_files
+    from firmware_host.schedule import schedule_files
 
     try:
         library = ClipLibrary(config)
         refs = library.refs()
-        schedules, _problems = check_schedules(
-            schedule_files(config.scheduler.schedules_dir),
-            zones=tuple(config.relays.zones),
-            clip_refs=refs,
-            warmup=config.amplifier.warmup_seconds,
-            tail=config.amplifier.tail_seconds,
-            tz=config.timezone,
-        )
-        sessions = plan_sessions(
-            schedules,
-            first,
-            first + timedelta(days=PLAN_DAYS - 1),
-            tz=config.timezone,
-            clip_refs=refs,
-            warmup=config.amplifier.warmup_seconds,
-            tail=config.amplifier.tail_seconds,
-        )
+        rules = BoxRules.of(config, refs)
+        schedules, _problems = rules.check(schedule_files(config.scheduler.schedules_dir))
+        sessions = rules.plan(schedules, first, first + timedelta(days=PLAN_DAYS - 1))
         titles = {clip.id: clip.title for clip in library.clips()}
     except (LoaxaError, OSError, ValueError) as exc:
         return [t("usb.plan_failed", detail=_detail(exc))]

@@ -44,4 +44,16 @@ def read_samples(path: Path) -> tuple[int, list[int]]:
         return source.getframerate(), data.tolist()
 
 
-__all__ = ["captured_files", "make_tone", "read_samples"]
+def wait_until(predicate, timeout: float, what=lambda: None) -> None:
+    """Poll *predicate* until true; on time-out say what was there instead (``what()``)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not reached: {what()}")
+
+
+__all__ = ["captured_files", "make_tone", "read_samples", "wait_until"]

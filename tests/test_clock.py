@@ -20,7 +20,7 @@ from firmware_host.clock import JumpDetector, judge
 from firmware_host.daemon import Daemon
 from firmware_host.playlog import PlayLog
 from tests.conftest import write_box_config
-from tests.helpers import make_tone
+from tests.helpers import make_tone, wait_until
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=HCM)
@@ -73,15 +73,6 @@ def write_schedule(box, slots: list[tuple[str, datetime]], clip_id: str) -> None
 
 def rows(box) -> list[dict]:
     return PlayLog(box.log_dir, box.timezone).entries()
-
-
-def wait_until(predicate, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
 
 
 @pytest.fixture

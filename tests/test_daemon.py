@@ -13,7 +13,7 @@ from firmware_host.clips import ClipLibrary
 from firmware_host.daemon import Daemon
 from firmware_host.playlog import PlayLog
 from tests.conftest import write_box_config
-from tests.helpers import make_tone
+from tests.helpers import make_tone, wait_until
 
 
 def slot_file(at: datetime, clip_id: str, name: str, time_text: str | None = None) -> str:
@@ -23,15 +23,6 @@ def slot_file(at: datetime, clip_id: str, name: str, time_text: str | None = Non
         f'[[slot]]\nname = "{name}"\ntime = "{time_text or f"{at:%H:%M:%S}"}"\n'
         f'days = "hằng ngày"\nplaylist = ["{clip_id}"]\nzones = ["thon-1"]\n'
     )
-
-
-def wait_until(predicate, timeout: float, what=lambda: None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"condition not reached: {what()}")
 
 
 @pytest.fixture

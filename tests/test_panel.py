@@ -14,7 +14,7 @@ from firmware_host.panel import choose_state
 from firmware_host.playlog import PlayLog
 from firmware_host.signals import write_usb_state
 from tests.conftest import write_box_config
-from tests.helpers import make_tone
+from tests.helpers import make_tone, wait_until
 
 LED, STOP, EMERGENCY = 24, 16, 20
 
@@ -30,15 +30,6 @@ def test_the_light_shows_the_most_urgent_state():
     assert choose_state(**{**calm, "usb": ("done-problem", now - 5)}) == "usb_done_problem"
     assert choose_state(**{**calm, "usb": ("done-ok", now - 60)}) == "healthy"  # faded
     assert choose_state(**{**calm, "usb": ("busy", now - 7200)}) == "healthy"  # a dead sync
-
-
-def wait_until(predicate, timeout: float, what=lambda: None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"condition not reached: {what()}")
 
 
 @pytest.fixture
