@@ -111,3 +111,43 @@ def test_the_light_follows_a_usb_sync_in_another_process(panel_box, pins):
         assert pins.pin(LED).state
     finally:
         daemon.stop()
+
+
+PROC_MOUNTS = """/dev/mmcblk0p2 / ext4 rw,noatime 0 0
+/dev/sda1 /media/pi/LOA\\040XA vfat rw,nosuid,nodev,relatime 0 0
+/dev/sdb1 /run/loaxa-usb/sdb1 fuseblk rw,nosuid,nodev 0 0
+/dev/sdc1 /mnt/backup ext4 rw 0 0
+tmpfs /media/ram tmpfs rw 0 0
+"""
+
+
+def test_sticks_are_found_in_the_mount_table():
+    from pathlib import Path
+
+    from firmware_host.usbwatch import mounted_sticks
+
+    assert mounted_sticks(PROC_MOUNTS) == [Path("/media/pi/LOA XA"), Path("/run/loaxa-usb/sdb1")]
+
+
+def test_the_export_button_runs_the_exchange_on_a_mounted_stick(
+    panel_box, pins, tmp_path, monkeypatch
+):
+    import firmware_host.usbwatch as usbwatch
+    from firmware_host.signals import read_usb_state
+
+    box, _long, _alarm = panel_box
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [])  # nothing plugged in
+        daemon.export_to_stick()
+        assert read_usb_state(box.data_dir)[0] == "done-problem"
+        monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [stick])
+        daemon.export_to_stick()
+        assert read_usb_state(box.data_dir)[0] == "done-ok"
+    finally:
+        daemon.stop()
+    receipts = list((stick / "LoaXa").glob("BIÊN NHẬN*.txt"))
+    assert len(receipts) == 1 and receipts[0].read_bytes().startswith(b"\xef\xbb\xbf")
