@@ -250,3 +250,20 @@ def test_district_csv_is_excel_friendly_and_parses_back(district_files, district
     assert [int(r["Số lượt phát"]) for r in rows] == [10, 7, 6, 23]
     assert float(rows[-1]["Thời lượng (giây)"]) == district.totals["seconds_on_air"]
     assert rows[-1]["Số ngày có phát"] == "", "days are per commune, never added up"
+
+
+def test_a_year_of_months_merges_into_a_docx(rows, tmp_path):
+    """Twelve months make a title longer than Word's 255-character property limit."""
+    import docx
+
+    for number in range(1, 13):
+        service.write_report(
+            _report(rows, COMMUNES[0], month=f"2025-{number:02}"),
+            "json",
+            tmp_path / "in" / f"{number:02}",
+        )
+    district = service.merge_reports([tmp_path / "in"], allow_mixed_months=True)
+    [path] = service.write_district(district, "docx", tmp_path / "out")
+    document = docx.Document(str(path))
+    assert len(document.core_properties.title) <= 255
+    assert "tháng 12 năm 2025" in "\n".join(p.text for p in document.paragraphs)

@@ -45,6 +45,9 @@ _AFTER_TBLBORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tbl
 _AFTER_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
 
 
+CORE_PROPERTY_MAX = 255
+
+
 class _Writer:
     """A document under construction with the few paragraph kinds a report uses."""
 
@@ -69,7 +72,9 @@ class _Writer:
         self._fonts_everywhere()
         self._page_numbers(section)
         props = self.doc.core_properties
-        props.title, props.author, props.language = title, "Loa Xã", "vi-VN"
+        # Word's document properties hold at most 255 characters; a district merge of
+        # twelve months has a longer title (the page itself shows it whole).
+        props.title, props.author, props.language = title[:CORE_PROPERTY_MAX], "Loa Xã", "vi-VN"
 
     # -- fonts and page --------------------------------------------------------------
     def _set_font(self, rpr: Any) -> None:
