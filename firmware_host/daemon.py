@@ -61,6 +61,7 @@ STATE_FILE = "state.json"
 CONFIRMATION_FILE = "clock-confirmed.json"
 CLOCK_CHECK_EVERY = timedelta(seconds=2)
 PANEL_EVERY = timedelta(seconds=2)
+RELAY_SWEEP_EVERY = timedelta(seconds=5)
 HOUSEKEEPING = "housekeeping"
 
 
@@ -157,6 +158,7 @@ class Daemon:
             ("reload", self._reload, self.config.scheduler.reload_seconds),
             ("replan", self._replan, REPLAN_EVERY.total_seconds()),
             ("heartbeat", self._heartbeat, HEARTBEAT_EVERY.total_seconds()),
+            ("relays", self.broadcaster.switch_off_if_unknown, RELAY_SWEEP_EVERY.total_seconds()),
         )
         if self.panel is not None:
             housekeeping += (("panel", self._refresh_panel, PANEL_EVERY.total_seconds()),)

@@ -99,6 +99,24 @@ class Broadcaster:
         """End the session on air (stop button); relays go off as usual."""
         self._stop.set()
 
+    def switch_off_if_unknown(self) -> bool:
+        """Between sessions, switch everything off again when a relay's state is unknown.
+
+        A Modbus module keeps its coils while its USB-RS485 adapter is unplugged, so an
+        amplifier left on by a failed session must not wait for the next slot to be
+        switched off: this runs every few seconds and acts as soon as the board answers.
+        Returns True when a sweep was made; never while a session holds the air.
+        """
+        if not self._one_at_a_time.acquire(blocking=False):
+            return False
+        try:
+            if not any(state is None for state in self.relays.states().values()):
+                return False
+            self.relays.all_off()
+            return True
+        finally:
+            self._one_at_a_time.release()
+
     def close(self) -> None:
         """Shutting down: end the session on air and refuse the ones still waiting."""
         self._closed = True

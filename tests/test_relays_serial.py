@@ -464,3 +464,29 @@ def test_config_refuses_what_a_serial_board_cannot_do(tmp_path):
     assert "'relays.port'" in problems and "ls /dev/ttyUSB*" in problems
     assert "'relays.modbus_address'" in problems and "300 ∉ [1, 247]" in problems
     assert len(caught.value.problems) == 5
+
+
+def test_a_board_left_on_by_an_unplugged_adapter_is_switched_off_when_it_returns(
+    station, link, peers
+):
+    """A Modbus module keeps its coils while the USB-RS485 adapter is out; the daemon's
+    sweep (Broadcaster.switch_off_if_unknown, every 5 s) switches them off on its return."""
+    make, _clip, _log = station
+    peer = peers(link, "modbus")
+    bank, _note = open_relays(relay_settings(link, "modbus"))
+    try:
+        broadcaster = make(bank)
+        bank.set("thon-1", True)
+        bank.set(AMPLIFIER, True)
+        peer.vanish()
+        bank.all_off()  # the session's finally: cannot reach the module
+        assert set(bank.states().values()) == {None}
+        assert broadcaster.switch_off_if_unknown()  # still gone: tried, logged, unknown
+        peer = peers(link, "modbus")
+        peer.coils = {0: True, 1: True}  # the module kept amplifier and thon-1 ON
+        assert broadcaster.switch_off_if_unknown()
+        assert peer.coils == dict.fromkeys(range(len(bank.states())), False)
+        assert set(bank.states().values()) == {False}
+        assert not broadcaster.switch_off_if_unknown()  # nothing unknown: nothing to do
+    finally:
+        bank.close()
