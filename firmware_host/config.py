@@ -457,6 +457,19 @@ class ConfigError(LoaxaError):
         return "\n".join(str(p) for p in self.problems)
 
 
+def _read_config_text(path: Path) -> str:
+    """UTF-8, with or without the BOM Windows Notepad writes; anything else is named."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoaxaError("file.unreadable", path=path, detail=exc.strerror or exc) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([LoaxaError("config.not_utf8", file=str(path), line=line)]) from None
+
+
 def load_config(data_dir: Path | None = None, path: Path | None = None) -> Config:
     """Load *path* (or ``<data_dir>/loaxa.toml`` if it exists, else the embedded defaults).
 
@@ -474,7 +487,7 @@ def load_config(data_dir: Path | None = None, path: Path | None = None) -> Confi
         return _build(defaults, data_dir, None, _Checker("<mặc định>", default_text()))
 
     path = Path(path)
-    text = path.read_text("utf-8")
+    text = _read_config_text(path)
     try:
         given = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -51,6 +51,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
         "{file}, line {line}: the config file is not valid TOML ({detail}). Fix this line following the README example.",
     ),
+    "config.not_utf8": (
+        "{file}, dòng {line}: tệp cấu hình không lưu bằng bảng mã UTF-8. Mở tệp, chọn Lưu thành → Mã hoá: UTF-8, rồi lưu lại.",
+        "{file}, line {line}: the config file is not saved as UTF-8. Open it, choose Save as → Encoding: UTF-8, and save again.",
+    ),
     "config.unknown_key": (
         "{file}, dòng {line}: khoá '{key}' không có trong cấu hình. Xoá dòng này hoặc sửa lại tên khoá{hint}.",
         "{file}, line {line}: '{key}' is not a config key. Delete the line or correct the key name{hint}.",

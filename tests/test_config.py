@@ -89,3 +89,16 @@ def test_a_named_config_that_does_not_exist(tmp_path):
     with pytest.raises(LoaxaError) as caught:
         load_config(tmp_path, tmp_path / "khong-co.toml")
     assert "loaxa init" in str(caught.value)
+
+
+def test_a_config_saved_by_windows_notepad_with_a_bom_loads(tmp_path):
+    (tmp_path / "loaxa.toml").write_bytes("\ufeff".encode() + HEADER.encode())
+    assert load_config(tmp_path).commune.name == "Xã Ea Tu"
+
+
+def test_a_config_not_saved_as_utf8_names_the_line_and_the_fix(tmp_path):
+    (tmp_path / "loaxa.toml").write_bytes(b'[commune]\nname = "X\xe3 Ea Tu"\nprovince = "T"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    [problem] = caught.value.problems
+    assert "dòng 2" in str(problem) and "UTF-8" in str(problem)
