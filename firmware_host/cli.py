@@ -8,6 +8,7 @@ sentences from the message catalogue in the operator's language.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -19,7 +20,7 @@ from typing import Any
 from firmware_host import __version__
 from firmware_host.config import CONFIG_NAME, Config, default_text, load_config
 from firmware_host.messages import LoaxaError, set_language, t
-from firmware_host.textout import format_seconds, print_table, status_label
+from firmware_host.textout import format_seconds, print_log, print_table
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -287,11 +288,7 @@ def cmd_clips(args: argparse.Namespace) -> int:
 
 
 def _clip_json(clip: Any) -> dict[str, Any]:
-    data = (
-        dict(vars(clip))
-        if not hasattr(clip, "__dataclass_fields__")
-        else {name: getattr(clip, name) for name in clip.__dataclass_fields__}
-    )
+    data = dataclasses.asdict(clip)
     data["path"] = str(data["path"])
     return data
 
@@ -488,46 +485,6 @@ def cmd_log(args: argparse.Namespace) -> int:
         return 0
     print_log(rows)
     return 0
-
-
-def print_log(rows: Sequence[dict[str, Any]]) -> None:
-    table = []
-    for row in rows:
-        when = row.get("started") or row.get("scheduled") or ""
-        if row["kind"] == "event":
-            table.append(
-                [when[:10], when[11:19], "—", row.get("note") or row.get("event"), "", "", ""]
-            )
-            continue
-        if row["kind"] == "session":
-            what = f"{row.get('campaign') or t('session.manual')} / {row.get('slot') or '-'}"
-            detail = row.get("error") or row.get("note") or ""
-        else:
-            what = f"   {row.get('clip_title')} ({row.get('clip_language')})"
-            detail = row.get("error") or ""
-        table.append(
-            [
-                when[:10],
-                when[11:19],
-                status_label(row["status"]),
-                what,
-                ",".join(row.get("zones") or []),
-                format_seconds(row.get("seconds") or 0),
-                detail,
-            ]
-        )
-    print_table(
-        [
-            t("col.date"),
-            t("col.time"),
-            t("col.status"),
-            t("col.what"),
-            t("col.zones"),
-            t("col.duration"),
-            t("col.note"),
-        ],
-        table,
-    )
 
 
 def _valid_month(text: str) -> bool:

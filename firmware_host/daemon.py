@@ -217,9 +217,6 @@ class Daemon:
         finally:
             self.stop()
 
-    def request_exit(self) -> None:
-        self._exit.set()
-
     # -- schedules ---------------------------------------------------------------------
     def _files_fingerprint(self) -> tuple:
         paths = schedule_files(self.config.scheduler.schedules_dir)

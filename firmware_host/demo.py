@@ -141,10 +141,10 @@ def demo_schedule(first: datetime, clips: list, *, warmup: float, tail: float) -
 
 
 def run_demo(data_dir: Path | None = None, samples: Path | None = None) -> int:
-    from firmware_host.cli import print_log
     from firmware_host.clips import ClipLibrary
     from firmware_host.daemon import Daemon
     from firmware_host.playlog import PlayLog
+    from firmware_host.textout import print_log
 
     data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
     samples = samples or repo_samples()

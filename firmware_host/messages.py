@@ -22,10 +22,6 @@ def set_language(lang: str) -> None:
     _state["lang"] = lang
 
 
-def current_language() -> str:
-    return _state["lang"]
-
-
 # key -> (Vietnamese, English). Parameters use str.format names.
 CATALOG: dict[str, tuple[str, str]] = {
     # --- general ---

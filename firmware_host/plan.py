@@ -172,25 +172,14 @@ def sessions_between(
     ]
 
 
-def overlaps(a: PlannedSession, b: PlannedSession) -> bool:
-    """True when the amplifier would be needed by both sessions at the same moment.
-
-    There is one audio output, so zones do not matter. Sessions that merely touch
-    (one ends exactly when the next starts) do not overlap; two sessions starting at
-    the same instant always do, even if both last zero seconds.
-    """
-    a_start, b_start = a.at.timestamp(), b.at.timestamp()
-    if a_start == b_start:
-        return True
-    a_end = a_start + a.expected_seconds
-    b_end = b_start + b.expected_seconds
-    return a_start < b_end and b_start < a_end
-
-
 def find_overlaps(
     sessions: Sequence[PlannedSession],
 ) -> list[tuple[PlannedSession, PlannedSession]]:
     """Every pair of overlapping sessions, each pair as (earlier, later), in time order.
+
+    There is one audio output, so zones do not matter. Sessions that merely touch
+    (one ends exactly when the next starts) do not overlap; two sessions starting at
+    the same instant always do, even if both last zero seconds.
 
     A sweep over sessions sorted by start keeps only those still running, so a
     year-long campaign costs a sort, not a comparison of every pair.

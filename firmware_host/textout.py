@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from firmware_host.messages import t
 
@@ -42,3 +43,44 @@ def format_seconds(seconds: float) -> str:
 
 def status_label(status: str) -> str:
     return t(f"status.{status}")
+
+
+def print_log(rows: Sequence[dict[str, Any]]) -> None:
+    """The playback log as a table: sessions, their clips indented, events."""
+    table = []
+    for row in rows:
+        when = row.get("started") or row.get("scheduled") or ""
+        if row["kind"] == "event":
+            table.append(
+                [when[:10], when[11:19], "—", row.get("note") or row.get("event"), "", "", ""]
+            )
+            continue
+        if row["kind"] == "session":
+            what = f"{row.get('campaign') or t('session.manual')} / {row.get('slot') or '-'}"
+            detail = row.get("error") or row.get("note") or ""
+        else:
+            what = f"   {row.get('clip_title')} ({row.get('clip_language')})"
+            detail = row.get("error") or ""
+        table.append(
+            [
+                when[:10],
+                when[11:19],
+                status_label(row["status"]),
+                what,
+                ",".join(row.get("zones") or []),
+                format_seconds(row.get("seconds") or 0),
+                detail,
+            ]
+        )
+    print_table(
+        [
+            t("col.date"),
+            t("col.time"),
+            t("col.status"),
+            t("col.what"),
+            t("col.zones"),
+            t("col.duration"),
+            t("col.note"),
+        ],
+        table,
+    )
