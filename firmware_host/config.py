@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from firmware_host.messages import LoaxaError, t
+from firmware_host.messages import LoaxaError, error_text, t
 from firmware_host.tomlpos import map_lines, syntax_error_line
 
 CONFIG_NAME = "loaxa.toml"
@@ -462,7 +462,7 @@ def _read_config_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LoaxaError("file.unreadable", path=path, detail=exc.strerror or exc) from None
+        raise LoaxaError("file.unreadable", path=path, detail=error_text(exc)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -491,9 +491,9 @@ def load_config(data_dir: Path | None = None, path: Path | None = None) -> Confi
     try:
         given = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, detail = syntax_error_line(exc)
+        line, _detail = syntax_error_line(exc)
         raise ConfigError(
-            [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=detail)]
+            [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=error_text(exc))]
         ) from None
     checker = _Checker(str(path), text)
     checker.walk(defaults, given, ())

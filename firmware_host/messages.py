@@ -8,7 +8,12 @@ Each message says what is wrong and what to do about it.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
+import tomllib
+from dataclasses import dataclass
 
 LANGUAGES = ("vi", "en")
 _env_lang = os.environ.get("LOAXA_LANG", "vi")
@@ -42,6 +47,107 @@ CATALOG: dict[str, tuple[str, str]] = {
     "type.number": ("một số", "a number"),
     "type.string": ("một chuỗi trong ngoặc kép", "a quoted string"),
     "type.table": ("một bảng [..]", "a table [..]"),
+    # --- system errors in the operator's language (error_text) ---
+    "syserr.ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
+    "syserr.EACCES": ("không có quyền truy cập", "permission denied"),
+    "syserr.EPERM": ("thao tác không được phép", "operation not permitted"),
+    "syserr.ENOSPC": ("thiết bị đã hết chỗ trống", "no space left on the device"),
+    "syserr.EDQUOT": ("đã hết hạn mức dung lượng", "disk quota exceeded"),
+    "syserr.EROFS": (
+        "thiết bị chỉ cho đọc (bị khoá ghi)",
+        "the device is read-only (write-protected)",
+    ),
+    "syserr.EIO": (
+        "lỗi đọc/ghi thiết bị (USB hoặc thẻ nhớ bị hỏng hoặc vừa bị rút ra)",
+        "input/output error (the USB stick or SD card is faulty or was pulled out)",
+    ),
+    "syserr.ENODEV": (
+        "thiết bị không còn (USB đã bị rút ra?)",
+        "the device is gone (was the USB stick pulled out?)",
+    ),
+    "syserr.ENXIO": ("thiết bị không còn kết nối", "the device is no longer connected"),
+    "syserr.ENOTCONN": (
+        "mất kết nối với thiết bị (USB đã bị rút ra?)",
+        "the connection to the device is lost (was the USB stick pulled out?)",
+    ),
+    "syserr.ENOMEDIUM": ("không có thẻ nhớ/đĩa trong đầu đọc", "no card or disk in the reader"),
+    "syserr.ETIMEDOUT": ("thiết bị không trả lời kịp", "the device did not answer in time"),
+    "syserr.EBUSY": ("thiết bị hoặc tệp đang bận", "the device or file is busy"),
+    "syserr.EEXIST": ("tệp hoặc thư mục đã có", "the file or folder already exists"),
+    "syserr.ENOTDIR": (
+        "một phần của đường dẫn không phải là thư mục",
+        "part of the path is not a folder",
+    ),
+    "syserr.EISDIR": ("đây là thư mục, không phải tệp", "this is a folder, not a file"),
+    "syserr.ENOTEMPTY": ("thư mục không trống", "the folder is not empty"),
+    "syserr.EFBIG": ("tệp quá lớn", "the file is too large"),
+    "syserr.ENAMETOOLONG": ("tên tệp quá dài", "the file name is too long"),
+    "syserr.EINVAL": (
+        "tên hoặc tham số không hợp lệ (tên tệp có ký tự mà USB không nhận?)",
+        "invalid name or argument (a character the USB stick does not accept in a file name?)",
+    ),
+    "syserr.ELOOP": ("đường dẫn là liên kết tượng trưng (symlink)", "the path is a symbolic link"),
+    "syserr.EXDEV": (
+        "không chuyển được tệp sang thiết bị khác",
+        "cannot move a file to another device",
+    ),
+    "syserr.EMFILE": ("mở quá nhiều tệp cùng lúc", "too many open files"),
+    "syserr.ENFILE": ("hệ thống mở quá nhiều tệp cùng lúc", "too many open files in the system"),
+    "syserr.ENOMEM": ("không đủ bộ nhớ", "out of memory"),
+    "syserr.EPIPE": ("chương trình nhận dữ liệu đã đóng", "the receiving program has closed"),
+    "syserr.other": ("{text} (mã lỗi {code})", "{text} (error code {code})"),
+    "syserr.not_utf8": (
+        "không phải văn bản UTF-8 (byte 0x{byte:02x} ở vị trí {position})",
+        "not UTF-8 text (byte 0x{byte:02x} at position {position})",
+    ),
+    "syserr.json": (
+        "JSON sai cú pháp ở dòng {line}, cột {column}",
+        "invalid JSON at line {line}, column {column}",
+    ),
+    "syserr.toml.statement": (
+        "dòng không đúng dạng 'khoá = giá trị'",
+        "the line is not of the form 'key = value'",
+    ),
+    "syserr.toml.value": (
+        "giá trị không hợp lệ (chữ phải nằm trong ngoặc kép)",
+        "invalid value (text must be in double quotes)",
+    ),
+    "syserr.toml.equals": ("thiếu dấu '=' sau tên khoá", "'=' is missing after the key"),
+    "syserr.toml.unclosed_array": (
+        "danh sách thiếu dấu ']' đóng",
+        "a list is missing its closing ']'",
+    ),
+    "syserr.toml.unclosed_table": (
+        "bảng viết trên một dòng thiếu dấu '}}' đóng",
+        "an inline table is missing its closing '}}'",
+    ),
+    "syserr.toml.unterminated": (
+        "chuỗi thiếu dấu ngoặc kép đóng",
+        "a string is missing its closing quote",
+    ),
+    "syserr.toml.table_bracket": (
+        "tên bảng thiếu dấu ']' đóng",
+        "a table name is missing its closing ']'",
+    ),
+    "syserr.toml.array_bracket": (
+        "tên khối thiếu dấu ']]' đóng",
+        "an array-of-tables name is missing its closing ']]'",
+    ),
+    "syserr.toml.twice": ("bảng {key} được khai báo hai lần", "the table {key} is declared twice"),
+    "syserr.toml.newline": (
+        "còn chữ thừa sau giá trị trên cùng một dòng",
+        "there is more text after the value on the same line",
+    ),
+    "syserr.toml.overwrite": ("một khoá được viết hai lần", "a key is written twice"),
+    "syserr.toml.date": ("ngày hoặc giờ không hợp lệ", "invalid date or time"),
+    "syserr.toml.character": (
+        "có ký tự không được phép: {char}",
+        "there is a character that is not allowed: {char}",
+    ),
+    "syserr.toml.key": (
+        "tên khoá bắt đầu bằng ký tự không hợp lệ",
+        "a key name starts with an invalid character",
+    ),
     # --- config ---
     "config.toml_syntax": (
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
@@ -1016,6 +1122,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{month}' is not a month; write YYYY-MM, e.g. 2024-09",
     ),
     "cli.log_empty": ("Nhật ký phát chưa có mục nào.", "The playback log is empty."),
+    # --- command line: languages, batch import, system errors, the log (issue 10) ---
+    "cli.help.lang": ("ngôn ngữ thông báo (vi, en)", "message language (vi, en)"),
+    "cli.help.clip_lang": (
+        "tiếng của bài: vi, ede, jra, hmn… (mặc định vi)",
+        "language spoken in the clip: vi, ede, jra, hmn… (default vi)",
+    ),
+    "cli.clip_lang_old_spelling": (
+        "'--lang {value}' sau 'clips import' được hiểu là tiếng của bài; từ nay hãy viết '--clip-lang {value}' ('--lang vi' hoặc '--lang en' là ngôn ngữ thông báo).",
+        "'--lang {value}' after 'clips import' is taken as the clip's language; write '--clip-lang {value}' from now on ('--lang vi' or '--lang en' is the message language).",
+    ),
+    "cli.import_summary": (
+        "{imported} đã nhập, {refused} bị từ chối, {present} đã có trong thư viện.",
+        "{imported} imported, {refused} refused, {present} already in the library.",
+    ),
+    "count.clip.one": ("{n} bài", "{n} clip"),
+    "count.clip.other": ("{n} bài", "{n} clips"),
+    "count.file.one": ("{n} tệp", "{n} file"),
+    "count.file.other": ("{n} tệp", "{n} files"),
+    "cli.os_error": (
+        "Không thực hiện được với '{path}': {detail}.",
+        "Could not do this with '{path}': {detail}.",
+    ),
+    "cli.os_error_nopath": ("Không thực hiện được: {detail}.", "Could not do this: {detail}."),
+    "log.manual": ("Phát tay: {titles}", "Manual: {titles}"),
+    "log.manual_untitled": ("Phát tay", "Manual"),
     "col.id": ("Mã", "Id"),
     "col.title": ("Tên bài", "Title"),
     "col.language": ("Tiếng", "Language"),
@@ -1052,6 +1183,12 @@ def t(key: str, /, **params: object) -> str:
     return text.format(**params)
 
 
+def plural(n: int, noun: str) -> str:
+    """ "1 file", "2 files" (English), "2 tệp" (Vietnamese has no plural): the catalogue's
+    ``count.<noun>.one`` and ``count.<noun>.other``."""
+    return t(f"count.{noun}.{'one' if n == 1 else 'other'}", n=n)
+
+
 class LoaxaError(Exception):
     """A failure the operator can act on; rendered through the catalogue when printed."""
 
@@ -1062,3 +1199,74 @@ class LoaxaError(Exception):
 
     def __str__(self) -> str:
         return t(self.key, **self.params)
+
+
+# tomllib's messages, position removed ("Invalid value (at line 3, column 9)").
+_TOML_POSITION = re.compile(r"\s*\(at (?:line \d+, column \d+|end of document)\)\s*$")
+_TOML_MESSAGES = (
+    (re.compile(r"Invalid statement"), "syserr.toml.statement"),
+    (re.compile(r"Invalid value"), "syserr.toml.value"),
+    (re.compile(r"Expected '=' after a key"), "syserr.toml.equals"),
+    (re.compile(r"Unclosed array"), "syserr.toml.unclosed_array"),
+    (re.compile(r"Unclosed inline table"), "syserr.toml.unclosed_table"),
+    (re.compile(r"Unterminated string"), "syserr.toml.unterminated"),
+    (re.compile(r"Expected '\]' at the end of a table"), "syserr.toml.table_bracket"),
+    (re.compile(r"Expected '\]\]' at the end of an array"), "syserr.toml.array_bracket"),
+    (re.compile(r"Cannot declare \((?P<key>.*)\) twice"), "syserr.toml.twice"),
+    (re.compile(r"Expected newline or end of document"), "syserr.toml.newline"),
+    (re.compile(r"Cannot overwrite a value"), "syserr.toml.overwrite"),
+    (re.compile(r"Invalid date or datetime"), "syserr.toml.date"),
+    (re.compile(r"(?:Illegal|Found invalid) character (?P<char>.*)"), "syserr.toml.character"),
+    (re.compile(r"Invalid initial character for a key part"), "syserr.toml.key"),
+)
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    """A system error as a message parameter, rendered in the language of the moment.
+
+    ``str()`` gives the sentence in the current language, so a message that carries
+    it prints entirely in Vietnamese (or English), like every other parameter.
+    """
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+    fallback: str = ""
+
+    def __str__(self) -> str:
+        return t(self.key, **dict(self.params)) if self.key else self.fallback
+
+
+def error_text(error: BaseException | int) -> ErrorText:
+    """What went wrong, for an operator: an ``OSError`` (or a bare errno) from the errno
+    table a box meets (stick pulled out, card full, write-protected, permissions…),
+    a UTF-8, JSON or TOML decoding error, in the operator's language.
+
+    Anything else falls back to the system's own text (``strerror`` with its code, or
+    ``str(error)``): an English sentence is better than none. Pass the result as a
+    message parameter (``detail=error_text(exc)``).
+    """
+    if isinstance(error, int | OSError):
+        code = error if isinstance(error, int) else error.errno
+        name = errno.errorcode.get(code or -1, "")
+        if f"syserr.{name}" in CATALOG:
+            return ErrorText(f"syserr.{name}")
+        if code is None:  # an OSError raised with a message only
+            return ErrorText("", fallback=str(error))
+        text = (error.strerror if isinstance(error, OSError) else None) or os.strerror(code)
+        return ErrorText("syserr.other", (("text", text), ("code", name or code)))
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start] if error.start < len(error.object) else 0
+        return ErrorText("syserr.not_utf8", (("byte", byte), ("position", error.start)))
+    if isinstance(error, json.JSONDecodeError):
+        return ErrorText("syserr.json", (("line", error.lineno), ("column", error.colno)))
+    if isinstance(error, tomllib.TOMLDecodeError):
+        message = _TOML_POSITION.sub("", str(error))
+        for pattern, key in _TOML_MESSAGES:
+            if match := pattern.match(message):
+                found = match.groupdict()
+                if "key" in found:  # "('relays', 'zones')" -> "[relays.zones]"
+                    found["key"] = "[" + ".".join(re.findall(r"'([^']*)'", found["key"])) + "]"
+                return ErrorText(key, tuple(found.items()))
+        return ErrorText("", fallback=message)
+    return ErrorText("", fallback=str(error))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from firmware_host import messages
@@ -102,3 +106,25 @@ def test_a_config_not_saved_as_utf8_names_the_line_and_the_fix(tmp_path):
         load_config(tmp_path)
     [problem] = caught.value.problems
     assert "dòng 2" in str(problem) and "UTF-8" in str(problem)
+
+
+def test_syntax_and_system_errors_are_in_the_operators_language(tmp_path, monkeypatch):
+    """tomllib and the kernel speak English; the box's messages do not mix it in."""
+    [found] = problems(tmp_path, HEADER + "[audio]\ndevice = hw:1,0\n")
+    assert "Invalid value" not in found
+    assert "dòng 5" in found and "giá trị không hợp lệ" in found and "ngoặc kép" in found
+    messages.set_language("en")
+    [found] = problems(tmp_path, HEADER + "[audio]\ndevice = hw:1,0\n")
+    assert "line 5" in found and "invalid value (text must be in double quotes)" in found
+    messages.set_language("vi")
+
+    def failing_card(_path):  # what a dying SD card answers
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(Path, "read_bytes", failing_card)
+    with pytest.raises(LoaxaError) as caught:
+        load_config(tmp_path)
+    assert "Input/output" not in str(caught.value)
+    assert str(caught.value).endswith(
+        "lỗi đọc/ghi thiết bị (USB hoặc thẻ nhớ bị hỏng hoặc vừa bị rút ra)."
+    )

@@ -159,6 +159,9 @@ def test_what_cannot_be_merged_is_said(exports, tmp_path):
     with pytest.raises(LoaxaError) as caught:
         service.merge_reports([broken])
     assert caught.value.key == "report.merge_unreadable"
+    assert "Unterminated" not in str(caught.value) and "JSON sai cú pháp ở dòng 1" in str(
+        caught.value
+    )
     merged = service.merge_reports([root, tmp_path])  # in a folder: skipped, with a warning
     assert [n.key for n in merged.warnings] == ["report.merge_skipped"]
     bad = json.loads(next((root / "usb-1").glob("*.json")).read_text("utf-8"))

@@ -399,6 +399,8 @@ def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(report, tmp_path,
         service.write_report(report, "json", tmp_path)
     assert caught.value.key == "report.write_failed"
     assert "Không ghi được tệp báo cáo" in str(caught.value)
+    assert "Input/output" not in str(caught.value), "no English system text in Vietnamese"
+    assert "lỗi đọc/ghi thiết bị" in str(caught.value)
     monkeypatch.undo()
     assert first.read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from firmware_host.messages import CATALOG, LoaxaError
+from firmware_host.messages import CATALOG, LoaxaError, error_text
 from firmware_host.report import wording as w
 from firmware_host.report.jsonout import FORMAT
 
@@ -117,8 +117,8 @@ def _read(path: Path, *, explicit: bool, warnings: list[LoaxaError]) -> _Export 
         data = json.loads(raw.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         if explicit:
-            raise LoaxaError("report.merge_unreadable", file=path, detail=exc) from exc
-        warnings.append(LoaxaError("report.merge_skipped", file=path, detail=exc))
+            raise LoaxaError("report.merge_unreadable", file=path, detail=error_text(exc)) from exc
+        warnings.append(LoaxaError("report.merge_skipped", file=path, detail=error_text(exc)))
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         if explicit:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from firmware_host.messages import LoaxaError
+from firmware_host.messages import LoaxaError, error_text
 from firmware_host.report import wording
 from firmware_host.report.counts import MonthReport, build_report, campaigns_in
 from firmware_host.report.merge import DistrictReport, merge_reports
@@ -76,7 +76,7 @@ def _write(files: list[tuple[Path, bytes]]) -> list[Path]:
         try:
             write_atomically(path, data)
         except OSError as exc:
-            raise LoaxaError("report.write_failed", path=path, detail=exc.strerror or exc) from exc
+            raise LoaxaError("report.write_failed", path=path, detail=error_text(exc)) from exc
     return [path for path, _ in files]
 
 
