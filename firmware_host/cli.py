@@ -239,6 +239,8 @@ def _setup_logging(verbose: bool) -> None:
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.data_dir, args.config)
     _ZoneFormatter.zone = config.timezone
+    for note in config.notes:  # on stderr: --json output stays clean
+        print(f"! {note}", file=sys.stderr)
     return config
 
 
@@ -572,11 +574,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from firmware_host.report import service
 
     if args.report_command == "merge":
-        district = service.merge_reports(args.paths, allow_mixed_months=args.allow_mixed_months)
-        for warning in district.warnings:
+        merged = service.merge_reports(args.paths, allow_mixed_months=args.allow_mixed_months)
+        for warning in merged.warnings:
             print(f"! {warning}", file=sys.stderr)
-        for fmt in _formats(args.formats, service.DISTRICT_FORMATS):
-            for path in service.write_district(district, fmt, args.out):
+        for fmt in _formats(args.formats, service.MERGE_FORMATS):
+            for path in service.write_merged(merged, fmt, args.out):
                 print(t("cli.report_written", path=path))
         return 0
     config = _config(args)

@@ -99,7 +99,6 @@ def merge_wavs(parts: list[Path], target: Path) -> float:
 DEMO_CONFIG = """\
 [commune]
 name = "Xã Mẫu (trình diễn)"
-district = "Huyện Mẫu"
 province = "Tỉnh Mẫu"
 
 [audio]

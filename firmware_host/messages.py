@@ -174,6 +174,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{file}, dòng {line}: thiếu khoá bắt buộc '{key}'. Thêm dòng: {example}",
         "{file}, line {line}: required key '{key}' is missing. Add the line: {example}",
     ),
+    # --- config: the administration of 1 July 2025 (no districts) ---
+    "config.district_retired": (
+        "{file}, dòng {line}: khoá 'district' (huyện) không còn dùng: từ 1/7/2025 không còn cấp huyện, báo cáo gửi lên tỉnh ([report] recipient). Có thể xoá dòng này; nếu xã có nhiều hệ thống loa, ghi tên trạm của hộp này vào [commune] station.",
+        "{file}, line {line}: the key 'district' is no longer used: districts were abolished on 1 July 2025 and reports go to the province ([report] recipient). You can delete the line; if the commune runs several loudspeaker systems, put this box's station name in [commune] station.",
+    ),
     "config.bad_timezone": (
         "múi giờ '{value}' không tồn tại; dùng \"Asia/Ho_Chi_Minh\"",
         "time zone '{value}' does not exist; use \"Asia/Ho_Chi_Minh\"",
@@ -684,8 +689,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The reports are for different months ({months}): {detail}. Merge reports of one month only, or allow mixed months.",
     ),
     "report.merge_duplicate": (
-        "Có xã xuất hiện hai lần với số liệu khác nhau, không thể cộng: {detail}. Giữ lại một tệp (bản mới nhất) cho mỗi xã rồi gộp lại.",
-        "A commune appears twice with different figures and cannot be added up: {detail}. Keep one file (the latest) per commune and merge again.",
+        "Cùng một trạm có hai báo cáo với số liệu khác nhau, không thể cộng: {detail}. Giữ lại một tệp (bản mới nhất) cho mỗi trạm rồi gộp lại; nếu đó là hai hộp khác nhau của một xã, đặt cho mỗi hộp một tên trạm riêng ([commune] station) rồi xuất lại báo cáo.",
+        "The same station has two reports with different figures, which cannot be added up: {detail}. Keep one file (the latest) per station and merge again; if they are two boxes of one commune, give each box its own [commune] station and export the reports again.",
     ),
     "report.merge_identical": (
         "{commune} có hai tệp giống hệt nhau ({files}); chỉ tính một lần.",
@@ -695,9 +700,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Các xã báo cáo nội dung khác nhau ({values}); số liệu cộng lại không cùng phạm vi.",
         "The communes reported different scopes ({values}); the totals mix them.",
     ),
-    "report.merge_mixed_districts": (
-        "Các xã thuộc nhiều huyện/tỉnh khác nhau: {values}.",
-        "The communes belong to different districts/provinces: {values}.",
+    "report.merge_mixed_provinces": (
+        "Các báo cáo thuộc nhiều tỉnh khác nhau: {values}.",
+        "The reports come from different provinces: {values}.",
     ),
     # --- usb ---
     "usb.started": ("Bắt đầu đồng bộ USB '{path}'.", "USB sync of '{path}' started."),
@@ -1052,12 +1057,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Confirmed {now} as the right time until the next reboot. If it is wrong, set the time first, then confirm again.",
     ),
     "cli.help.report": (
-        "báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp cấp huyện",
-        "monthly report (DOCX, XLSX, CSV, JSON); 'merge' for the district",
+        "báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp các trạm của xã hoặc các xã của tỉnh",
+        "monthly report (DOCX, XLSX, CSV, JSON); 'merge' to add up a commune's stations or a province's communes",
     ),
     "cli.help.report_merge": (
-        "gộp báo cáo JSON của nhiều xã thành báo cáo huyện",
-        "merge many communes' JSON exports into a district report",
+        "gộp báo cáo JSON: các trạm của một xã thành bảng của xã, nhiều xã thành bảng của tỉnh",
+        "merge JSON exports: one commune's stations into its table, many communes into the province's",
     ),
     "cli.help.usb": ("trao đổi với thẻ nhớ USB", "USB stick exchange"),
     "cli.help.usb_sync": (

@@ -128,7 +128,7 @@ def test_play_now_then_read_the_log(box, tmp_path, capsys, capture_dir):
     assert code == 1 and "YYYY-MM" in err
 
 
-def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, capture_dir):
+def test_report_and_merge_from_the_command_line(box, tmp_path, capsys, capture_dir):
     home = str(box.data_dir)
     run(
         capsys,
@@ -162,10 +162,10 @@ def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, 
     code, _, err = run(capsys, "--data-dir", home, "report", "--month", month, "--format", "pdf")
     assert code == 1 and "pdf" in err
     code, printed, _ = run(
-        capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "huyen")
+        capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "tinh")
     )
     assert code == 0
-    [table] = (tmp_path / "huyen").glob("*.csv")
+    [table] = (tmp_path / "tinh").glob("*.csv")
     assert "Xã Thử Nghiệm" in table.read_text("utf-8-sig")
 
 
@@ -282,3 +282,14 @@ def test_a_system_error_is_said_in_vietnamese_without_a_traceback(tmp_path, caps
     assert code == 1
     assert err.startswith("LỖI: ") and "một phần của đường dẫn không phải là thư mục" in err
     assert "Not a directory" not in err and "Traceback" not in err
+
+
+def test_an_old_config_with_a_district_is_noted_by_every_command(tmp_path, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "loaxa.toml").write_text(
+        '[commune]\nname = "Xã Ea Tu"\ndistrict = "Huyện Cũ"\nprovince = "Tỉnh Đắk Lắk"\n', "utf-8"
+    )
+    code, out, err = run(capsys, "--data-dir", str(home), "clips", "list")
+    assert code == 0 and "Thư viện chưa có bài nào" in out
+    assert err.startswith("! ") and "khoá 'district'" in err
