@@ -293,3 +293,26 @@ def test_an_old_config_with_a_district_is_noted_by_every_command(tmp_path, capsy
     code, out, err = run(capsys, "--data-dir", str(home), "clips", "list")
     assert code == 0 and "Thư viện chưa có bài nào" in out
     assert err.startswith("! ") and "khoá 'district'" in err
+
+
+def test_error_text_renders_system_errors_in_the_language_of_the_moment():
+    import errno
+    import os
+
+    from firmware_host import messages
+    from firmware_host.messages import LoaxaError, error_text
+
+    gone = LoaxaError(
+        "file.unreadable", path="/media/usb/a.mp3", detail=error_text(OSError(19, "x"))
+    )
+    assert str(gone).endswith("thiết bị không còn (USB đã bị rút ra?).")
+    messages.set_language("en")
+    assert str(gone).endswith("the device is gone (was the USB stick pulled out?).")
+    assert str(error_text(errno.ENOSPC)) == "no space left on the device"
+    unusual = error_text(OSError(errno.ECHILD, os.strerror(errno.ECHILD)))
+    assert str(unusual) == "No child processes (error code ECHILD)", "unknown: the system's own"
+    messages.set_language("vi")
+    assert str(unusual) == "No child processes (mã lỗi ECHILD)"
+    assert str(error_text(ValueError("khác"))) == "khác"
+    table = [k.removeprefix("syserr.") for k in messages.CATALOG if k.startswith("syserr.E")]
+    assert len(table) >= 15 and all(hasattr(errno, name) for name in table)
