@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make the sample announcement clips shipped in audio/ (see audio/README.md).
+# Make the sample announcement clips shipped in firmware_host/samples/ (see audio/README.md).
 #
 # Speech: espeak-ng's Vietnamese voice (robotic, but free and reproducible, and it
 # needs no recording studio). Each clip is then encoded small and in a different
@@ -7,11 +7,11 @@
 # format variety. The file name is the clip's title: importing
 # "Thông báo tắt sóng 2G.mp3" gives the id "thong-bao-tat-song-2g".
 #
-# Usage: audio/make_samples.sh            (writes next to this script)
+# Usage: audio/make_samples.sh            (writes into firmware_host/samples/)
 # Needs: espeak-ng (with the vi voice) and ffmpeg with libmp3lame, libopus and aac.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../firmware_host/samples" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -301,7 +301,6 @@ def write_result(
 BOX_CONFIG = """\
 [commune]
 name = "Xã Đo Thử"
-district = "Huyện Đo"
 province = "Tỉnh Đo"
 
 [audio]

@@ -9,8 +9,8 @@ files (``_common.month_log``: ~333 sessions a month, 1–2 clips played 1–2 ti
 
 * monthly report = ``month_report(config, month)`` + ``write_report(report, fmt, dir)``;
 * 12-month summary = the 12 monthly JSON exports merged with
-  ``merge_reports(..., allow_mixed_months=True)`` and written with ``write_district``
-  (the service's multi-month table, one row per month) in each district format.
+  ``merge_reports(..., allow_mixed_months=True)`` and written with ``write_merged``
+  (the service's multi-month table of one commune, one row per month) in each format.
 
 Baseline, in the same run: the naive way, one TinyDB file (default storage) holding all
 five years, loaded whole for each report and filtered by ``build_report`` (which walks
@@ -102,8 +102,8 @@ def main() -> None:
         print(f"history: {len(months)} months, {sessions} sessions, {entries} entries")
         commune = {
             "name": config.commune.name,
-            "district": config.commune.district,
             "province": config.commune.province,
+            "station": config.commune.station,
         }
         month = months[-1]
         year = months[-12:]
@@ -139,7 +139,7 @@ def main() -> None:
         errors: dict[str, str] = {}
         first_call: dict[str, dict[str, float]] = {}
         formats = list(service.FORMATS) if service else []
-        district_formats = list(getattr(service, "DISTRICT_FORMATS", ())) if service else []
+        merge_formats = list(getattr(service, "MERGE_FORMATS", ())) if service else []
 
         def month_contenders(fmt: str | None):
             key = fmt or "counts only"
@@ -180,7 +180,7 @@ def main() -> None:
                 table = stage(
                     stages, "merge", service.merge_reports, exports, allow_mixed_months=True
                 )
-                stage(stages, "write", service.write_district, table, fmt, where / "table")
+                stage(stages, "write", service.write_merged, table, fmt, where / "table")
 
             def ours() -> None:
                 where = out / "ours"
@@ -220,7 +220,7 @@ def main() -> None:
         measure("counts only", month_contenders(None), monthly)
         for fmt in formats:
             measure(fmt, month_contenders(fmt), monthly)
-        for fmt in district_formats:
+        for fmt in merge_formats:
             measure(f"{len(year)} months {fmt}", summary_contenders(fmt), summary_times)
         work_dir = root
 
@@ -268,7 +268,7 @@ def main() -> None:
     if summary_times:
         summary += table(f"{len(year)}-month summary", f"{year[0]}..{year[-1]}", summary_times)
     elif service is not None:
-        print("  (no 12-month summary: the service has no DISTRICT_FORMATS/merge_reports)")
+        print("  (no 12-month summary: the service has no MERGE_FORMATS/merge_reports)")
     for label, message in errors.items():
         summary.append(row(f"error: {label}", None, None, "", note=message))
     if service is None:

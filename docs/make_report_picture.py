@@ -1,10 +1,11 @@
 """Remake docs/report-first-page.png: the first page of a realistic month's DOCX report.
 
-A September 2024 of Xã Ea Tu (Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk) is written into a
-temporary box's playback log through the real PlayLog (the 2G shutdown campaign twice a
-day until 15/9, with a power cut and a missed slot), the report is built and written as
-DOCX by the real code, LibreOffice renders it to PDF and pdftoppm turns the first page
-into a PNG.
+A September 2025 of the box at station Hòa Xuân of Xã Hòa Phú (Tỉnh Đắk Lắk; since
+1 July 2025 there are no districts, and a merged commune runs one box per former
+commune's system) is written into a temporary box's playback log through the real
+PlayLog (an anti-fraud campaign twice a day until 15/9, with a power cut and a missed
+slot), the report is built and written as DOCX by the real code, LibreOffice renders it
+to PDF and pdftoppm turns the first page into a PNG.
 
 Needs: ``apt-get install --no-install-recommends libreoffice-writer-nogui poppler-utils
 fonts-liberation2`` (Liberation Serif 2.x has the Vietnamese letters and the metrics of
@@ -32,12 +33,12 @@ from firmware_host.report import service
 HERE = Path(__file__).resolve().parent
 PICTURE = HERE / "report-first-page.png"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-CAMPAIGN = "Tắt sóng 2G"
+CAMPAIGN = "Phòng chống lừa đảo qua mạng"
 CONFIG = """\
 [commune]
-name = "Xã Ea Tu"
-district = "Thành phố Buôn Ma Thuột"
+name = "Xã Hòa Phú"
 province = "Tỉnh Đắk Lắk"
+station = "Hòa Xuân"
 
 [relays]
 pin_factory = "mock"
@@ -46,10 +47,10 @@ pin_factory = "mock"
 "thon-1" = 27
 "thon-2" = 22
 "thon-3" = 23
-"buon-ea-tu" = 24
-"buon-ko-tam" = 25
+"thon-4" = 24
+"thon-5" = 25
 """
-ZONES = ["thon-1", "thon-2", "thon-3", "buon-ea-tu", "buon-ko-tam"]
+ZONES = ["thon-1", "thon-2", "thon-3", "thon-4", "thon-5"]
 
 
 def _clip(clip_id: str, title: str, language: str, duration: float) -> SimpleNamespace:
@@ -58,22 +59,22 @@ def _clip(clip_id: str, title: str, language: str, duration: float) -> SimpleNam
     )
 
 
-CLIP_2G = _clip("thong-bao-tat-song-2g", "Thông báo dừng công nghệ 2G từ 16/9/2024", "vi", 138.4)
-CLIP_4G = _clip("huong-dan-doi-may-4g-ede", "Hướng dẫn đổi máy 4G (tiếng Ê Đê)", "ede", 171.2)
+CLIP_VI = _clip("canh-bao-gia-danh-cong-an", "Cảnh báo lừa đảo giả danh công an", "vi", 138.4)
+CLIP_EDE = _clip("canh-bao-lua-dao-ede", "Cảnh báo lừa đảo qua mạng (tiếng Ê Đê)", "ede", 171.2)
 CLIP_HOP = _clip("thong-bao-hop-thon", "Thông báo họp thôn", "vi", 52.0)
 
 
 def _session(log: PlayLog, at: datetime, *, slot: str | None, cut_after: int | None = None):
     manual = slot is None
     started = at + timedelta(seconds=1)
-    playlist = [CLIP_HOP] if manual else [CLIP_2G, CLIP_4G, CLIP_2G, CLIP_4G]  # repeat 2
+    playlist = [CLIP_HOP] if manual else [CLIP_VI, CLIP_EDE, CLIP_VI, CLIP_EDE]  # repeat 2
     session = log.start_session(
         trigger="manual" if manual else "schedule",
         scheduled=None if manual else at,
         started=started,
         campaign=None if manual else CAMPAIGN,
         slot=slot,
-        zones=["thon-1", "buon-ea-tu"] if manual else ZONES,
+        zones=["thon-1", "thon-5"] if manual else ZONES,
         playlist=sorted({c.id for c in playlist}),
     )
     moment = started + timedelta(seconds=2)
@@ -96,7 +97,7 @@ POWER_CUT = "mất điện hoặc hộp bị tắt đột ngột khi đang phát
 def write_month(log: PlayLog) -> None:
     for day in range(1, 16):
         for hour, minute, slot in ((6, 30, "sáng"), (17, 0, "chiều")):
-            at = datetime(2024, 9, day, hour, minute, tzinfo=HCM)
+            at = datetime(2025, 9, day, hour, minute, tzinfo=HCM)
             if (day, slot) == (2, "sáng"):
                 continue  # Quốc khánh: no campaign broadcast in the morning
             if (day, slot) == (14, "sáng"):
@@ -105,14 +106,14 @@ def write_month(log: PlayLog) -> None:
                     campaign=CAMPAIGN,
                     slot=slot,
                     zones=ZONES,
-                    playlist=[CLIP_2G.id, CLIP_4G.id],
-                    plan_key=f"chien-dich-2g.toml#{slot}@{at.isoformat()}",
+                    playlist=[CLIP_VI.id, CLIP_EDE.id],
+                    plan_key=f"lua-dao.toml#{slot}@{at.isoformat()}",
                     reason="hộp bị tắt hoặc mất điện (hoạt động lần cuối lúc 13/09 21:04)",
                     now=at + timedelta(minutes=40),
                 )
                 continue
             _session(log, at, slot=slot, cut_after=1 if (day, slot) == (9, "chiều") else None)
-    _session(log, datetime(2024, 9, 10, 9, 15, tzinfo=HCM), slot=None)
+    _session(log, datetime(2025, 9, 10, 9, 15, tzinfo=HCM), slot=None)
 
 
 def main() -> int:
@@ -133,7 +134,7 @@ def main() -> int:
         write_month(log)
         log.close()
         report = service.month_report(
-            config, "2024-09", CAMPAIGN, now=datetime(2024, 10, 5, 8, 0, tzinfo=HCM)
+            config, "2025-09", CAMPAIGN, now=datetime(2025, 10, 6, 8, 0, tzinfo=HCM)
         )
         (docx_path,) = service.write_report(report, "docx", work / "out")
         subprocess.run(

@@ -1,8 +1,10 @@
 """``loaxa``: the command line. Thin on purpose: parse, call the library, print.
 
 Exit codes: 0 done, 1 the input was refused (a clip, a schedule, a config), 2 wrong
-usage. Every read command takes ``--json`` for scripts; everything else prints
-sentences from the message catalogue in the operator's language.
+usage, 141 the reader of the output went away (``loaxa log | head -1``, as coreutils).
+Every read command takes ``--json`` for scripts; everything else prints sentences from
+the message catalogue in the operator's language, chosen with ``--lang vi|en`` before
+or after the command.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -19,12 +23,15 @@ from typing import Any
 
 from firmware_host import __version__
 from firmware_host.config import CONFIG_NAME, Config, default_text, load_config
-from firmware_host.messages import LoaxaError, set_language, t
+from firmware_host.messages import LANGUAGES, LoaxaError, error_text, plural, set_language, t
 from firmware_host.textout import format_seconds, print_log, print_table
 
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options every command takes before or after its name; a sub-command's value is
+    set only when given there (SUPPRESS), so it never hides the one before the name."""
     default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--lang", choices=LANGUAGES, default=default, help=t("cli.help.lang"))
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -46,12 +53,6 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loaxa", description=t("cli.description"))
     parser.add_argument("--version", action="version", version=f"loaxa {__version__}")
-    parser.add_argument(
-        "--lang",
-        choices=("vi", "en"),
-        default=None,
-        help="ngôn ngữ thông báo / message language (vi, en)",
-    )
     parser.add_argument("-v", "--verbose", action="store_true")
     _common(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -73,10 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     clip_import.add_argument("files", nargs="+", type=Path)
     clip_import.add_argument("--title")
     clip_import.add_argument(
-        "--lang",
-        dest="clip_language",
-        default="vi",
-        help="ngôn ngữ của bài / clip language: vi, ede, tay, hmn…",
+        "--clip-lang", dest="clip_language", default="vi", help=t("cli.help.clip_lang")
     )
     clip_list = clip_commands.add_parser("list", help=t("cli.help.clips_list"))
     _common(clip_list, suppress=True)
@@ -153,28 +151,70 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--lang" in argv and argv.index("--lang") + 1 < len(argv):
-        # set early so --help itself is in the asked language (the sub-command's --lang
-        # for a clip comes after the sub-command and is not a UI language)
-        position = argv.index("--lang")
-        if argv[position + 1] in ("vi", "en") and not _after_command(argv, position):
-            set_language(argv[position + 1])
-    args = build_parser().parse_args(argv)
-    if args.lang:
-        set_language(args.lang)
-    _setup_logging(args.verbose)
+    argv, notes = _old_clip_lang(list(sys.argv[1:] if argv is None else argv))
+    for position, arg in enumerate(argv):  # early, so that --help is in that language too
+        value = argv[position + 1] if arg == "--lang" and position + 1 < len(argv) else ""
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else value
+        if value in LANGUAGES:
+            set_language(value)
     try:
+        args = build_parser().parse_args(argv)
+        if args.lang:
+            set_language(args.lang)
+        for note in notes:
+            print(f"! {note}", file=sys.stderr)
+        _setup_logging(args.verbose)
         return int(_dispatch(args) or 0)
+    except BrokenPipeError:
+        return _reader_gone()
     except LoaxaError as exc:
         print(f"{t('error.prefix')}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk, the card, a folder: said in the operator's words
+        if exc.filename is None:
+            text = t("cli.os_error_nopath", detail=error_text(exc))
+        else:
+            text = t("cli.os_error", path=exc.filename, detail=error_text(exc))
+        print(f"{t('error.prefix')}: {text}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
-def _after_command(argv: list[str], position: int) -> bool:
-    return any(arg in HANDLERS for arg in argv[:position])
+def _old_clip_lang(argv: list[str]) -> tuple[list[str], list[LoaxaError]]:
+    """``clips import F --lang ede`` meant the clip's language before ``--lang`` was
+    accepted after every command. A value that is not a message language cannot mean
+    anything else, so it still works (as ``--clip-lang``), with a note; ``vi``/``en``
+    after a command are the message language, as everywhere else."""
+    if "clips" not in argv or "import" not in argv[argv.index("clips") :]:
+        return argv, []
+    start = argv.index("import", argv.index("clips"))
+    fixed, notes = list(argv), []
+    for position in range(start + 1, len(argv)):
+        arg = argv[position]
+        if arg == "--lang" and position + 1 < len(argv):
+            value = argv[position + 1]
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        else:
+            continue
+        if value not in LANGUAGES and not value.startswith("-"):
+            fixed[position] = arg.replace("--lang", "--clip-lang", 1)
+            notes.append(LoaxaError("cli.clip_lang_old_spelling", value=value))
+    return fixed, notes
+
+
+def _reader_gone() -> int:
+    """The reader of our output left (``loaxa log | head -1``): stop quietly, as coreutils
+    do when SIGPIPE ends them. Python ignores SIGPIPE, so the write raised instead;
+    what is still buffered goes to /dev/null, or the flush at exit would raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (tests capture it)
+        pass
+    return 128 + signal.SIGPIPE
 
 
 class _ZoneFormatter(logging.Formatter):
@@ -199,6 +239,8 @@ def _setup_logging(verbose: bool) -> None:
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.data_dir, args.config)
     _ZoneFormatter.zone = config.timezone
+    for note in config.notes:  # on stderr: --json output stays clean
+        print(f"! {note}", file=sys.stderr)
     return config
 
 
@@ -248,24 +290,7 @@ def cmd_clips(args: argparse.Namespace) -> int:
     config = _config(args)
     library = _library(config)
     if args.clips_command == "import":
-        failures = 0
-        for path in args.files:
-            try:
-                clip = library.import_file(path, title=args.title, language=args.clip_language)
-            except LoaxaError as exc:
-                failures += 1
-                print(f"✘ {exc}", file=sys.stderr)
-                continue
-            print(
-                t(
-                    "cli.clip_imported",
-                    id=clip.id,
-                    title=clip.title,
-                    duration=format_seconds(clip.duration),
-                    language=clip.language,
-                )
-            )
-        return 1 if failures else 0
+        return _import_clips(library, args)
     if args.clips_command == "list":
         clips = library.clips()
         if getattr(args, "json", False):
@@ -285,6 +310,43 @@ def cmd_clips(args: argparse.Namespace) -> int:
     removed = library.remove(args.clip_id)
     print(t("cli.clip_removed", id=removed.id, title=removed.title))
     return 0
+
+
+def _import_clips(library: Any, args: argparse.Namespace) -> int:
+    """Each file imported or refused on its own; a batch ends with what became of it.
+    A file already in the library is not a failure: importing a folder twice is fine."""
+    imported = refused = present = 0
+    for path in args.files:
+        try:
+            clip = library.import_file(path, title=args.title, language=args.clip_language)
+        except LoaxaError as exc:
+            if exc.key == "clips.duplicate":
+                present += 1
+                print(f"• {exc}")
+            else:
+                refused += 1
+                print(f"✘ {exc}", file=sys.stderr)
+            continue
+        imported += 1
+        print(
+            t(
+                "cli.clip_imported",
+                id=clip.id,
+                title=clip.title,
+                duration=format_seconds(clip.duration),
+                language=clip.language,
+            )
+        )
+    if len(args.files) > 1:
+        print(
+            t(
+                "cli.import_summary",
+                imported=plural(imported, "clip"),
+                refused=plural(refused, "file"),
+                present=plural(present, "clip"),
+            )
+        )
+    return 1 if refused else 0
 
 
 def _clip_json(clip: Any) -> dict[str, Any]:
@@ -512,11 +574,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from firmware_host.report import service
 
     if args.report_command == "merge":
-        district = service.merge_reports(args.paths, allow_mixed_months=args.allow_mixed_months)
-        for warning in district.warnings:
+        merged = service.merge_reports(args.paths, allow_mixed_months=args.allow_mixed_months)
+        for warning in merged.warnings:
             print(f"! {warning}", file=sys.stderr)
-        for fmt in _formats(args.formats, service.DISTRICT_FORMATS):
-            for path in service.write_district(district, fmt, args.out):
+        for fmt in _formats(args.formats, service.MERGE_FORMATS):
+            for path in service.write_merged(merged, fmt, args.out):
                 print(t("cli.report_written", path=path))
         return 0
     config = _config(args)

@@ -18,11 +18,13 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from firmware_host.messages import LoaxaError, t
+from firmware_host.messages import LoaxaError, error_text, t
 from firmware_host.tomlpos import map_lines, syntax_error_line
 
 CONFIG_NAME = "loaxa.toml"
 REQUIRED_IN_FILE = (("commune", "name"), ("commune", "province"))
+# Keys the box once had: still accepted (an old file keeps working), ignored, and noted.
+RETIRED_KEYS = {("commune", "district"): "config.district_retired"}  # no districts since 7/2025
 FREE_TABLES = (("relays", "zones"),)  # tables whose keys are names the operator chooses
 PIN_FACTORIES = ("auto", "mock", "lgpio", "rpigpio", "pigpio", "native")
 RELAY_BACKENDS = ("gpio", "lcus", "modbus")
@@ -37,9 +39,17 @@ def default_text() -> str:
 
 @dataclass(frozen=True)
 class Commune:
+    """Who the box reports for. ``station`` names this box when the commune runs several
+    (one per former commune's system since the 2025 mergers); "" when it has one."""
+
     name: str
-    district: str
     province: str
+    station: str
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    recipient: str  # "" = the province's Sở Văn hóa, Thể thao và Du lịch (report.wording)
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,8 @@ class Config:
     scheduler: SchedulerSettings
     usb: UsbSettings
     panel: PanelSettings
+    report: ReportSettings
+    notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
 
     @property
     def clips_dir(self) -> Path:
@@ -178,6 +190,7 @@ class _Checker:
         self.file = file
         self.lines = map_lines(text)
         self.problems: list[LoaxaError] = []
+        self.notes: list[LoaxaError] = []
 
     def error(self, message_key: str, path: tuple, /, **params: Any) -> None:
         self.problems.append(
@@ -354,10 +367,11 @@ def _build(
     schedules_dir = Path(sched["schedules_dir"])
     if not schedules_dir.is_absolute():
         schedules_dir = data_dir / schedules_dir
+    commune = {key: " ".join(value.split()) for key, value in doc["commune"].items()}
     return Config(
         data_dir=data_dir,
         source=source,
-        commune=Commune(**doc["commune"]),
+        commune=Commune(**commune),
         timezone=zone,
         clock=ClockSettings(
             broadcast_when_untrusted=doc["clock"]["broadcast_when_untrusted"],
@@ -375,6 +389,8 @@ def _build(
         ),
         usb=usb,
         panel=panel,
+        report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
+        notes=tuple(checker.notes),
     )
 
 
@@ -462,12 +478,23 @@ def _read_config_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LoaxaError("file.unreadable", path=path, detail=exc.strerror or exc) from None
+        raise LoaxaError("file.unreadable", path=path, detail=error_text(exc)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([LoaxaError("config.not_utf8", file=str(path), line=line)]) from None
+
+
+def _without_retired(given: dict[str, Any], checker: _Checker) -> dict[str, Any]:
+    """*given* without the retired keys, each noted with its line."""
+    for (section, key), message_key in RETIRED_KEYS.items():
+        table = given.get(section)
+        if isinstance(table, dict) and key in table:
+            line = checker.lines.line_of((section, key))
+            checker.notes.append(LoaxaError(message_key, file=checker.file, line=line))
+            given = {**given, section: {k: v for k, v in table.items() if k != key}}
+    return given
 
 
 def load_config(data_dir: Path | None = None, path: Path | None = None) -> Config:
@@ -491,11 +518,12 @@ def load_config(data_dir: Path | None = None, path: Path | None = None) -> Confi
     try:
         given = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, detail = syntax_error_line(exc)
+        line, _detail = syntax_error_line(exc)
         raise ConfigError(
-            [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=detail)]
+            [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=error_text(exc))]
         ) from None
     checker = _Checker(str(path), text)
+    given = _without_retired(given, checker)
     checker.walk(defaults, given, ())
     for section, key in REQUIRED_IN_FILE:
         if key not in given.get(section, {}):

@@ -10,12 +10,15 @@ apart.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
 import wave
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from firmware_host.config import CONFIG_NAME, load_config
@@ -26,8 +29,24 @@ SYSTEM_ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
 CAPTURE_DEVICE = "loaxa_capture"
 
 
-def repo_samples() -> Path:
-    return Path(__file__).resolve().parents[1] / "audio"
+@contextlib.contextmanager
+def sample_files(folder: Path | None = None) -> Iterator[list[Path]]:
+    """The clips to import: those in *folder*, else the samples shipped in the package.
+
+    The samples are package data read through ``importlib.resources``, so the demo works
+    however the package was installed (a wheel, ``pip install .``, the installer), not
+    only from a checkout; ``as_file`` gives each one a real path for ffmpeg.
+    """
+    if folder is not None:
+        yield sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in SAMPLE_SUFFIXES)
+        return
+    shipped = resources.files("firmware_host").joinpath("samples")
+    entries = sorted(
+        (e for e in shipped.iterdir() if Path(e.name).suffix.lower() in SAMPLE_SUFFIXES),
+        key=lambda e: e.name,
+    )
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(resources.as_file(entry)) for entry in entries]
 
 
 def capture_alsa_config(capture_file: Path) -> str:
@@ -80,7 +99,6 @@ def merge_wavs(parts: list[Path], target: Path) -> float:
 DEMO_CONFIG = """\
 [commune]
 name = "Xã Mẫu (trình diễn)"
-district = "Huyện Mẫu"
 province = "Tỉnh Mẫu"
 
 [audio]
@@ -147,7 +165,6 @@ def run_demo(data_dir: Path | None = None, samples: Path | None = None) -> int:
     from firmware_host.textout import print_log
 
     data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
-    samples = samples or repo_samples()
     data_dir.mkdir(parents=True, exist_ok=True)
     capture_dir = use_capture_device(data_dir)
     (data_dir / CONFIG_NAME).write_text(DEMO_CONFIG.format(device=CAPTURE_DEVICE), "utf-8")
@@ -155,25 +172,25 @@ def run_demo(data_dir: Path | None = None, samples: Path | None = None) -> int:
     print(t("demo.header", data_dir=data_dir))
 
     library = ClipLibrary(config)
-    files = sorted(p for p in samples.glob("*") if p.suffix.lower() in SAMPLE_SUFFIXES)
-    if not files:
-        raise LoaxaError("demo.no_samples", folder=samples)
-    for path in files:
-        try:
-            clip = library.import_file(path)
-        except LoaxaError as exc:
-            if exc.key != "clips.duplicate":
-                raise
-            continue
-        print(
-            t(
-                "cli.clip_imported",
-                id=clip.id,
-                title=clip.title,
-                duration=f"{clip.duration:.1f} s",
-                language=clip.language,
+    with sample_files(samples) as files:
+        if not files:
+            raise LoaxaError("demo.no_samples", folder=samples or "firmware_host/samples")
+        for path in files:
+            try:
+                clip = library.import_file(path)
+            except LoaxaError as exc:
+                if exc.key != "clips.duplicate":
+                    raise
+                continue
+            print(
+                t(
+                    "cli.clip_imported",
+                    id=clip.id,
+                    title=clip.title,
+                    duration=f"{clip.duration:.1f} s",
+                    language=clip.language,
+                )
             )
-        )
     clips = library.clips()
 
     first = datetime.now(config.timezone).replace(microsecond=0) + timedelta(seconds=3)

@@ -8,7 +8,12 @@ Each message says what is wrong and what to do about it.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
+import tomllib
+from dataclasses import dataclass
 
 LANGUAGES = ("vi", "en")
 _env_lang = os.environ.get("LOAXA_LANG", "vi")
@@ -42,6 +47,107 @@ CATALOG: dict[str, tuple[str, str]] = {
     "type.number": ("một số", "a number"),
     "type.string": ("một chuỗi trong ngoặc kép", "a quoted string"),
     "type.table": ("một bảng [..]", "a table [..]"),
+    # --- system errors in the operator's language (error_text) ---
+    "syserr.ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
+    "syserr.EACCES": ("không có quyền truy cập", "permission denied"),
+    "syserr.EPERM": ("thao tác không được phép", "operation not permitted"),
+    "syserr.ENOSPC": ("thiết bị đã hết chỗ trống", "no space left on the device"),
+    "syserr.EDQUOT": ("đã hết hạn mức dung lượng", "disk quota exceeded"),
+    "syserr.EROFS": (
+        "thiết bị chỉ cho đọc (bị khoá ghi)",
+        "the device is read-only (write-protected)",
+    ),
+    "syserr.EIO": (
+        "lỗi đọc/ghi thiết bị (USB hoặc thẻ nhớ bị hỏng hoặc vừa bị rút ra)",
+        "input/output error (the USB stick or SD card is faulty or was pulled out)",
+    ),
+    "syserr.ENODEV": (
+        "thiết bị không còn (USB đã bị rút ra?)",
+        "the device is gone (was the USB stick pulled out?)",
+    ),
+    "syserr.ENXIO": ("thiết bị không còn kết nối", "the device is no longer connected"),
+    "syserr.ENOTCONN": (
+        "mất kết nối với thiết bị (USB đã bị rút ra?)",
+        "the connection to the device is lost (was the USB stick pulled out?)",
+    ),
+    "syserr.ENOMEDIUM": ("không có thẻ nhớ/đĩa trong đầu đọc", "no card or disk in the reader"),
+    "syserr.ETIMEDOUT": ("thiết bị không trả lời kịp", "the device did not answer in time"),
+    "syserr.EBUSY": ("thiết bị hoặc tệp đang bận", "the device or file is busy"),
+    "syserr.EEXIST": ("tệp hoặc thư mục đã có", "the file or folder already exists"),
+    "syserr.ENOTDIR": (
+        "một phần của đường dẫn không phải là thư mục",
+        "part of the path is not a folder",
+    ),
+    "syserr.EISDIR": ("đây là thư mục, không phải tệp", "this is a folder, not a file"),
+    "syserr.ENOTEMPTY": ("thư mục không trống", "the folder is not empty"),
+    "syserr.EFBIG": ("tệp quá lớn", "the file is too large"),
+    "syserr.ENAMETOOLONG": ("tên tệp quá dài", "the file name is too long"),
+    "syserr.EINVAL": (
+        "tên hoặc tham số không hợp lệ (tên tệp có ký tự mà USB không nhận?)",
+        "invalid name or argument (a character the USB stick does not accept in a file name?)",
+    ),
+    "syserr.ELOOP": ("đường dẫn là liên kết tượng trưng (symlink)", "the path is a symbolic link"),
+    "syserr.EXDEV": (
+        "không chuyển được tệp sang thiết bị khác",
+        "cannot move a file to another device",
+    ),
+    "syserr.EMFILE": ("mở quá nhiều tệp cùng lúc", "too many open files"),
+    "syserr.ENFILE": ("hệ thống mở quá nhiều tệp cùng lúc", "too many open files in the system"),
+    "syserr.ENOMEM": ("không đủ bộ nhớ", "out of memory"),
+    "syserr.EPIPE": ("chương trình nhận dữ liệu đã đóng", "the receiving program has closed"),
+    "syserr.other": ("{text} (mã lỗi {code})", "{text} (error code {code})"),
+    "syserr.not_utf8": (
+        "không phải văn bản UTF-8 (byte 0x{byte:02x} ở vị trí {position})",
+        "not UTF-8 text (byte 0x{byte:02x} at position {position})",
+    ),
+    "syserr.json": (
+        "JSON sai cú pháp ở dòng {line}, cột {column}",
+        "invalid JSON at line {line}, column {column}",
+    ),
+    "syserr.toml.statement": (
+        "dòng không đúng dạng 'khoá = giá trị'",
+        "the line is not of the form 'key = value'",
+    ),
+    "syserr.toml.value": (
+        "giá trị không hợp lệ (chữ phải nằm trong ngoặc kép)",
+        "invalid value (text must be in double quotes)",
+    ),
+    "syserr.toml.equals": ("thiếu dấu '=' sau tên khoá", "'=' is missing after the key"),
+    "syserr.toml.unclosed_array": (
+        "danh sách thiếu dấu ']' đóng",
+        "a list is missing its closing ']'",
+    ),
+    "syserr.toml.unclosed_table": (
+        "bảng viết trên một dòng thiếu dấu '}}' đóng",
+        "an inline table is missing its closing '}}'",
+    ),
+    "syserr.toml.unterminated": (
+        "chuỗi thiếu dấu ngoặc kép đóng",
+        "a string is missing its closing quote",
+    ),
+    "syserr.toml.table_bracket": (
+        "tên bảng thiếu dấu ']' đóng",
+        "a table name is missing its closing ']'",
+    ),
+    "syserr.toml.array_bracket": (
+        "tên khối thiếu dấu ']]' đóng",
+        "an array-of-tables name is missing its closing ']]'",
+    ),
+    "syserr.toml.twice": ("bảng {key} được khai báo hai lần", "the table {key} is declared twice"),
+    "syserr.toml.newline": (
+        "còn chữ thừa sau giá trị trên cùng một dòng",
+        "there is more text after the value on the same line",
+    ),
+    "syserr.toml.overwrite": ("một khoá được viết hai lần", "a key is written twice"),
+    "syserr.toml.date": ("ngày hoặc giờ không hợp lệ", "invalid date or time"),
+    "syserr.toml.character": (
+        "có ký tự không được phép: {char}",
+        "there is a character that is not allowed: {char}",
+    ),
+    "syserr.toml.key": (
+        "tên khoá bắt đầu bằng ký tự không hợp lệ",
+        "a key name starts with an invalid character",
+    ),
     # --- config ---
     "config.toml_syntax": (
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
@@ -67,6 +173,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "config.missing_key": (
         "{file}, dòng {line}: thiếu khoá bắt buộc '{key}'. Thêm dòng: {example}",
         "{file}, line {line}: required key '{key}' is missing. Add the line: {example}",
+    ),
+    # --- config: the administration of 1 July 2025 (no districts) ---
+    "config.district_retired": (
+        "{file}, dòng {line}: khoá 'district' (huyện) không còn dùng: từ 1/7/2025 không còn cấp huyện, báo cáo gửi lên tỉnh ([report] recipient). Có thể xoá dòng này; nếu xã có nhiều hệ thống loa, ghi tên trạm của hộp này vào [commune] station.",
+        "{file}, line {line}: the key 'district' is no longer used: districts were abolished on 1 July 2025 and reports go to the province ([report] recipient). You can delete the line; if the commune runs several loudspeaker systems, put this box's station name in [commune] station.",
     ),
     "config.bad_timezone": (
         "múi giờ '{value}' không tồn tại; dùng \"Asia/Ho_Chi_Minh\"",
@@ -578,8 +689,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The reports are for different months ({months}): {detail}. Merge reports of one month only, or allow mixed months.",
     ),
     "report.merge_duplicate": (
-        "Có xã xuất hiện hai lần với số liệu khác nhau, không thể cộng: {detail}. Giữ lại một tệp (bản mới nhất) cho mỗi xã rồi gộp lại.",
-        "A commune appears twice with different figures and cannot be added up: {detail}. Keep one file (the latest) per commune and merge again.",
+        "Cùng một trạm có hai báo cáo với số liệu khác nhau, không thể cộng: {detail}. Giữ lại một tệp (bản mới nhất) cho mỗi trạm rồi gộp lại; nếu đó là hai hộp khác nhau của một xã, đặt cho mỗi hộp một tên trạm riêng ([commune] station) rồi xuất lại báo cáo.",
+        "The same station has two reports with different figures, which cannot be added up: {detail}. Keep one file (the latest) per station and merge again; if they are two boxes of one commune, give each box its own [commune] station and export the reports again.",
     ),
     "report.merge_identical": (
         "{commune} có hai tệp giống hệt nhau ({files}); chỉ tính một lần.",
@@ -589,9 +700,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Các xã báo cáo nội dung khác nhau ({values}); số liệu cộng lại không cùng phạm vi.",
         "The communes reported different scopes ({values}); the totals mix them.",
     ),
-    "report.merge_mixed_districts": (
-        "Các xã thuộc nhiều huyện/tỉnh khác nhau: {values}.",
-        "The communes belong to different districts/provinces: {values}.",
+    "report.merge_mixed_provinces": (
+        "Các báo cáo thuộc nhiều tỉnh khác nhau: {values}.",
+        "The reports come from different provinces: {values}.",
     ),
     # --- usb ---
     "usb.started": ("Bắt đầu đồng bộ USB '{path}'.", "USB sync of '{path}' started."),
@@ -946,12 +1057,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Confirmed {now} as the right time until the next reboot. If it is wrong, set the time first, then confirm again.",
     ),
     "cli.help.report": (
-        "báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp cấp huyện",
-        "monthly report (DOCX, XLSX, CSV, JSON); 'merge' for the district",
+        "báo cáo tháng (DOCX, XLSX, CSV, JSON); 'merge' để tổng hợp các trạm của xã hoặc các xã của tỉnh",
+        "monthly report (DOCX, XLSX, CSV, JSON); 'merge' to add up a commune's stations or a province's communes",
     ),
     "cli.help.report_merge": (
-        "gộp báo cáo JSON của nhiều xã thành báo cáo huyện",
-        "merge many communes' JSON exports into a district report",
+        "gộp báo cáo JSON: các trạm của một xã thành bảng của xã, nhiều xã thành bảng của tỉnh",
+        "merge JSON exports: one commune's stations into its table, many communes into the province's",
     ),
     "cli.help.usb": ("trao đổi với thẻ nhớ USB", "USB stick exchange"),
     "cli.help.usb_sync": (
@@ -1016,6 +1127,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{month}' is not a month; write YYYY-MM, e.g. 2024-09",
     ),
     "cli.log_empty": ("Nhật ký phát chưa có mục nào.", "The playback log is empty."),
+    # --- command line: languages, batch import, system errors, the log (issue 10) ---
+    "cli.help.lang": ("ngôn ngữ thông báo (vi, en)", "message language (vi, en)"),
+    "cli.help.clip_lang": (
+        "tiếng của bài: vi, ede, jra, hmn… (mặc định vi)",
+        "language spoken in the clip: vi, ede, jra, hmn… (default vi)",
+    ),
+    "cli.clip_lang_old_spelling": (
+        "'--lang {value}' sau 'clips import' được hiểu là tiếng của bài; từ nay hãy viết '--clip-lang {value}' ('--lang vi' hoặc '--lang en' là ngôn ngữ thông báo).",
+        "'--lang {value}' after 'clips import' is taken as the clip's language; write '--clip-lang {value}' from now on ('--lang vi' or '--lang en' is the message language).",
+    ),
+    "cli.import_summary": (
+        "{imported} đã nhập, {refused} bị từ chối, {present} đã có trong thư viện.",
+        "{imported} imported, {refused} refused, {present} already in the library.",
+    ),
+    "count.clip.one": ("{n} bài", "{n} clip"),
+    "count.clip.other": ("{n} bài", "{n} clips"),
+    "count.file.one": ("{n} tệp", "{n} file"),
+    "count.file.other": ("{n} tệp", "{n} files"),
+    "cli.os_error": (
+        "Không thực hiện được với '{path}': {detail}.",
+        "Could not do this with '{path}': {detail}.",
+    ),
+    "cli.os_error_nopath": ("Không thực hiện được: {detail}.", "Could not do this: {detail}."),
+    "log.manual": ("Phát tay: {titles}", "Manual: {titles}"),
+    "log.manual_untitled": ("Phát tay", "Manual"),
     "col.id": ("Mã", "Id"),
     "col.title": ("Tên bài", "Title"),
     "col.language": ("Tiếng", "Language"),
@@ -1052,6 +1188,12 @@ def t(key: str, /, **params: object) -> str:
     return text.format(**params)
 
 
+def plural(n: int, noun: str) -> str:
+    """ "1 file", "2 files" (English), "2 tệp" (Vietnamese has no plural): the catalogue's
+    ``count.<noun>.one`` and ``count.<noun>.other``."""
+    return t(f"count.{noun}.{'one' if n == 1 else 'other'}", n=n)
+
+
 class LoaxaError(Exception):
     """A failure the operator can act on; rendered through the catalogue when printed."""
 
@@ -1062,3 +1204,74 @@ class LoaxaError(Exception):
 
     def __str__(self) -> str:
         return t(self.key, **self.params)
+
+
+# tomllib's messages, position removed ("Invalid value (at line 3, column 9)").
+_TOML_POSITION = re.compile(r"\s*\(at (?:line \d+, column \d+|end of document)\)\s*$")
+_TOML_MESSAGES = (
+    (re.compile(r"Invalid statement"), "syserr.toml.statement"),
+    (re.compile(r"Invalid value"), "syserr.toml.value"),
+    (re.compile(r"Expected '=' after a key"), "syserr.toml.equals"),
+    (re.compile(r"Unclosed array"), "syserr.toml.unclosed_array"),
+    (re.compile(r"Unclosed inline table"), "syserr.toml.unclosed_table"),
+    (re.compile(r"Unterminated string"), "syserr.toml.unterminated"),
+    (re.compile(r"Expected '\]' at the end of a table"), "syserr.toml.table_bracket"),
+    (re.compile(r"Expected '\]\]' at the end of an array"), "syserr.toml.array_bracket"),
+    (re.compile(r"Cannot declare \((?P<key>.*)\) twice"), "syserr.toml.twice"),
+    (re.compile(r"Expected newline or end of document"), "syserr.toml.newline"),
+    (re.compile(r"Cannot overwrite a value"), "syserr.toml.overwrite"),
+    (re.compile(r"Invalid date or datetime"), "syserr.toml.date"),
+    (re.compile(r"(?:Illegal|Found invalid) character (?P<char>.*)"), "syserr.toml.character"),
+    (re.compile(r"Invalid initial character for a key part"), "syserr.toml.key"),
+)
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    """A system error as a message parameter, rendered in the language of the moment.
+
+    ``str()`` gives the sentence in the current language, so a message that carries
+    it prints entirely in Vietnamese (or English), like every other parameter.
+    """
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+    fallback: str = ""
+
+    def __str__(self) -> str:
+        return t(self.key, **dict(self.params)) if self.key else self.fallback
+
+
+def error_text(error: BaseException | int) -> ErrorText:
+    """What went wrong, for an operator: an ``OSError`` (or a bare errno) from the errno
+    table a box meets (stick pulled out, card full, write-protected, permissions…),
+    a UTF-8, JSON or TOML decoding error, in the operator's language.
+
+    Anything else falls back to the system's own text (``strerror`` with its code, or
+    ``str(error)``): an English sentence is better than none. Pass the result as a
+    message parameter (``detail=error_text(exc)``).
+    """
+    if isinstance(error, int | OSError):
+        code = error if isinstance(error, int) else error.errno
+        name = errno.errorcode.get(code or -1, "")
+        if f"syserr.{name}" in CATALOG:
+            return ErrorText(f"syserr.{name}")
+        if code is None:  # an OSError raised with a message only
+            return ErrorText("", fallback=str(error))
+        text = (error.strerror if isinstance(error, OSError) else None) or os.strerror(code)
+        return ErrorText("syserr.other", (("text", text), ("code", name or code)))
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start] if error.start < len(error.object) else 0
+        return ErrorText("syserr.not_utf8", (("byte", byte), ("position", error.start)))
+    if isinstance(error, json.JSONDecodeError):
+        return ErrorText("syserr.json", (("line", error.lineno), ("column", error.colno)))
+    if isinstance(error, tomllib.TOMLDecodeError):
+        message = _TOML_POSITION.sub("", str(error))
+        for pattern, key in _TOML_MESSAGES:
+            if match := pattern.match(message):
+                found = match.groupdict()
+                if "key" in found:  # "('relays', 'zones')" -> "[relays.zones]"
+                    found["key"] = "[" + ".".join(re.findall(r"'([^']*)'", found["key"])) + "]"
+                return ErrorText(key, tuple(found.items()))
+        return ErrorText("", fallback=message)
+    return ErrorText("", fallback=str(error))

@@ -45,8 +45,32 @@ def status_label(status: str) -> str:
     return t(f"status.{status}")
 
 
+def session_label(row: dict[str, Any], titles: Sequence[str]) -> str:
+    """What a session was, in the officer's words: "Tắt sóng 2G / sáng" for a scheduled
+    one, "Phát tay: Thông báo họp thôn" for a manual one (it has no campaign or slot)."""
+    if row.get("campaign"):
+        return " / ".join(part for part in (row["campaign"], row.get("slot")) if part)
+    if titles:
+        return t("log.manual", titles=", ".join(titles))
+    return t("log.manual_untitled")
+
+
+def _titles_by_session(rows: Sequence[dict[str, Any]]) -> dict[Any, list[str]]:
+    """Clip titles in play order per session, each once (a playlist repeated 3 times
+    is still those clips)."""
+    titles: dict[Any, list[str]] = {}
+    for row in rows:
+        if row["kind"] == "clip":
+            title = row.get("clip_title") or row.get("clip_id") or ""
+            seen = titles.setdefault(row.get("session_id"), [])
+            if title and title not in seen:
+                seen.append(title)
+    return titles
+
+
 def print_log(rows: Sequence[dict[str, Any]]) -> None:
     """The playback log as a table: sessions, their clips indented, events."""
+    titles = _titles_by_session(rows)
     table = []
     for row in rows:
         when = row.get("started") or row.get("scheduled") or ""
@@ -56,7 +80,8 @@ def print_log(rows: Sequence[dict[str, Any]]) -> None:
             )
             continue
         if row["kind"] == "session":
-            what = f"{row.get('campaign') or t('session.manual')} / {row.get('slot') or '-'}"
+            played = titles.get(row.get("session_id")) or list(row.get("playlist") or [])
+            what = session_label(row, played)
             detail = row.get("error") or row.get("note") or ""
         else:
             what = f"   {row.get('clip_title')} ({row.get('clip_language')})"

@@ -822,7 +822,16 @@ def render_receipt(config: Config, result: SyncResult) -> str:
     moment = result.started
     out = [
         t("usb.receipt_title"),
-        f"{config.commune.name}, {config.commune.district}, {config.commune.province}",
+        ", ".join(
+            filter(
+                None,
+                (
+                    config.commune.name,
+                    config.commune.station and f"trạm {config.commune.station}",
+                    config.commune.province,
+                ),
+            )
+        ),
         t("usb.receipt_time", time=moment.strftime("%d/%m/%Y %H:%M")),
     ]
     if result.dry_run:

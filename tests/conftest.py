@@ -20,7 +20,6 @@ from firmware_host.demo import CAPTURE_DEVICE, use_capture_device
 BOX_CONFIG = """\
 [commune]
 name = "Xã Thử Nghiệm"
-district = "Huyện Thử"
 province = "Tỉnh Thử"
 
 [audio]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pytest
 
 from firmware_host.cli import main
 from tests.helpers import captured_files, make_tone
@@ -115,11 +119,16 @@ def test_play_now_then_read_the_log(box, tmp_path, capsys, capture_dir):
     ]
     code, out, _ = run(capsys, "--data-dir", home, "log")
     assert "đã phát" in out and "Khẩn" in out
+    session_line = next(line for line in out.splitlines() if "thon-2" in line)
+    assert "Phát tay: Khẩn" in session_line, "a manual play says what was played"
+    assert " / -" not in out and "phát tay /" not in out
+    code, out, _ = run(capsys, "--data-dir", home, "log", "--lang", "en")
+    assert "Manual: Khẩn" in out
     code, _, err = run(capsys, "--data-dir", home, "log", "--month", "2026-13")
     assert code == 1 and "YYYY-MM" in err
 
 
-def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, capture_dir):
+def test_report_and_merge_from_the_command_line(box, tmp_path, capsys, capture_dir):
     home = str(box.data_dir)
     run(
         capsys,
@@ -153,10 +162,10 @@ def test_report_and_district_merge_from_the_command_line(box, tmp_path, capsys, 
     code, _, err = run(capsys, "--data-dir", home, "report", "--month", month, "--format", "pdf")
     assert code == 1 and "pdf" in err
     code, printed, _ = run(
-        capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "huyen")
+        capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "tinh")
     )
     assert code == 0
-    [table] = (tmp_path / "huyen").glob("*.csv")
+    [table] = (tmp_path / "tinh").glob("*.csv")
     assert "Xã Thử Nghiệm" in table.read_text("utf-8-sig")
 
 
@@ -184,3 +193,126 @@ def test_init_proposes_the_usb_sound_card_by_its_stable_name():
     text = with_device(default_text(), "plughw:CARD=Device,DEV=0")
     assert 'device = "plughw:CARD=Device,DEV=0"' in text
     assert text.count("plughw") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["log"], ["log", "--json"], ["schedule", "show"], ["clips", "list"]],
+    ids=" ".join,
+)
+def test_output_into_a_closed_pipe_ends_quietly(box, argv):
+    """``loaxa log | head -1``: head has gone when loaxa writes. Exit like coreutils
+    (killed by SIGPIPE: 141 in the shell), no traceback, nothing on stderr."""
+    from firmware_host.playlog import PlayLog
+
+    log = PlayLog(box.log_dir, box.timezone)
+    log.record_event("test", at=datetime.now(box.timezone), note="một dòng nhật ký")
+    log.close()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(box.data_dir), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()  # the reader is gone before loaxa prints its first line
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 141
+    assert err == "", err
+
+
+def test_lang_after_the_command_is_the_message_language(box, tmp_path, capsys):
+    home = str(box.data_dir)
+    code, out, _ = run(capsys, "clips", "list", "--lang", "en", "--data-dir", home)
+    assert code == 0 and out.startswith("The library is empty")
+    tone = make_tone(tmp_path / "Thông báo họp dân.mp3", seconds=1.2)
+    code, out, err = run(capsys, "--data-dir", home, "clips", "import", str(tone), "--lang", "en")
+    assert code == 0 and "imported 'Thông báo họp dân'" in out and "language vi" in out
+    assert err == ""
+
+
+def test_clip_lang_names_the_clip_language_and_the_old_spelling_still_works(box, tmp_path, capsys):
+    home = str(box.data_dir)
+    one = make_tone(tmp_path / "Một.mp3", seconds=1.2, frequency=500)
+    two = make_tone(tmp_path / "Hai.mp3", seconds=1.2, frequency=600)
+    code, out, err = run(
+        capsys, "--data-dir", home, "clips", "import", str(one), "--clip-lang", "ede"
+    )
+    assert code == 0 and "tiếng ede" in out and err == ""
+    code, out, err = run(capsys, "--data-dir", home, "clips", "import", str(two), "--lang", "jra")
+    assert code == 0 and "tiếng jra" in out
+    assert "--clip-lang jra" in err, "the old spelling works, and says how to write it now"
+    code, out, _ = run(capsys, "--data-dir", home, "clips", "list", "--json")
+    assert {c["id"]: c["language"] for c in json.loads(out)} == {"mot": "ede", "hai": "jra"}
+
+
+def test_a_batch_import_ends_with_a_summary(box, tmp_path, capsys):
+    home = str(box.data_dir)
+    first = make_tone(tmp_path / "Tin sáng.mp3", seconds=1.2)
+    second = make_tone(tmp_path / "Tin chiều.wav", seconds=1.3, frequency=660)
+    bad = tmp_path / "hong.mp3"
+    bad.write_text("không phải âm thanh")
+    again = tmp_path / "Tin sáng (bản sao).mp3"
+    again.write_bytes(first.read_bytes())
+    code, out, err = run(
+        capsys, "--data-dir", home, "clips", "import", str(first), str(second), str(bad), str(again)
+    )
+    assert code == 1, "a file was refused"
+    assert out.splitlines()[-1] == "2 bài đã nhập, 1 tệp bị từ chối, 1 bài đã có trong thư viện."
+    assert "hong.mp3" in err
+    code, out, err = run(
+        capsys, "--lang", "en", "--data-dir", home, "clips", "import", str(first), str(second)
+    )
+    assert code == 0, "already in the library is not a failure"
+    assert (
+        out.splitlines()[-1] == "0 clips imported, 0 files refused, 2 clips already in the library."
+    )
+    code, out, err = run(
+        capsys, "--lang", "en", "--data-dir", home, "clips", "import", str(bad), str(again)
+    )
+    assert (
+        out.splitlines()[-1] == "0 clips imported, 1 file refused, 1 clip already in the library."
+    )
+    code, out, _ = run(capsys, "--data-dir", home, "clips", "import", str(first))
+    assert len(out.splitlines()) == 1, "one file: its own line is the summary"
+
+
+def test_a_system_error_is_said_in_vietnamese_without_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    code, _, err = run(capsys, "--data-dir", str(blocker / "home"), "init")
+    assert code == 1
+    assert err.startswith("LỖI: ") and "một phần của đường dẫn không phải là thư mục" in err
+    assert "Not a directory" not in err and "Traceback" not in err
+
+
+def test_an_old_config_with_a_district_is_noted_by_every_command(tmp_path, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "loaxa.toml").write_text(
+        '[commune]\nname = "Xã Ea Tu"\ndistrict = "Huyện Cũ"\nprovince = "Tỉnh Đắk Lắk"\n', "utf-8"
+    )
+    code, out, err = run(capsys, "--data-dir", str(home), "clips", "list")
+    assert code == 0 and "Thư viện chưa có bài nào" in out
+    assert err.startswith("! ") and "khoá 'district'" in err
+
+
+def test_error_text_renders_system_errors_in_the_language_of_the_moment():
+    import errno
+    import os
+
+    from firmware_host import messages
+    from firmware_host.messages import LoaxaError, error_text
+
+    gone = LoaxaError(
+        "file.unreadable", path="/media/usb/a.mp3", detail=error_text(OSError(19, "x"))
+    )
+    assert str(gone).endswith("thiết bị không còn (USB đã bị rút ra?).")
+    messages.set_language("en")
+    assert str(gone).endswith("the device is gone (was the USB stick pulled out?).")
+    assert str(error_text(errno.ENOSPC)) == "no space left on the device"
+    unusual = error_text(OSError(errno.ECHILD, os.strerror(errno.ECHILD)))
+    assert str(unusual) == "No child processes (error code ECHILD)", "unknown: the system's own"
+    messages.set_language("vi")
+    assert str(unusual) == "No child processes (mã lỗi ECHILD)"
+    assert str(error_text(ValueError("khác"))) == "khác"
+    table = [k.removeprefix("syserr.") for k in messages.CATALOG if k.startswith("syserr.E")]
+    assert len(table) >= 15 and all(hasattr(errno, name) for name in table)

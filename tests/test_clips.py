@@ -34,7 +34,7 @@ from firmware_host.clips import (
 from firmware_host.config import load_config
 from firmware_host.messages import CATALOG, LoaxaError, set_language
 
-AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio"
+AUDIO_DIR = Path(__file__).resolve().parent.parent / "firmware_host" / "samples"
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("ffmpeg", "ffprobe", "sox")),

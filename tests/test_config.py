@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from firmware_host import messages
-from firmware_host.config import ConfigError, load_config
+from firmware_host.config import ConfigError, default_text, load_config
 from firmware_host.messages import LoaxaError
 
 HEADER = '[commune]\nname = "Xã Ea Tu"\nprovince = "Đắk Lắk"\n'
@@ -102,3 +106,55 @@ def test_a_config_not_saved_as_utf8_names_the_line_and_the_fix(tmp_path):
         load_config(tmp_path)
     [problem] = caught.value.problems
     assert "dòng 2" in str(problem) and "UTF-8" in str(problem)
+
+
+def test_syntax_and_system_errors_are_in_the_operators_language(tmp_path, monkeypatch):
+    """tomllib and the kernel speak English; the box's messages do not mix it in."""
+    [found] = problems(tmp_path, HEADER + "[audio]\ndevice = hw:1,0\n")
+    assert "Invalid value" not in found
+    assert "dòng 5" in found and "giá trị không hợp lệ" in found and "ngoặc kép" in found
+    messages.set_language("en")
+    [found] = problems(tmp_path, HEADER + "[audio]\ndevice = hw:1,0\n")
+    assert "line 5" in found and "invalid value (text must be in double quotes)" in found
+    messages.set_language("vi")
+
+    def failing_card(_path):  # what a dying SD card answers
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(Path, "read_bytes", failing_card)
+    with pytest.raises(LoaxaError) as caught:
+        load_config(tmp_path)
+    assert "Input/output" not in str(caught.value)
+    assert str(caught.value).endswith(
+        "lỗi đọc/ghi thiết bị (USB hoặc thẻ nhớ bị hỏng hoặc vừa bị rút ra)."
+    )
+
+
+def test_a_config_written_before_july_2025_still_loads_with_a_note(tmp_path):
+    """Districts were abolished on 1 July 2025: the key is ignored, and said to be."""
+    (tmp_path / "loaxa.toml").write_text(
+        '[commune]\nname = "Xã Ea Tu"\ndistrict = "Thành phố Buôn Ma Thuột"\n'
+        'province = "Tỉnh Đắk Lắk"\n',
+        "utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.commune.name == "Xã Ea Tu" and not hasattr(config.commune, "district")
+    [note] = config.notes
+    assert str(note).startswith(f"{tmp_path / 'loaxa.toml'}, dòng 3: khoá 'district'")
+    assert "không còn dùng" in str(note) and "[commune] station" in str(note)
+    messages.set_language("en")
+    assert "is no longer used" in str(note)
+
+
+def test_station_and_recipient_are_optional(tmp_path):
+    config = load_config(tmp_path)
+    assert config.commune.station == "" and config.report.recipient == ""
+    assert config.notes == ()
+    assert "district =" not in default_text()
+    (tmp_path / "loaxa.toml").write_text(
+        HEADER + 'station = "  Hòa  Xuân "\n[report]\nrecipient = "Sở VHTTDL tỉnh Đắk Lắk"\n',
+        "utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.commune.station == "Hòa Xuân", "spaces as typed do not make another station"
+    assert config.report.recipient == "Sở VHTTDL tỉnh Đắk Lắk"

@@ -41,7 +41,6 @@ NOW = datetime(2024, 10, 5, 8, 0, tzinfo=HCM)
 CONFIG = """\
 [commune]
 name = "Xã Ea Tu"
-district = "Thành phố Buôn Ma Thuột"
 province = "Tỉnh Đắk Lắk"
 
 [relays]
@@ -272,11 +271,8 @@ def test_the_known_month_gives_the_known_figures(report):
         ("missed", 0),
     ]
     assert [p.reason for p in report.problems] == [POWER_CUT, PLAYER_FAILED, BOX_OFF]
-    assert report.commune == {
-        "name": "Xã Ea Tu",
-        "district": "Thành phố Buôn Ma Thuột",
-        "province": "Tỉnh Đắk Lắk",
-    }
+    assert report.commune == {"name": "Xã Ea Tu", "province": "Tỉnh Đắk Lắk", "station": ""}
+    assert report.recipient == "Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk"
 
 
 def _day(row: dict) -> str:
@@ -399,6 +395,8 @@ def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(report, tmp_path,
         service.write_report(report, "json", tmp_path)
     assert caught.value.key == "report.write_failed"
     assert "Không ghi được tệp báo cáo" in str(caught.value)
+    assert "Input/output" not in str(caught.value), "no English system text in Vietnamese"
+    assert "lỗi đọc/ghi thiết bị" in str(caught.value)
     monkeypatch.undo()
     assert first.read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))
@@ -460,6 +458,16 @@ def test_docx_is_an_administrative_report_with_the_figures(box, tmp_path):
     assert "BÁO CÁO" in paragraphs
     title = next(p for p in paragraphs if p.startswith("Kết quả tuyên truyền"))
     assert "chiến dịch “Tắt sóng 2G”" in title and title.endswith("tháng 9 năm 2024")
+    # since 1 July 2025 a commune reports to the province: no district anywhere
+    assert "Kính gửi: Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk." in paragraphs
+    assert paragraphs.index("Kính gửi: Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk.") < (
+        paragraphs.index(title) + 3
+    ), "right under the title"
+    assert "- Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk (để báo cáo);" in paragraphs
+    every_text = "\n".join(
+        [*paragraphs, *(c.text for t in tables for r in t.rows for c in r.cells)]
+    )
+    assert "huyện" not in every_text.lower() and "Huyện" not in every_text
 
     main = tables[1]
     assert [c.text for c in main.rows[0].cells] == [
@@ -559,6 +567,8 @@ def test_xlsx_has_typed_cells_zone_header_and_widths(written, report):
     assert "Asia/Ho_Chi_Minh" in summary["A2"].value and "UTC+07:00" in summary["A2"].value
     identity = dict(r[:2] for r in _section(summary, "Thông tin chung")[1:])
     assert identity["Xã/phường"] == "Xã Ea Tu"
+    assert identity["Tỉnh/thành phố"] == "Tỉnh Đắk Lắk" and "Huyện/thành phố" not in identity
+    assert identity["Nơi nhận báo cáo"] == "Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk"
     assert identity["Tháng"] == datetime(2024, 9, 1)
     assert identity["Lập lúc"] == datetime(2024, 10, 5, 8, 0)
     totals = {(r[0], r[2]): r[1] for r in _section(summary, "Tổng cộng")[1:]}
@@ -633,6 +643,78 @@ def test_csv_has_bom_crlf_and_parses_back_to_the_same_numbers(written, report):
     played = [e for e in entries if e["Loại"] == "bài" and e["Kết quả"] == "đã phát"]
     assert sum(float(e["Thời lượng (giây)"]) for e in played) == 860.0
     assert entries[0]["Bắt đầu (Asia/Ho_Chi_Minh)"] == "2024-09-01 06:00:01"
+
+
+STATION_CONFIG = """\
+[commune]
+name = "Xã Hòa Phú"
+province = "Đắk Lắk"
+station = "Hòa Xuân"
+
+[report]
+recipient = "Phòng Thông tin cơ sở, Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk"
+"""
+
+
+def test_a_station_is_named_in_every_format_and_the_recipient_is_configurable(tmp_path):
+    """A merged commune runs one box per former commune's system: each report says
+    which station it is, in its header, its file names and its export."""
+    import docx
+    import openpyxl
+
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "loaxa.toml").write_text(STATION_CONFIG, "utf-8")
+    config = load_config(tmp_path / "box")
+    log = PlayLog(config.log_dir, config.timezone)
+    write_known_month(log)
+    log.close()
+    report = service.month_report(config, MONTH, now=NOW)
+    written = {fmt: service.write_report(report, fmt, tmp_path) for fmt in service.FORMATS}
+    stem = "Báo cáo tuyên truyền tháng 2024-09 - Xã Hòa Phú - trạm Hòa Xuân"
+    assert [p.name for p in written["docx"]] == [f"{stem}.docx"]
+    assert written["csv"][0].name == f"{stem} - tổng hợp.csv"
+
+    recipient = "Phòng Thông tin cơ sở, Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk"
+    paragraphs = [p.text for p in docx.Document(str(written["docx"][0])).paragraphs]
+    title = next(p for p in paragraphs if p.startswith("Kết quả tuyên truyền"))
+    assert title == (
+        "Kết quả tuyên truyền các chiến dịch trên hệ thống loa truyền thanh xã "
+        "(trạm Hòa Xuân) tháng 9 năm 2024"
+    )
+    assert f"Kính gửi: {recipient}." in paragraphs
+    assert f"- {recipient} (để báo cáo);" in paragraphs
+
+    exported = json.loads(written["json"][0].read_text("utf-8"))
+    assert exported["commune"] == {
+        "name": "Xã Hòa Phú",
+        "province": "Đắk Lắk",
+        "station": "Hòa Xuân",
+    }
+    assert exported["recipient"] == recipient
+
+    summary = openpyxl.load_workbook(written["xlsx"][0])["Tổng hợp"]
+    assert summary["A1"].value.endswith("— Xã Hòa Phú")
+    identity = dict(r[:2] for r in _section(summary, "Thông tin chung")[1:])
+    assert identity["Trạm truyền thanh"] == "Hòa Xuân"
+    assert identity["Nơi nhận báo cáo"] == recipient
+    csv_text = written["csv"][0].read_bytes().decode("utf-8-sig")
+    assert "Trạm truyền thanh,Hòa Xuân" in csv_text
+
+
+def test_the_default_recipient_is_the_provinces_culture_department():
+    """Since 1 March 2025 the grassroots information (thông tin cơ sở) of a province is
+    with its Sở Văn hóa, Thể thao và Du lịch; the province is written as it is named."""
+    assert wording.default_recipient("Tỉnh Đắk Lắk") == (
+        "Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk"
+    )
+    assert wording.default_recipient("Gia Lai") == "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"
+    assert wording.default_recipient("Thành phố Huế") == (
+        "Sở Văn hóa, Thể thao và Du lịch thành phố Huế"
+    )
+    assert wording.default_recipient("Cần Thơ") == (
+        "Sở Văn hóa, Thể thao và Du lịch thành phố Cần Thơ"
+    )
+    assert wording.default_recipient("") == "Sở Văn hóa, Thể thao và Du lịch"
 
 
 def test_refusals_are_bilingual_and_name_the_problem(box, report, tmp_path):

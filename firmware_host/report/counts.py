@@ -46,7 +46,7 @@ class Problem:
 
 @dataclass
 class MonthReport:
-    commune: Mapping[str, str]
+    commune: Mapping[str, str]  # name, province, station ("" when the commune has one box)
     month: str  # YYYY-MM
     campaign: str | None  # the filter, None for all
     timezone: str
@@ -58,6 +58,7 @@ class MonthReport:
     by_day: list[dict[str, Any]]
     problems: list[Problem]
     entries: list[dict[str, Any]] = field(repr=False)
+    recipient: str = ""  # who the report is addressed to (the province's department)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -102,6 +103,7 @@ def build_report(
     tz: ZoneInfo,
     commune: Mapping[str, str],
     campaign: str | None = None,
+    recipient: str = "",
     now: datetime | None = None,
 ) -> MonthReport:
     entries = month_rows(rows, month, tz, campaign)
@@ -214,6 +216,7 @@ def build_report(
         ],
         problems=problems,
         entries=entries,
+        recipient=recipient,
     )
 
 

@@ -19,7 +19,7 @@ from firmware_host.report import tables
 from firmware_host.report.counts import MonthReport
 
 if TYPE_CHECKING:
-    from firmware_host.report.merge import DistrictReport
+    from firmware_host.report.merge import MergedReport
 
 ENCODING = "utf-8-sig"
 
@@ -65,12 +65,16 @@ def month_entries(report: MonthReport) -> bytes:
     return _encode([headers, *tables.entry_rows(report)])
 
 
-def district_table(report: DistrictReport) -> bytes:
+def merged_tables(report: MergedReport, stations_suffix: str) -> list[tuple[str, bytes]]:
+    """The merged table; a province's also has its stations in a second file (a CSV
+    holds one table)."""
     from firmware_host.report import merge
 
-    rows: list[list[Any]] = [
-        merge.DISTRICT_HEADERS,
-        *merge.district_rows(report),
-        merge.district_totals_row(report),
-    ]
-    return _encode(rows)
+    def table(figures: list) -> bytes:
+        total = merge.merged_totals_row(report)
+        return _encode([merge.MERGED_HEADERS, *merge.merged_rows(figures), total])
+
+    files = [(".csv", table(report.rows))]
+    if report.level == merge.PROVINCE:
+        files.append((f"{stations_suffix}.csv", table(report.stations)))
+    return files

@@ -22,7 +22,7 @@ from firmware_host.report import wording as w
 from firmware_host.report.counts import MonthReport
 
 if TYPE_CHECKING:
-    from firmware_host.report.merge import DistrictReport
+    from firmware_host.report.merge import Figures, MergedReport
 
 FONT = "Times New Roman"
 BODY_PT = 13
@@ -72,7 +72,7 @@ class _Writer:
         self._fonts_everywhere()
         self._page_numbers(section)
         props = self.doc.core_properties
-        # Word's document properties hold at most 255 characters; a district merge of
+        # Word's document properties hold at most 255 characters; a merge of
         # twelve months has a longer title (the page itself shows it whole).
         props.title, props.author, props.language = title[:CORE_PROPERTY_MAX], "Loa Xã", "vi-VN"
 
@@ -302,9 +302,11 @@ class _Writer:
         *,
         left_cm: float = 6.5,
         body_pt: float = 13,
+        bold_lines: int = 1,
     ) -> None:
         """Issuing body (left) and national motto (right), each with its short rule;
-        the document number under the body, place and date under the motto."""
+        the document number under the body, place and date under the motto. The body's
+        own name (its last *bold_lines* lines) is bold, the body above it is not."""
         right_cm = TEXT_WIDTH_CM - left_cm
         table = self.doc.add_table(rows=1, cols=2)
         self._no_borders(table)
@@ -314,8 +316,8 @@ class _Writer:
         for index, line in enumerate(body_lines):
             paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
             paragraph.alignment = self.align.CENTER
-            last = index == len(body_lines) - 1
-            self.run(paragraph, line, bold=last, size=body_pt)
+            own = index >= len(body_lines) - bold_lines
+            self.run(paragraph, line, bold=own, size=body_pt)
         self.rule(left, 2.2, left_cm)
         self.para(number, container=left, align="center", after=0)
         first = right.paragraphs[0]
@@ -332,6 +334,10 @@ class _Writer:
         self.para(kind, align="center", bold=True, size=14, before=18, after=0)
         self.para(subject, align="center", bold=True, size=14, after=0)
         self.rule(self.doc, 4.0, TEXT_WIDTH_CM, after=12)
+
+    def addressee(self, recipient: str) -> None:
+        """ "Kính gửi: Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk." under the title."""
+        self.para(f"Kính gửi: {recipient}.", align="center", after=10)
 
     def signatures(self, left: Sequence[str], right: Sequence[str]) -> None:
         table = self.doc.add_table(rows=1, cols=2)
@@ -382,29 +388,38 @@ def _days_in(month: str) -> int:
     return (following - date(year, number, 1)).days
 
 
+def _in_text(name: str) -> str:
+    """ "Xã Ea Tu" -> "xã Ea Tu": a place name with its prefix in lower case, mid-sentence."""
+    name = name.strip()
+    return f"{name[:1].lower()}{name[1:]}" if name else "xã"
+
+
 def _committee(commune: str) -> str:
-    """ "Ủy ban nhân dân xã Ea Tu": the commune name with its prefix in lower case."""
-    name = commune.strip()
-    return f"Ủy ban nhân dân {name[:1].lower()}{name[1:]}" if name else "Ủy ban nhân dân xã"
+    """ "Ủy ban nhân dân xã Ea Tu"."""
+    return f"Ủy ban nhân dân {_in_text(commune)}"
 
 
 def month_document(report: MonthReport) -> bytes:
     commune = report.commune.get("name", "")
-    district = report.commune.get("district", "")
+    station = report.commune.get("station", "")
+    recipient = w.month_recipient(report)
+    title = w.report_title(report.campaign, report.month, station)
     totals = report.totals
     moment = datetime.fromisoformat(report.generated_at)
-    doc = _Writer(f"Báo cáo {w.report_title(report.campaign, report.month)} — {commune}")
+    doc = _Writer(f"Báo cáo {title} — {commune}")
     doc.letterhead(
         [w.issuing_body(commune)],
         w.place_and_date(w.place_name(commune), moment),
         "Số:        /BC-UBND",
     )
-    doc.title("BÁO CÁO", w.report_title(report.campaign, report.month))
+    doc.title("BÁO CÁO", title)
+    doc.addressee(recipient)
 
+    system = f"của xã ({w.station_label(station)})" if station else "của xã"
     doc.para(
         f"Căn cứ nhật ký phát của hộp điều khiển đài truyền thanh (Loa Xã), "
         f"{_committee(commune)} báo cáo kết quả tuyên truyền {w.month_subject(report.campaign)} "
-        f"trên hệ thống loa truyền thanh của xã trong {w.month_words(report.month)} "
+        f"trên hệ thống loa truyền thanh {system} trong {w.month_words(report.month)} "
         f"({_month_span(report.month)}) như sau:",
         indent_cm=1.0,
     )
@@ -544,76 +559,112 @@ def month_document(report: MonthReport) -> bytes:
         ["NGƯỜI LẬP BÁO CÁO", "(Ký, ghi rõ họ tên)"],
         [f"TM. {w.issuing_body(commune)}", "CHỦ TỊCH", "(Ký, đóng dấu, ghi rõ họ tên)"],
     )
-    above = f"UBND {district[:1].lower()}{district[1:]}" if district else "Cấp trên"
-    doc.recipients([f"- {above} (để báo cáo);", "- Lưu: VP."])
+    doc.recipients([f"- {recipient} (để báo cáo);", "- Lưu: VP."])
     return doc.save()
 
 
-def district_document(report: DistrictReport) -> bytes:
+def merged_document(report: MergedReport) -> bytes:
+    """A commune's table of its stations, issued by the commune and addressed to the
+    province; or the province's table of its communes (with every station in detail),
+    issued by the province's department that receives the communes' reports."""
     from firmware_host.report import merge
 
     moment = datetime.fromisoformat(report.generated_at)
+    commune_level = report.level == merge.COMMUNE
     subject = (
         f"Kết quả tuyên truyền {w.month_subject(report.campaign)} trên hệ thống loa truyền "
-        f"thanh các xã {merge.district_months_words(report)}"
+        f"thanh {merge.scope_words(report)} {merge.months_words(report)}"
     )
-    doc = _Writer(merge.district_heading(report))
-    doc.letterhead(
-        [w.district_body(report.district), "PHÒNG VĂN HÓA VÀ THÔNG TIN"],
-        w.place_and_date(w.district_place(report.district) or "……", moment),
-        "Số:        /BC-VHTT",
-        left_cm=7.0,  # two body lines, the district's name is long
-        body_pt=12,
-    )
-    doc.title("BÁO CÁO TỔNG HỢP", subject)
-    doc.para(
-        f"Tổng hợp từ báo cáo của {report.totals['communes']} xã (số liệu do từng xã lập tự động "
-        f"từ nhật ký phát của hộp điều khiển Loa Xã), kết quả như sau:",
-        indent_cm=1.0,
-    )
-    mixed = len(report.months) > 1
-    rows = []
-    for c in report.communes:
-        name = f"{c.name} ({c.month})" if mixed else c.name
-        problems = c.sessions_interrupted + c.sessions_failed + c.sessions_missed
-        rows.append(
-            [
-                len(rows) + 1,
-                name,
-                c.sessions_completed,
-                c.plays_completed,
-                c.minutes_on_air,
-                c.days_with_broadcast,
-                problems,
-            ]
+    doc = _Writer(merge.merged_heading(report))
+    if commune_level:
+        doc.letterhead(
+            [w.issuing_body(report.commune)],
+            w.place_and_date(w.place_name(report.commune), moment),
+            "Số:        /BC-UBND",
         )
+    else:
+        body = w.recipient_body(report.recipient, report.province)
+        default = body == w.CULTURE_DEPARTMENT
+        # the department's name on two lines, broken where letterheads break it
+        name = ["SỞ VĂN HÓA, THỂ THAO", "VÀ DU LỊCH"] if default else [body.upper()]
+        doc.letterhead(
+            [w.province_body(report.province), *name],
+            w.place_and_date(w.province_place(report.province) or "……", moment),
+            "Số:        /BC-SVHTTDL" if default else "Số:        /BC",
+            left_cm=7.0,
+            body_pt=12,
+            bold_lines=len(name),
+        )
+    doc.title("BÁO CÁO TỔNG HỢP", subject)
     t = report.totals
-    rows.append(
-        [
-            "",
-            merge.TOTALS_LABEL,
-            t["sessions_completed"],
-            t["plays_completed"],
-            t["minutes_on_air"],
-            "",
-            t["sessions_interrupted"] + t["sessions_failed"] + t["sessions_missed"],
+    if commune_level:
+        doc.addressee(report.recipient)
+        doc.para(
+            f"Tổng hợp từ báo cáo tháng của {t['stations']} trạm truyền thanh của "
+            f"{_in_text(report.commune)} (số liệu do hộp điều khiển Loa Xã của từng trạm lập tự "
+            f"động từ nhật ký phát), kết quả như sau:",
+            indent_cm=1.0,
+        )
+    else:
+        doc.para(
+            f"Tổng hợp từ báo cáo tháng của {t['communes']} xã, phường ({t['stations']} trạm "
+            f"truyền thanh; số liệu do hộp điều khiển Loa Xã của từng trạm lập tự động từ nhật "
+            f"ký phát), kết quả như sau:",
+            indent_cm=1.0,
+        )
+    mixed = len(report.months) > 1
+    not_completed = t["sessions_interrupted"] + t["sessions_failed"] + t["sessions_missed"]
+    figures = ["Số buổi", "Số lượt", "Thời lượng (phút)", "Số ngày có phát", "Buổi không trọn vẹn"]
+
+    def numbers(f: Figures) -> list[Any]:
+        return [
+            f.sessions_completed,
+            f.plays_completed,
+            f.minutes_on_air,
+            f.days_with_broadcast,
+            f.sessions_not_completed,
         ]
-    )
-    doc.grid(
-        [
-            "STT",
-            "Xã/phường",
-            "Số buổi",
-            "Số lượt",
-            "Thời lượng (phút)",
-            "Số ngày có phát",
-            "Buổi không trọn vẹn",
-        ],
-        rows,
-        (1.3, 4.4, 1.9, 1.9, 2.3, 2.1, 2.1),
-        aligns=("center", "left", "right", "right", "right", "right", "right"),
-        bold_last=True,
-    )
+
+    def label(text: str, f: Figures) -> str:
+        return f"{text} ({f.month})" if mixed else text
+
+    totals = [t["sessions_completed"], t["plays_completed"], t["minutes_on_air"]]
+    aligns = ("center", "left", *["right"] * 5)
+    if commune_level:
+        rows: list[list[Any]] = [
+            [i, label(f.station, f), *numbers(f)] for i, f in enumerate(report.rows, start=1)
+        ]
+        rows.append(["", merge.TOTALS_LABEL, *totals, t["days_with_broadcast"], not_completed])
+        doc.grid(
+            ["STT", w.STATION, *figures],
+            rows,
+            (1.3, 4.6, 1.9, 1.9, 2.3, 2.1, 2.1),
+            aligns=aligns,
+            bold_last=True,
+        )
+    else:
+        rows = [
+            [i, label(f.name, f), f.stations, *numbers(f)]
+            for i, f in enumerate(report.rows, start=1)
+        ]
+        rows.append(["", merge.TOTALS_LABEL, t["stations"], *totals, "", not_completed])
+        doc.grid(
+            ["STT", "Xã/phường", "Số trạm", *figures],
+            rows,
+            (1.3, 3.9, 1.5, 1.7, 1.7, 2.2, 2.0, 2.1),
+            aligns=("center", "left", *["right"] * 6),
+            bold_last=True,
+        )
+        doc.heading("Chi tiết theo trạm truyền thanh")
+        doc.grid(
+            ["STT", "Xã/phường", w.STATION, *figures],
+            [
+                [i, label(f.name, f), f.station, *numbers(f)]
+                for i, f in enumerate(report.stations, start=1)
+            ],
+            (1.3, 3.3, 3.0, 1.6, 1.6, 2.1, 1.9, 2.0),
+            aligns=("center", "left", "left", *["right"] * 5),
+        )
     if report.warnings:
         doc.heading("Lưu ý khi tổng hợp")
         for notice in report.warnings:
@@ -621,13 +672,20 @@ def district_document(report: DistrictReport) -> bytes:
     doc.heading("Cách tính số liệu")
     doc.para(
         "Số lượt là số lần phát trọn vẹn một bài; buổi phát bị gián đoạn, bị lỗi hoặc bị bỏ lỡ "
-        "không được tính (chi tiết trong báo cáo của từng xã). Số ngày có phát không cộng dồn "
-        "giữa các xã.",
+        "không được tính (chi tiết trong báo cáo tháng của từng trạm). Số ngày có phát của một "
+        "xã là số ngày có ít nhất một trạm phát; không cộng dồn giữa các xã.",
         indent_cm=1.0,
     )
     doc.para(after=6)
-    doc.signatures(
-        ["NGƯỜI TỔNG HỢP", "(Ký, ghi rõ họ tên)"],
-        ["TRƯỞNG PHÒNG", "(Ký, ghi rõ họ tên)"],
-    )
+    if commune_level:
+        doc.signatures(
+            ["NGƯỜI LẬP BÁO CÁO", "(Ký, ghi rõ họ tên)"],
+            [f"TM. {w.issuing_body(report.commune)}", "CHỦ TỊCH", "(Ký, đóng dấu, ghi rõ họ tên)"],
+        )
+        doc.recipients([f"- {report.recipient} (để báo cáo);", "- Lưu: VP."])
+    else:
+        doc.signatures(
+            ["NGƯỜI TỔNG HỢP", "(Ký, ghi rõ họ tên)"],
+            ["THỦ TRƯỞNG ĐƠN VỊ", "(Ký, ghi rõ họ tên)"],
+        )
     return doc.save()

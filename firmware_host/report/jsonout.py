@@ -1,7 +1,9 @@
-"""JSON: the month for machines, above all for the district merge.
+"""JSON: the month for machines, above all for the merge (a commune adds up its
+stations, a province its communes).
 
-``MonthReport.to_json()`` plus the counting rule as it was printed, so a district can
-see which rule each commune's figures follow. Readable Vietnamese (no ``\\u`` escapes),
+``MonthReport.to_json()`` (the commune's name, province and station, the recipient)
+plus the counting rule as it was printed, so the province can see which rule each
+station's figures follow. Readable Vietnamese (no ``\\u`` escapes),
 indented, UTF-8 without a byte-order mark (JSON forbids one).
 """
 

@@ -1,10 +1,18 @@
-"""The district office's merge: the communes' JSON exports -> one row per commune.
+"""Merging the boxes' month exports: a commune's table, or a province's.
 
-The district receives exports on USB sticks and by Zalo, often twice, sometimes for the
-wrong month. A merged figure that silently counts a commune twice, or mixes August
+Since 1 July 2025 there are no districts: a commune reports to its province, and a
+merged commune often runs several boxes, one per former commune's system, each named
+by its ``[commune] station``. So the exports given are either one commune's stations
+(the commune adds them up before it reports: a row per station and the commune's
+total) or many communes' (the province's table: a row per commune, its stations added
+up, and every station in detail). The merge chooses by what it is given.
+
+The office receives exports on USB sticks and by Zalo, often twice, sometimes for the
+wrong month. A merged figure that silently counts a station twice, or mixes August
 with September, is worse than no figure, so both are refused with the file names that
 cause them. The one forgiving case is the same export received twice (byte for byte):
-it is counted once and the operator is told.
+it is counted once and the operator is told. Exports made before July 2025 name a
+district and no station: the district is ignored, the box is the commune's only one.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from firmware_host.messages import CATALOG, LoaxaError
+from firmware_host.messages import CATALOG, LoaxaError, error_text
 from firmware_host.report import wording as w
 from firmware_host.report.jsonout import FORMAT
 
@@ -33,38 +41,60 @@ _COUNTED = (
     "sessions_failed",
     "sessions_missed",
 )
+_ADDED = (
+    "sessions_completed",
+    "plays_completed",
+    "seconds_on_air",
+    "sessions_interrupted",
+    "sessions_failed",
+    "sessions_missed",
+)
+COMMUNE, PROVINCE = "commune", "province"
 
 
 @dataclass(frozen=True)
-class CommuneFigures:
-    """One commune's month, as its export states it."""
+class Figures:
+    """A row of a merged table: one box's month as its export states it (a station), or
+    a commune's stations of one month added up (then ``station`` joins their names)."""
 
-    name: str
-    district: str
+    name: str  # the commune
     province: str
+    station: str
     month: str
     campaign: str | None
     sessions_completed: int
     plays_completed: int
     seconds_on_air: float
-    days_with_broadcast: int
     sessions_interrupted: int
     sessions_failed: int
     sessions_missed: int
-    source: Path
+    days: frozenset[str]  # dates with a completed play: two stations' days are not added
+    sources: tuple[Path, ...]
+    stations: int = 1
 
     @property
     def minutes_on_air(self) -> float:
         return round(self.seconds_on_air / 60, 1)
 
+    @property
+    def days_with_broadcast(self) -> int:
+        return len(self.days)
+
+    @property
+    def sessions_not_completed(self) -> int:
+        return self.sessions_interrupted + self.sessions_failed + self.sessions_missed
+
 
 @dataclass
-class DistrictReport:
+class MergedReport:
+    level: str  # COMMUNE: one commune's stations; PROVINCE: many communes
     months: list[str]
-    district: str
+    commune: str  # the commune of a commune's table, "" for a province's
     province: str
-    campaign: str | None  # the communes' common filter; None for all campaigns
-    communes: list[CommuneFigures]
+    recipient: str  # who the commune's table is addressed to; who makes the province's
+    campaign: str | None  # the exports' common filter; None for all campaigns
+    rows: list[Figures]  # stations (a commune's table) or communes (a province's)
+    stations: list[Figures]  # every box's export, for the per-station detail
     totals: dict[str, Any]
     generated_at: str
     timezone: str
@@ -75,6 +105,11 @@ class DistrictReport:
         """ "2024-09", or "2024-08..2024-09" when mixed months were allowed."""
         return self.months[0] if len(self.months) == 1 else f"{self.months[0]}..{self.months[-1]}"
 
+    @property
+    def place(self) -> str:
+        """Whose table it is: "Xã Hòa Phú" or "Tỉnh Đắk Lắk"."""
+        return self.commune if self.level == COMMUNE else self.province
+
 
 @dataclass(frozen=True)
 class _Export:
@@ -83,19 +118,20 @@ class _Export:
     data: dict[str, Any]
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
+    def commune_key(self) -> tuple[str, str]:
         commune = self.data["commune"]
-        return (
-            _fold(commune.get("name", "")),
-            _fold(commune.get("district", "")),
-            _fold(commune.get("province", "")),
-            self.data["month"],
-        )
+        return (_fold(commune.get("name", "")), _fold(commune.get("province", "")))
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """One station's month: the same box, however its names were typed."""
+        station = _fold(self.data["commune"].get("station", ""))
+        return (*self.commune_key, station, self.data["month"])
 
 
 def _fold(text: str) -> str:
-    """Same commune whatever the spacing, case or Unicode form it was typed with."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """Same name whatever the spacing, case or Unicode form it was typed with."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
 def _sort_key(name: str) -> tuple[str, str]:
@@ -117,8 +153,8 @@ def _read(path: Path, *, explicit: bool, warnings: list[LoaxaError]) -> _Export 
         data = json.loads(raw.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         if explicit:
-            raise LoaxaError("report.merge_unreadable", file=path, detail=exc) from exc
-        warnings.append(LoaxaError("report.merge_skipped", file=path, detail=exc))
+            raise LoaxaError("report.merge_unreadable", file=path, detail=error_text(exc)) from exc
+        warnings.append(LoaxaError("report.merge_skipped", file=path, detail=error_text(exc)))
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         if explicit:
@@ -134,6 +170,8 @@ def _invalid(data: dict[str, Any]) -> str | None:
     commune = data.get("commune")
     if not isinstance(commune, dict) or not str(commune.get("name", "")).strip():
         return "commune.name"
+    if not isinstance(commune.get("station", ""), str):
+        return "commune.station"
     month = data.get("month")
     try:
         datetime.strptime(str(month), "%Y-%m")
@@ -146,6 +184,12 @@ def _invalid(data: dict[str, Any]) -> str | None:
         value = totals.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"totals.{name}"
+    days = data.get("by_day")
+    if not isinstance(days, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("date"), str) and isinstance(d.get("plays"), int)
+        for d in days
+    ):
+        return "by_day"
     return None
 
 
@@ -183,6 +227,8 @@ def _check_months(exports: list[_Export], allow_mixed: bool) -> list[str]:
 
 
 def _drop_duplicates(exports: list[_Export], warnings: list[LoaxaError]) -> list[_Export]:
+    """One export per station and month: byte-identical copies count once, differing
+    ones are refused with every file named (which one is right is not ours to guess)."""
     groups: dict[tuple[str, str, str, str], list[_Export]] = defaultdict(list)
     for export in exports:
         groups[export.key].append(export)
@@ -190,7 +236,7 @@ def _drop_duplicates(exports: list[_Export], warnings: list[LoaxaError]) -> list
     kept = []
     for group in groups.values():
         first = group[0]
-        name = _commune_text(first.data)
+        name = _station_text(first.data)
         files = ", ".join(str(e.path) for e in group)
         if len(group) == 1:
             kept.append(first)
@@ -204,35 +250,51 @@ def _drop_duplicates(exports: list[_Export], warnings: list[LoaxaError]) -> list
     return kept
 
 
-def _commune_text(data: dict[str, Any]) -> str:
+def _station_text(data: dict[str, Any]) -> str:
+    """ "Xã Hòa Phú, trạm Hòa Xuân, Tỉnh Đắk Lắk"."""
     commune = data["commune"]
-    parts = [commune.get("name", ""), commune.get("district", ""), commune.get("province", "")]
-    return ", ".join(p for p in parts if p)
+    where = w.commune_and_station(commune.get("name", ""), commune.get("station", ""))
+    return ", ".join(p for p in (where, commune.get("province", "")) if p)
 
 
-def _figures(export: _Export) -> CommuneFigures:
+def _figures(export: _Export) -> Figures:
     data, totals = export.data, export.data["totals"]
-    return CommuneFigures(
-        name=data["commune"].get("name", ""),
-        district=data["commune"].get("district", ""),
-        province=data["commune"].get("province", ""),
+    return Figures(
+        name=" ".join(data["commune"]["name"].split()),
+        province=" ".join(str(data["commune"].get("province", "")).split()),
+        station=" ".join(data["commune"].get("station", "").split()),
         month=data["month"],
         campaign=data.get("campaign"),
         sessions_completed=int(totals["sessions_completed"]),
         plays_completed=int(totals["plays_completed"]),
         seconds_on_air=float(totals["seconds_on_air"]),
-        days_with_broadcast=int(totals["days_with_broadcast"]),
         sessions_interrupted=int(totals["sessions_interrupted"]),
         sessions_failed=int(totals["sessions_failed"]),
         sessions_missed=int(totals["sessions_missed"]),
-        source=export.path,
+        days=frozenset(d["date"] for d in data["by_day"] if d["plays"] > 0),
+        sources=(export.path,),
     )
 
 
-def _common(values: list[str], notice: str, warnings: list[LoaxaError]) -> str:
+def _added_up(stations: list[Figures]) -> Figures:
+    """A commune's month: its stations' figures added, its days the union of theirs."""
+    first = stations[0]
+    sums = {name: sum(getattr(s, name) for s in stations) for name in _ADDED}
+    return Figures(
+        name=first.name,
+        province=first.province,
+        station=", ".join(s.station for s in stations if s.station),
+        month=first.month,
+        campaign=first.campaign if len({s.campaign for s in stations}) == 1 else None,
+        **sums,
+        days=frozenset().union(*(s.days for s in stations)),
+        sources=tuple(p for s in stations for p in s.sources),
+        stations=len(stations),
+    )
+
+
+def _most_common(values: list[str]) -> str:
     counted = Counter(v for v in values if v)
-    if len(counted) > 1:
-        warnings.append(LoaxaError(notice, values=", ".join(sorted(counted))))
     return counted.most_common(1)[0][0] if counted else ""
 
 
@@ -242,14 +304,15 @@ def merge_reports(
     allow_mixed_months: bool = False,
     now: datetime | None = None,
     timezone: str = "Asia/Ho_Chi_Minh",
-) -> DistrictReport:
+) -> MergedReport:
     """Merge month exports (files, or folders searched recursively for ``*.json``).
 
-    Refused: nothing to merge, an unreadable or malformed export named explicitly,
-    several months (unless *allow_mixed_months*), the same commune twice for a month
-    with different content. Warned: byte-identical duplicates (counted once), files in
-    folders that are not readable JSON, communes with different campaign filters or
-    from different districts.
+    One commune's exports give its table (a row per station); several communes' give
+    the province's (a row per commune, the stations in detail). Refused: nothing to
+    merge, an unreadable or malformed export named explicitly, several months (unless
+    *allow_mixed_months*), the same station twice for a month with different content.
+    Warned: byte-identical duplicates (counted once), files in folders that are not
+    readable JSON, exports with different campaign filters or from different provinces.
     """
     warnings: list[LoaxaError] = []
     exports = _collect(paths, warnings)
@@ -259,49 +322,73 @@ def merge_reports(
         )
     months = _check_months(exports, allow_mixed_months)
     exports = _drop_duplicates(exports, warnings)
-    communes = sorted(
-        (_figures(e) for e in exports), key=lambda c: (_sort_key(c.name), c.month, str(c.source))
+    level = COMMUNE if len({e.commune_key for e in exports}) == 1 else PROVINCE
+    stations = sorted(
+        (_figures(e) for e in exports),
+        key=lambda s: (_sort_key(s.name), _sort_key(s.station), s.month, str(s.sources)),
     )
-    filters = {c.campaign for c in communes}
+    filters = {s.campaign for s in stations}
     if len(filters) > 1:
         shown = ", ".join(sorted(w.month_subject(f) for f in filters))
         warnings.append(LoaxaError("report.merge_mixed_campaigns", values=shown))
-    campaign = next(iter(filters)) if len(filters) == 1 else None
-    district = _common([c.district for c in communes], "report.merge_mixed_districts", warnings)
-    province = _common([c.province for c in communes], "report.merge_mixed_districts", warnings)
-    seconds = sum(c.seconds_on_air for c in communes)
-    totals = {
-        "communes": len(communes),
-        "communes_with_broadcast": sum(1 for c in communes if c.plays_completed),
-        "sessions_completed": sum(c.sessions_completed for c in communes),
-        "plays_completed": sum(c.plays_completed for c in communes),
-        "seconds_on_air": round(seconds, 3),
-        "minutes_on_air": round(seconds / 60, 1),
-        "sessions_interrupted": sum(c.sessions_interrupted for c in communes),
-        "sessions_failed": sum(c.sessions_failed for c in communes),
-        "sessions_missed": sum(c.sessions_missed for c in communes),
-    }
+    provinces = {_fold(s.province): s.province for s in stations if s.province}
+    if len(provinces) > 1:
+        shown = ", ".join(sorted(provinces.values()))
+        warnings.append(LoaxaError("report.merge_mixed_provinces", values=shown))
+    province = _most_common([s.province for s in stations])
+    recipient = _most_common([str(e.data.get("recipient") or "") for e in exports])
+
+    if level == COMMUNE:
+        rows = stations
+    else:
+        by_commune: dict[tuple[str, str, str], list[Figures]] = defaultdict(list)
+        for station in stations:
+            by_commune[(_fold(station.name), _fold(station.province), station.month)].append(
+                station
+            )
+        rows = [_added_up(group) for group in by_commune.values()]  # stations' order kept
     zone = ZoneInfo(timezone)
     moment = (now or datetime.now(zone)).astimezone(zone)
-    return DistrictReport(
+    return MergedReport(
+        level=level,
         months=months,
-        district=district,
+        commune=stations[0].name if level == COMMUNE else "",
         province=province,
-        campaign=campaign,
-        communes=communes,
-        totals=totals,
+        recipient=recipient or w.default_recipient(province),
+        campaign=next(iter(filters)) if len(filters) == 1 else None,
+        rows=rows,
+        stations=stations,
+        totals=_totals(level, stations),
         generated_at=moment.isoformat(timespec="seconds"),
         timezone=timezone,
         warnings=warnings,
     )
 
 
-# -- the district table, shared by the XLSX, CSV and DOCX writers ----------------------
-DISTRICT_HEADERS = [
+def _totals(level: str, stations: list[Figures]) -> dict[str, Any]:
+    """Sums over every station. Days with a broadcast are a commune's: the union of its
+    stations' days in a commune's table, not added up across communes in a province's."""
+    everything = _added_up(stations)
+    communes = defaultdict(int)
+    for station in stations:
+        communes[(_fold(station.name), _fold(station.province))] += station.plays_completed
+    return {
+        "communes": len(communes),
+        "stations": len(stations),
+        "communes_with_broadcast": sum(1 for plays in communes.values() if plays),
+        **{name: getattr(everything, name) for name in _ADDED},
+        "seconds_on_air": round(everything.seconds_on_air, 3),
+        "minutes_on_air": everything.minutes_on_air,
+        "days_with_broadcast": everything.days_with_broadcast if level == COMMUNE else None,
+    }
+
+
+# -- the merged tables, shared by the XLSX, CSV and DOCX writers -------------------------
+MERGED_HEADERS = [
     "STT",
     "Xã/phường",
-    "Huyện/thành phố",
-    "Tỉnh",
+    w.STATION,
+    "Tỉnh/thành phố",
     "Tháng",
     "Nội dung",
     "Số buổi phát",
@@ -317,36 +404,41 @@ DISTRICT_HEADERS = [
 TOTALS_LABEL = "Tổng cộng"
 
 
-def district_rows(report: DistrictReport) -> list[list[Any]]:
+def merged_rows(figures: list[Figures]) -> list[list[Any]]:
     return [
         [
             index,
-            c.name,
-            c.district,
-            c.province,
-            c.month,
-            w.month_subject(c.campaign),
-            c.sessions_completed,
-            c.plays_completed,
-            c.minutes_on_air,
-            c.seconds_on_air,
-            c.days_with_broadcast,
-            c.sessions_interrupted,
-            c.sessions_failed,
-            c.sessions_missed,
-            c.source.name,
+            f.name,
+            f.station,
+            f.province,
+            f.month,
+            w.month_subject(f.campaign),
+            f.sessions_completed,
+            f.plays_completed,
+            f.minutes_on_air,
+            f.seconds_on_air,
+            f.days_with_broadcast,
+            f.sessions_interrupted,
+            f.sessions_failed,
+            f.sessions_missed,
+            "; ".join(p.name for p in f.sources),
         ]
-        for index, c in enumerate(report.communes, start=1)
+        for index, f in enumerate(figures, start=1)
     ]
 
 
-def district_totals_row(report: DistrictReport) -> list[Any]:
-    """Sums; days with a broadcast are per commune and are not added up."""
+def count_words(report: MergedReport) -> str:
+    """ "2 trạm" (a commune's table) or "3 xã, 4 trạm" (a province's)."""
+    stations = f"{report.totals['stations']} trạm"
+    return stations if report.level == COMMUNE else f"{report.totals['communes']} xã, {stations}"
+
+
+def merged_totals_row(report: MergedReport) -> list[Any]:
     t = report.totals
     return [
         None,
-        f"{TOTALS_LABEL} ({t['communes']} xã)",
-        report.district,
+        TOTALS_LABEL,
+        count_words(report),
         report.province,
         report.month,
         w.month_subject(report.campaign),
@@ -354,7 +446,7 @@ def district_totals_row(report: DistrictReport) -> list[Any]:
         t["plays_completed"],
         t["minutes_on_air"],
         t["seconds_on_air"],
-        None,
+        t["days_with_broadcast"],
         t["sessions_interrupted"],
         t["sessions_failed"],
         t["sessions_missed"],
@@ -362,19 +454,24 @@ def district_totals_row(report: DistrictReport) -> list[Any]:
     ]
 
 
-def district_months_words(report: DistrictReport) -> str:
+def months_words(report: MergedReport) -> str:
     return ", ".join(w.month_words(m) for m in report.months)
 
 
-def district_heading(report: DistrictReport) -> str:
+def scope_words(report: MergedReport) -> str:
+    return "các trạm của xã" if report.level == COMMUNE else "các xã, phường"
+
+
+def merged_heading(report: MergedReport) -> str:
     return (
         f"Tổng hợp kết quả tuyên truyền {w.month_subject(report.campaign)} trên hệ thống loa "
-        f"truyền thanh các xã {district_months_words(report)} — {report.district}"
+        f"truyền thanh {scope_words(report)} {months_words(report)} — {report.place}"
     ).rstrip(" —")
 
 
-def district_subtitle(report: DistrictReport) -> str:
+def merged_subtitle(report: MergedReport) -> str:
+    where = "xã" if report.level == COMMUNE else "tỉnh"
     return (
-        f"{report.totals['communes']} xã; số liệu do từng xã lập từ nhật ký phát Loa Xã "
-        f"(tệp JSON báo cáo tháng), cộng lại tại huyện."
+        f"{count_words(report)}; số liệu do hộp Loa Xã của từng trạm lập từ nhật ký phát "
+        f"(tệp JSON báo cáo tháng), cộng lại tại {where}."
     )

@@ -1,5 +1,5 @@
 """The report functions the CLI (and the USB export) call: build a month, write it in a
-format, merge the communes' exports, write the district table.
+format, merge the boxes' exports, write the commune's or the province's table.
 
 Only light modules are imported here: python-docx and openpyxl are imported by the
 writer of their format when a file of that format is written, so ``loaxa`` starts as
@@ -16,40 +16,43 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from firmware_host.messages import LoaxaError
+from firmware_host.messages import LoaxaError, error_text
 from firmware_host.report import wording
 from firmware_host.report.counts import MonthReport, build_report, campaigns_in
-from firmware_host.report.merge import DistrictReport, merge_reports
+from firmware_host.report.merge import MergedReport, merge_reports
 from firmware_host.report.names import MAX_NAME, safe_file_name
 
 if TYPE_CHECKING:
     from firmware_host.config import Config
 
 FORMATS = ("xlsx", "docx", "csv", "json")
-DISTRICT_FORMATS = ("xlsx", "docx", "csv")
+MERGE_FORMATS = ("xlsx", "docx", "csv")
 CSV_SUMMARY = " - tổng hợp"
 CSV_ENTRIES = " - nhật ký"
+CSV_STATIONS = " - theo trạm"
 _STEM_ROOM = MAX_NAME - 20  # the longest suffix (" - nhật ký.xlsx") must still fit
 
 __all__ = [
-    "DISTRICT_FORMATS",
     "FORMATS",
-    "DistrictReport",
+    "MERGE_FORMATS",
+    "MergedReport",
     "MonthReport",
-    "district_file_stem",
     "merge_reports",
+    "merged_file_stem",
     "month_report",
     "report_file_stem",
-    "write_district",
+    "write_merged",
     "write_report",
 ]
 
 
 def report_file_stem(report: MonthReport) -> str:
-    """ "Báo cáo tuyên truyền tháng 2024-09 - Xã Ea Tu" (or "… Tắt sóng 2G tháng …").
+    """ "Báo cáo tuyên truyền tháng 2024-09 - Xã Ea Tu" (or "… Tắt sóng 2G tháng …"),
+    "… - Xã Hòa Phú - trạm Hòa Xuân" for one of a commune's several boxes.
 
     Readable by the staff who look for it on a USB stick, sortable by month, valid on
-    FAT32/exFAT; the ISO month keeps one commune's files in order in a folder listing.
+    FAT32/exFAT; the ISO month keeps one commune's files in order in a folder listing;
+    the station keeps two boxes' files apart when they meet in one folder.
     """
     if report.campaign is None:
         subject = "tuyên truyền"
@@ -57,14 +60,15 @@ def report_file_stem(report: MonthReport) -> str:
         subject = "phát trực tiếp"
     else:
         subject = f"tuyên truyền {report.campaign}"
-    name = report.commune.get("name", "")
-    text = f"Báo cáo {subject} tháng {report.month} - {name}".rstrip(" -")
+    name, station = report.commune.get("name", ""), report.commune.get("station", "")
+    where = [part for part in (name, wording.station_label(station)) if part]
+    text = " - ".join([f"Báo cáo {subject} tháng {report.month}", *where])
     return safe_file_name(text, max_length=_STEM_ROOM)
 
 
-def district_file_stem(report: DistrictReport) -> str:
-    """ "Báo cáo tổng hợp tuyên truyền tháng 2024-09 - Thành phố Buôn Ma Thuột"."""
-    text = f"Báo cáo tổng hợp tuyên truyền tháng {report.month} - {report.district}"
+def merged_file_stem(report: MergedReport) -> str:
+    """ "Báo cáo tổng hợp tuyên truyền tháng 2024-09 - Tỉnh Đắk Lắk" (or "- Xã Hòa Phú")."""
+    text = f"Báo cáo tổng hợp tuyên truyền tháng {report.month} - {report.place}"
     return safe_file_name(text.rstrip(" -").replace("..", " đến "), max_length=_STEM_ROOM)
 
 
@@ -76,7 +80,7 @@ def _write(files: list[tuple[Path, bytes]]) -> list[Path]:
         try:
             write_atomically(path, data)
         except OSError as exc:
-            raise LoaxaError("report.write_failed", path=path, detail=exc.strerror or exc) from exc
+            raise LoaxaError("report.write_failed", path=path, detail=error_text(exc)) from exc
     return [path for path, _ in files]
 
 
@@ -109,17 +113,18 @@ def write_report(report: MonthReport, fmt: str, out_dir: Path) -> list[Path]:
     return _write([(out_dir / safe_file_name(stem + suffix), data) for suffix, data in payloads])
 
 
-def write_district(report: DistrictReport, fmt: str, out_dir: Path) -> list[Path]:
-    """Write the district table (one row per commune and a totals row) as *fmt*."""
-    fmt = _check_format(fmt, DISTRICT_FORMATS)
-    renderers: dict[str, Callable[[], bytes]] = {
-        "xlsx": lambda: _writer("xlsxout").district_workbook(report),
-        "docx": lambda: _writer("docxout").district_document(report),
-        "csv": lambda: _writer("csvout").district_table(report),
+def write_merged(report: MergedReport, fmt: str, out_dir: Path) -> list[Path]:
+    """Write the commune's table (a row per station) or the province's (a row per
+    commune, and the stations in detail: a second sheet, a section, a second CSV)."""
+    fmt = _check_format(fmt, MERGE_FORMATS)
+    renderers: dict[str, Callable[[], list[tuple[str, bytes]]]] = {
+        "xlsx": lambda: [(".xlsx", _writer("xlsxout").merged_workbook(report))],
+        "docx": lambda: [(".docx", _writer("docxout").merged_document(report))],
+        "csv": lambda: _writer("csvout").merged_tables(report, CSV_STATIONS),
     }
-    data = renderers[fmt]()
-    path = Path(out_dir) / safe_file_name(f"{district_file_stem(report)}.{fmt}")
-    return _write([(path, data)])
+    stem = merged_file_stem(report)
+    payloads = renderers[fmt]()
+    return _write([(Path(out_dir) / safe_file_name(stem + s), data) for s, data in payloads])
 
 
 def _valid_month(month: str) -> bool:
@@ -152,11 +157,17 @@ def month_report(
         campaign = _match_campaign(campaign, rows, month)
     commune = {
         "name": config.commune.name,
-        "district": config.commune.district,
         "province": config.commune.province,
+        "station": config.commune.station,
     }
     return build_report(
-        rows, month=month, tz=config.timezone, commune=commune, campaign=campaign, now=now
+        rows,
+        month=month,
+        tz=config.timezone,
+        commune=commune,
+        campaign=campaign,
+        recipient=config.report.recipient or wording.default_recipient(config.commune.province),
+        now=now,
     )
 
 

@@ -53,8 +53,8 @@ def zone_note(report: MonthReport) -> str:
 
 
 def report_heading(report: MonthReport) -> str:
-    name = report.commune.get("name", "")
-    return f"Báo cáo {w.report_title(report.campaign, report.month)} — {name}"
+    name, station = report.commune.get("name", ""), report.commune.get("station", "")
+    return f"Báo cáo {w.report_title(report.campaign, report.month, station)} — {name}"
 
 
 def summary_sections(report: MonthReport) -> list[Section]:
@@ -64,8 +64,9 @@ def summary_sections(report: MonthReport) -> list[Section]:
     identity = Section(SECTION_IDENTITY, ["Mục", "Nội dung"])
     identity.rows = [
         ["Xã/phường", report.commune.get("name", "")],
-        ["Huyện/thành phố", report.commune.get("district", "")],
-        ["Tỉnh", report.commune.get("province", "")],
+        [w.STATION, report.commune.get("station", "")],
+        ["Tỉnh/thành phố", report.commune.get("province", "")],
+        ["Nơi nhận báo cáo", w.month_recipient(report)],
         ["Tháng", date(year, month, 1)],
         ["Nội dung báo cáo", w.month_subject(report.campaign)],
         ["Múi giờ", report.timezone],

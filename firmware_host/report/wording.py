@@ -1,17 +1,19 @@
 """The Vietnamese words of the printed reports, in one place, shared by every format.
 
-A report is an administrative document sent to the district: it is written in
-Vietnamese whatever language the box's messages use, so this wording is not in the
-bilingual message catalogue (which is for the operator at the terminal). Keeping it
-here means the DOCX, XLSX, CSV and JSON say the same thing in the same words, and the
-counting rule printed on them is the one ``counts.py`` implements.
+A report is an administrative document a commune sends to its province (since 1 July
+2025 there are no districts: 34 provinces, 3,321 communes and wards, local government
+on two levels). It is written in Vietnamese whatever language the box's messages use,
+so this wording is not in the bilingual message catalogue (which is for the operator
+at the terminal). Keeping it here means the DOCX, XLSX, CSV and JSON say the same
+thing in the same words, and the counting rule printed on them is the one
+``counts.py`` implements.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from firmware_host.report.counts import MANUAL_CAMPAIGN
+from firmware_host.report.counts import MANUAL_CAMPAIGN, MonthReport
 
 # What counts.py does, said to an official. One sentence per point of its docstring.
 COUNTING_RULE = (
@@ -89,7 +91,13 @@ _ZONE_WORDS = {
     "tdp": "tổ dân phố",
 }
 _LOCALITY_PREFIXES = ("xã ", "phường ", "thị trấn ", "đặc khu ")
-_DISTRICT_PREFIXES = ("huyện ", "thành phố ", "thị xã ", "quận ", "tp. ", "tp ")
+_PROVINCE_PREFIXES = ("tỉnh ", "thành phố ", "tp. ", "tp ")
+# The six centrally-run cities after the 2025 mergers: "Huế" alone means the city.
+_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
+# Since 1 March 2025 the grassroots information (thông tin cơ sở) of a province, and
+# with it the commune loudspeaker systems, is with this department of the province.
+CULTURE_DEPARTMENT = "Sở Văn hóa, Thể thao và Du lịch"
+STATION = "Trạm truyền thanh"
 
 
 def language_label(code: str | None) -> str:
@@ -140,8 +148,56 @@ def place_name(commune: str) -> str:
     return _strip_prefix(commune, _LOCALITY_PREFIXES)
 
 
-def district_place(district: str) -> str:
-    return _strip_prefix(district, _DISTRICT_PREFIXES)
+def province_place(province: str) -> str:
+    """The place of a provincial body's date line: "Tỉnh Đắk Lắk" -> "Đắk Lắk"."""
+    return _strip_prefix(province, _PROVINCE_PREFIXES)
+
+
+def province_words(province: str) -> str:
+    """ "Tỉnh Đắk Lắk" or "Đắk Lắk" -> "tỉnh Đắk Lắk"; "Cần Thơ" -> "thành phố Cần Thơ":
+    the province as it follows a body's name ("Sở … tỉnh Đắk Lắk")."""
+    place = province_place(province)
+    if not place:
+        return ""
+    kind = "thành phố" if place.casefold() in _CITIES else "tỉnh"
+    lowered = province.strip().lower()
+    if lowered.startswith(("thành phố ", "tp")):
+        kind = "thành phố"
+    elif lowered.startswith("tỉnh "):
+        kind = "tỉnh"
+    return f"{kind} {place}"
+
+
+def default_recipient(province: str) -> str:
+    """Who a commune's report goes to when ``[report] recipient`` is empty."""
+    return " ".join((CULTURE_DEPARTMENT, province_words(province))).strip()
+
+
+def recipient_body(recipient: str, province: str) -> str:
+    """The recipient without its province, for a letterhead under "UBND TỈNH …":
+    "Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk" -> "Sở Văn hóa, Thể thao và Du lịch"."""
+    words = province_words(province)
+    if words and recipient.casefold().endswith(" " + words.casefold()):
+        return recipient[: -len(words)].strip().rstrip(",")
+    return recipient
+
+
+def month_recipient(report: MonthReport) -> str:
+    """Who a month report is addressed to: as configured, else the province's department."""
+    return report.recipient or default_recipient(report.commune.get("province", ""))
+
+
+def station_label(station: str) -> str:
+    """ "Hòa Xuân" -> "trạm Hòa Xuân" (a name already starting with "trạm" is kept)."""
+    name = " ".join(station.split())
+    if not name or name.casefold().startswith("trạm"):
+        return name
+    return f"trạm {name}"
+
+
+def commune_and_station(commune: str, station: str) -> str:
+    """ "Xã Hòa Phú, trạm Hòa Xuân", or the commune alone when it has one station."""
+    return ", ".join(part for part in (commune, station_label(station)) if part)
 
 
 def issuing_body(commune: str) -> str:
@@ -152,8 +208,10 @@ def issuing_body(commune: str) -> str:
     return f"UBND {name.upper()}"
 
 
-def district_body(district: str) -> str:
-    return f"UBND {district.strip().upper()}" if district.strip() else "UBND"
+def province_body(province: str) -> str:
+    """ "UBND TỈNH ĐẮK LẮK": the province people's committee, over its department."""
+    words = province_words(province)
+    return f"UBND {words.upper()}" if words else "UBND"
 
 
 def official_date(day: date) -> str:
@@ -183,10 +241,11 @@ def month_subject(campaign: str | None) -> str:
     return f"chiến dịch “{campaign}”"
 
 
-def report_title(campaign: str | None, month: str) -> str:
+def report_title(campaign: str | None, month: str, station: str = "") -> str:
+    system = f"xã ({station_label(station)})" if station else "xã"
     return (
-        f"Kết quả tuyên truyền {month_subject(campaign)} trên hệ thống loa truyền thanh xã "
-        f"{month_words(month)}"
+        f"Kết quả tuyên truyền {month_subject(campaign)} trên hệ thống loa truyền thanh "
+        f"{system} {month_words(month)}"
     )
 
 

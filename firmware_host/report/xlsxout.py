@@ -1,4 +1,4 @@
-"""XLSX (openpyxl): the month as a workbook the district can sum and filter.
+"""XLSX (openpyxl): the month as a workbook the province can sum and filter.
 
 Cells hold real numbers, dates and datetimes, never text that looks like them, so a
 clerk can total a column. Excel has no time zones: times are written as naive local
@@ -19,7 +19,7 @@ from firmware_host.textout import display_width
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from firmware_host.report.merge import DistrictReport
+    from firmware_host.report.merge import MergedReport
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -175,22 +175,32 @@ def _find(ws: Worksheet, label: str) -> Any:
     return None
 
 
-def district_workbook(report: DistrictReport) -> bytes:
-    """One row per commune and a totals row, numbers as numbers."""
+def merged_workbook(report: MergedReport) -> bytes:
+    """A commune's table (a row per station) or a province's (a row per commune, and a
+    sheet "Theo trạm" with every station), each with a totals row, numbers as numbers."""
     from firmware_host.report import merge
 
-    workbook = _new_workbook(merge.district_heading(report))
+    workbook = _new_workbook(merge.merged_heading(report))
+    province = report.level == merge.PROVINCE
     sheet = _Sheet(workbook.active)
-    sheet.ws.title = "Tổng hợp huyện"
-    sheet.text(merge.district_heading(report), sheet.title_font)
-    sheet.text(merge.district_subtitle(report), sheet.italic)
-    sheet.row += 1
-    first = sheet.header(merge.DISTRICT_HEADERS)
-    sheet.ws.freeze_panes = f"A{first + 1}"
-    for values in merge.district_rows(report):
-        sheet.values(values)
-    sheet.values(merge.district_totals_row(report), bold=True)
+    sheet.ws.title = "Tổng hợp tỉnh" if province else "Tổng hợp xã"
+    _merged_sheet(sheet, report, report.rows)
     for notice in report.warnings:
         sheet.text(f"Lưu ý: {merge.vietnamese(notice)}", sheet.italic)
-    sheet.fit()
+    if province:
+        _merged_sheet(_Sheet(workbook.create_sheet("Theo trạm")), report, report.stations)
     return _save(workbook)
+
+
+def _merged_sheet(sheet: _Sheet, report: MergedReport, figures: list) -> None:
+    from firmware_host.report import merge
+
+    sheet.text(merge.merged_heading(report), sheet.title_font)
+    sheet.text(merge.merged_subtitle(report), sheet.italic)
+    sheet.row += 1
+    first = sheet.header(merge.MERGED_HEADERS)
+    sheet.ws.freeze_panes = f"A{first + 1}"
+    for values in merge.merged_rows(figures):
+        sheet.values(values)
+    sheet.values(merge.merged_totals_row(report), bold=True)
+    sheet.fit()
