@@ -467,6 +467,119 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{count} mục nhật ký đang dở (mất điện lần trước) đã được ghi là 'bị gián đoạn'.",
         "{count} unfinished log entries (previous power cut) are now marked 'interrupted'.",
     ),
+    # --- provable log: the hash chain beside each month file (logbook/chain.py) ---
+    "chain.verdict.ok": (
+        "✔ Nhật ký toàn vẹn: chuỗi băm liền mạch (số tháng: {months}, số sự kiện: {events}).",
+        "✔ The log is intact: the hash chain is unbroken (months: {months}, events: {events}).",
+    ),
+    "chain.verdict.recoverable": (
+        "Nhật ký toàn vẹn, nhưng còn dấu vết mất điện cần khôi phục (số chỗ: {count}). Hộp tự khôi phục khi khởi động lại.",
+        "The log is intact, but a power cut left traces to recover (places: {count}). The box recovers them when it starts again.",
+    ),
+    "chain.verdict.broken": (
+        "✘ Nhật ký KHÔNG toàn vẹn. Chỗ hỏng đầu tiên: {problem}",
+        "✘ The log is NOT intact. First break: {problem}",
+    ),
+    "chain.unchained": (
+        "Các tháng {months} được ghi trước khi có chuỗi băm nên không kiểm chứng được.",
+        "Months {months} were written before the hash chain existed and cannot be proven.",
+    ),
+    "chain.torn": (
+        "{month}: dòng cuối của tệp chuỗi bị ghi dở ({bytes} byte, mất điện khi đang ghi). Dòng dở được bỏ đi; thay đổi của nó chưa từng vào nhật ký tháng.",
+        "{month}: the last line of the chain file is incomplete ({bytes} bytes, a power cut while writing). The incomplete line is dropped; its change never reached the month file.",
+    ),
+    "chain.pending": (
+        "{month}, sự kiện {seq} (mục {entry}): chưa có trong tệp nhật ký tháng (mất điện giữa hai lần ghi). Khi khởi động, hộp ghi bổ sung thay đổi này.",
+        "{month}, event {seq} (entry {entry}): not yet in the month file (a power cut between two writes). At start-up the box writes this change.",
+    ),
+    "chain.line_unreadable": (
+        "{month}: dòng {line} của tệp chuỗi không đọc được ({detail}). Tệp chuỗi đã bị sửa hoặc hỏng.",
+        "{month}: line {line} of the chain file cannot be read ({detail}). The chain file was edited or damaged.",
+    ),
+    "chain.line_malformed": (
+        "{month}: dòng {line} của tệp chuỗi không phải một sự kiện hợp lệ (trường '{field}'). Tệp chuỗi đã bị sửa.",
+        "{month}: line {line} of the chain file is not a valid event (field '{field}'). The chain file was edited.",
+    ),
+    "chain.not_canonical": (
+        "{month}, sự kiện {seq}: dòng {line} không còn đúng dạng hộp đã ghi. Tệp chuỗi đã bị sửa tay.",
+        "{month}, event {seq}: line {line} is no longer in the form the box wrote. The chain file was edited by hand.",
+    ),
+    "chain.bad_hash": (
+        "{month}, sự kiện {seq}: mã băm không khớp với nội dung. Sự kiện đã bị sửa sau khi ghi.",
+        "{month}, event {seq}: the hash does not match the content. The event was changed after it was written.",
+    ),
+    "chain.bad_seq": (
+        "{month}, dòng {line} của tệp chuỗi: gặp sự kiện {seq} trong khi phải là sự kiện {expected}. Có sự kiện đã bị xoá, chèn thêm hoặc đổi chỗ.",
+        "{month}, line {line} of the chain file: event {seq} where event {expected} should be. An event was deleted, inserted or moved.",
+    ),
+    "chain.bad_prev": (
+        "{month}, sự kiện {seq}: không nối vào sự kiện {previous} ngay trước nó. Chuỗi đã bị cắt ghép.",
+        "{month}, event {seq}: does not link to event {previous} just before it. The chain was spliced.",
+    ),
+    "chain.bad_link": (
+        "{month}, sự kiện 1: không nối vào chuỗi của tháng nào trước đó. Nhật ký của tháng trước đã bị thay bằng bản cũ hoặc bị xoá.",
+        "{month}, event 1: does not link to the chain of any earlier month. The log of the month before was replaced by an older copy or deleted.",
+    ),
+    "chain.bad_genesis": (
+        "{month}, sự kiện 1: bắt đầu một chuỗi mới dù các tháng trước đã có chuỗi. Nhật ký tháng này đã bị làm lại.",
+        "{month}, event 1: starts a new chain although earlier months are chained. This month's log was made anew.",
+    ),
+    "chain.add_twice": (
+        "{month}, sự kiện {seq}: thêm mục {entry} lần thứ hai. Tệp chuỗi đã bị sửa.",
+        "{month}, event {seq}: adds entry {entry} a second time. The chain file was edited.",
+    ),
+    "chain.update_unknown": (
+        "{month}, sự kiện {seq}: sửa mục {entry} chưa từng được thêm. Tệp chuỗi đã bị sửa.",
+        "{month}, event {seq}: changes entry {entry}, which was never added. The chain file was edited.",
+    ),
+    "chain.missing": (
+        "{month}: có tệp nhật ký tháng nhưng không có tệp chuỗi '{file}'. Tệp chuỗi đã bị xoá.",
+        "{month}: the month file is there but the chain file '{file}' is not. The chain file was deleted.",
+    ),
+    "chain.refused.gap": (
+        "{month}: nhận được sự kiện {seq} trong khi mới có đến sự kiện {have}; chờ các sự kiện còn thiếu.",
+        "{month}: received event {seq} while holding events up to {have}; waiting for the missing ones.",
+    ),
+    "chain.refused.conflict": (
+        "{month}, sự kiện {seq}: khác với sự kiện cùng số đã lưu. Nhật ký của hộp đã bị viết lại.",
+        "{month}, event {seq}: differs from the event with the same number already stored. The box's log was rewritten.",
+    ),
+    "month.unreadable": (
+        "{month}: tệp nhật ký tháng không đọc được ({detail}).",
+        "{month}: the month file cannot be read ({detail}).",
+    ),
+    "month.not_box_form": (
+        "{month}: tệp nhật ký tháng không còn đúng dạng hộp đã ghi. Tệp đã bị sửa tay.",
+        "{month}: the month file is no longer in the form the box wrote. It was edited by hand.",
+    ),
+    "month.out_of_order": (
+        "{month}: mục {entry} đứng ở chỗ của mục {expected} trong tệp nhật ký tháng. Các mục đã bị đổi chỗ.",
+        "{month}: entry {entry} stands where entry {expected} should be in the month file. Entries were moved.",
+    ),
+    "month.missing": (
+        "{month}: không có tệp nhật ký tháng, trong khi chuỗi ghi {events} sự kiện. Tệp đã bị xoá.",
+        "{month}: the month file is missing while the chain holds events (count: {events}). It was deleted.",
+    ),
+    "month.entry_missing": (
+        "{month}, mục {entry}: có trong chuỗi nhưng không có trong tệp nhật ký tháng. Mục đã bị xoá.",
+        "{month}, entry {entry}: in the chain but not in the month file. The entry was deleted.",
+    ),
+    "month.entry_extra": (
+        "{month}, mục {entry}: có trong tệp nhật ký tháng nhưng chuỗi không ghi. Mục đã bị thêm vào.",
+        "{month}, entry {entry}: in the month file but not in the chain. The entry was added.",
+    ),
+    "month.entry_differs": (
+        "{month}, mục {entry}, trường '{field}': tệp nhật ký tháng ghi {found}, chuỗi ghi {expected}. Mục đã bị sửa hoặc tệp tháng bị thay bằng bản cũ.",
+        "{month}, entry {entry}, field '{field}': the month file says {found}, the chain says {expected}. The entry was changed or the month file replaced by an older copy.",
+    ),
+    "anchor.rolled_back": (
+        "{month}: nơi khác (tỉnh hoặc lần xuất trước) đã nhận đến sự kiện {seq}, nhưng chuỗi ở đây chỉ có {have} sự kiện. Nhật ký đã bị thay bằng bản cũ.",
+        "{month}: elsewhere (the province or an earlier export) holds events up to {seq}, but this chain holds only {have}. The log was replaced by an older copy.",
+    ),
+    "anchor.rewritten": (
+        "{month}, sự kiện {seq}: khác với sự kiện nơi khác (tỉnh hoặc lần xuất trước) đã nhận. Nhật ký đã bị viết lại.",
+        "{month}, event {seq}: differs from the event held elsewhere (the province or an earlier export). The log was rewritten.",
+    ),
     # --- daemon ---
     "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
     "clock.confirmed": (
