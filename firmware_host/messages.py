@@ -580,6 +580,139 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{month}, sự kiện {seq}: khác với sự kiện nơi khác (tỉnh hoặc lần xuất trước) đã nhận. Nhật ký đã bị viết lại.",
         "{month}, event {seq}: differs from the event held elsewhere (the province or an earlier export). The log was rewritten.",
     ),
+    # --- province link: bulletins (link/bulletins.py, link/seen.py) ---
+    "bulletin.refused.oversized": (
+        "Từ chối bản tin: quá lớn ({size} byte, tối đa {limit} byte).",
+        "Bulletin refused: too large ({size} bytes, at most {limit}).",
+    ),
+    "bulletin.refused.malformed": (
+        "Từ chối bản tin: sai định dạng ở '{field}': {rule}.",
+        "Bulletin refused: malformed at '{field}': {rule}.",
+    ),
+    "bulletin.refused.unsigned": (
+        "Từ chối bản tin: không có chữ ký số.",
+        "Bulletin refused: it is not signed.",
+    ),
+    "bulletin.refused.unknown_key": (
+        "Từ chối bản tin: được ký bằng khoá {signer}, không phải khoá của tỉnh ghi trong loaxa.toml.",
+        "Bulletin refused: signed with key {signer}, which is not a province key listed in loaxa.toml.",
+    ),
+    "bulletin.refused.bad_signature": (
+        "Từ chối bản tin: chữ ký số không khớp (nội dung đã bị sửa sau khi ký).",
+        "Bulletin refused: the signature does not match (the content was changed after signing).",
+    ),
+    "bulletin.refused.not_for_this_box": (
+        "Từ chối bản tin: không gửi cho đài này ({box}).",
+        "Bulletin refused: it is not addressed to this station ({box}).",
+    ),
+    "bulletin.refused.not_yet_valid": (
+        "Từ chối bản tin: chưa đến thời gian hiệu lực ({valid_from}).",
+        "Bulletin refused: not valid yet (from {valid_from}).",
+    ),
+    "bulletin.refused.expired": (
+        "Từ chối bản tin: đã hết hiệu lực ({valid_until}).",
+        "Bulletin refused: it expired ({valid_until}).",
+    ),
+    "bulletin.refused.replay": (
+        "Từ chối bản tin '{id}': đã nhận bản tin này trước đó (bị gửi lại).",
+        "Bulletin '{id}' refused: it was already received (a replay).",
+    ),
+    "bulletin.rule.json": (
+        "không phải một đối tượng JSON hợp lệ ({detail})",
+        "not a valid JSON object ({detail})",
+    ),
+    "bulletin.rule.unknown": (
+        "có trường lạ '{name}' không thuộc định dạng bản tin phiên bản 1",
+        "unknown field '{name}', not part of bulletin format version 1",
+    ),
+    "bulletin.rule.v": ("phải là 1 (phiên bản định dạng)", "must be 1 (the format version)"),
+    "bulletin.rule.id": (
+        "mã bản tin gồm 1–64 ký tự chữ không dấu, số, '.', '_' hoặc '-'",
+        "the bulletin id is 1–64 characters of unaccented letters, digits, '.', '_' or '-'",
+    ),
+    "bulletin.rule.issuer": (
+        "tên cơ quan gửi, 1–200 ký tự, không có ký tự điều khiển",
+        "the issuing office, 1–200 characters, no control characters",
+    ),
+    "bulletin.rule.title": (
+        "tiêu đề bản tin, 1–200 ký tự, không có ký tự điều khiển",
+        "the bulletin title, 1–200 characters, no control characters",
+    ),
+    "bulletin.rule.tier": (
+        'phải là "thuong", "uu-tien" hoặc "khan-cap"',
+        'must be "thuong", "uu-tien" or "khan-cap"',
+    ),
+    "bulletin.rule.targets": (
+        "\"all\" hoặc danh sách không trùng lặp gồm mã xã hoặc mã xã/mã trạm (chữ thường, số, '-')",
+        "\"all\" or a list without repeats of commune codes or commune/station ids (lowercase letters, digits, '-')",
+    ),
+    "bulletin.rule.zones": (
+        '"all" hoặc danh sách không trùng lặp tên vùng loa',
+        '"all" or a list of loudspeaker zone names without repeats',
+    ),
+    "bulletin.rule.valid_from": (
+        "thời điểm ISO 8601 có múi giờ, ví dụ 2026-09-05T06:00:00+07:00",
+        "an ISO 8601 time with its offset, e.g. 2026-09-05T06:00:00+07:00",
+    ),
+    "bulletin.rule.valid_until": (
+        "thời điểm ISO 8601 có múi giờ, ví dụ 2026-09-06T06:00:00+07:00",
+        "an ISO 8601 time with its offset, e.g. 2026-09-06T06:00:00+07:00",
+    ),
+    "bulletin.rule.window": (
+        "valid_until phải sau valid_from và không quá 92 ngày",
+        "valid_until must come after valid_from, within 92 days",
+    ),
+    "bulletin.rule.times": (
+        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24; bản tin khẩn cấp không có giờ vì phát ngay",
+        "a list of HH:MM times in increasing order without repeats, at most 24; an emergency bulletin has none, it airs at once",
+    ),
+    "bulletin.rule.repeat": ("số lần phát mỗi lượt, từ 1 đến 10", "plays per airing, from 1 to 10"),
+    "bulletin.rule.content": (
+        "một trong ba dạng: clip (kind, format, data), url (kind, url, sha256, bytes, format), text (kind, text, language)",
+        "one of three forms: clip (kind, format, data), url (kind, url, sha256, bytes, format), text (kind, text, language)",
+    ),
+    "bulletin.rule.text": ("văn bản để đọc, không được rỗng", "the text to read aloud, not empty"),
+    "bulletin.rule.language": (
+        "mã ngôn ngữ 2–3 chữ thường, ví dụ vi, ede",
+        "a language code of 2–3 lowercase letters, e.g. vi, ede",
+    ),
+    "bulletin.rule.format": (
+        "một trong mp3, wav, ogg, opus, m4a, flac",
+        "one of mp3, wav, ogg, opus, m4a, flac",
+    ),
+    "bulletin.rule.data": (
+        "âm thanh mã hoá base64 chuẩn, không rỗng",
+        "the audio in standard base64, not empty",
+    ),
+    "bulletin.rule.url": (
+        "địa chỉ https:// đầy đủ, không chứa tên đăng nhập hay mật khẩu",
+        "a full https:// address without a user name or password",
+    ),
+    "bulletin.rule.sha256": ("64 ký tự hex viết thường", "64 lowercase hex characters"),
+    "bulletin.rule.bytes": (
+        "kích thước tệp tính bằng byte, số nguyên dương",
+        "the file size in bytes, a positive whole number",
+    ),
+    "bulletin.rule.signer": (
+        "khoá công khai dạng base64 (32 byte, 44 ký tự)",
+        "a public key in base64 (32 bytes, 44 characters)",
+    ),
+    "bulletin.cannot_sign": (
+        "Không ký được bản tin: {problem}",
+        "Cannot sign the bulletin: {problem}",
+    ),
+    "bulletin.bad_public_key": (
+        "Khoá công khai của tỉnh không hợp lệ: phải là 44 ký tự base64 (32 byte) như lệnh 'loaxa province keys' in ra.",
+        "The province's public key is not valid: it must be 44 base64 characters (32 bytes), as 'loaxa province keys' prints it.",
+    ),
+    "bulletin.bad_private_key": (
+        "Khoá bí mật không hợp lệ: phải là 44 ký tự base64 (32 byte) như lệnh 'loaxa province keys' đã tạo.",
+        "The private key is not valid: it must be 44 base64 characters (32 bytes), as 'loaxa province keys' made it.",
+    ),
+    "seen.unreadable": (
+        "Không đọc được danh sách bản tin đã nhận '{path}' ({detail}); đã chuyển sang '{aside}' và bắt đầu danh sách mới. Một bản tin cũ còn hiệu lực có thể được nhận lại một lần.",
+        "The list of bulletins already received '{path}' cannot be read ({detail}); it was moved to '{aside}' and a new list started. An old bulletin still valid may be taken once more.",
+    ),
     # --- daemon ---
     "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
     "clock.confirmed": (
