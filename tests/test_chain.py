@@ -272,6 +272,13 @@ def test_an_escape_that_keeps_the_value_is_still_an_edit(box: Box) -> None:
     broken(verify(box.log_dir), "month.not_box_form")
 
 
+def test_a_chain_line_respelled_with_the_same_meaning_is_an_edit(box: Box) -> None:
+    """``\\u001F`` reads as ``\\u001f``: the hash agrees, the line is not what the box wrote."""
+    box.add("2026-11", {"kind": "event", "note": "ký tự điều khiển \x1f"})
+    edit_byte(chain_path(box.log_dir, "2026-11"), b"\\u001f", b"\\u001F")
+    broken(verify(box.log_dir), "chain.not_canonical", seq=9)
+
+
 def test_a_deleted_entry_is_named(box: Box) -> None:
     path = month_path(box.log_dir, "2026-11")
     tables = json.loads(path.read_text("utf-8"))
