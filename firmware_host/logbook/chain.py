@@ -51,7 +51,9 @@ For a new entry the caller takes its id from :meth:`ChainWriter.next_entry` and 
 ``tinydb.table.Document(entry, doc_id=...)``, so the chain knows the id before TinyDB
 does. A month file written before the chain existed is adopted once with
 :meth:`ChainWriter.adopt`. Several processes may append: each append holds ``flock`` on
-the chain file and re-reads it when another writer changed it.
+the chain file and re-reads it when another writer changed it, so lines never interleave;
+but ids, like the TinyDB month file itself, belong to one writing process at a time (the
+daemon, or ``loaxa play`` while the daemon is stopped).
 """
 
 from __future__ import annotations
