@@ -578,6 +578,252 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{count} mục nhật ký đang dở (mất điện lần trước) đã được ghi là 'bị gián đoạn'.",
         "{count} unfinished log entries (previous power cut) are now marked 'interrupted'.",
     ),
+    # --- provable log: the hash chain beside each month file (logbook/chain.py) ---
+    "chain.verdict.ok": (
+        "✔ Nhật ký toàn vẹn: chuỗi băm liền mạch (số tháng: {months}, số sự kiện: {events}).",
+        "✔ The log is intact: the hash chain is unbroken (months: {months}, events: {events}).",
+    ),
+    "chain.verdict.recoverable": (
+        "Nhật ký toàn vẹn, nhưng còn dấu vết mất điện cần khôi phục (số chỗ: {count}). Hộp tự khôi phục khi khởi động lại.",
+        "The log is intact, but a power cut left traces to recover (places: {count}). The box recovers them when it starts again.",
+    ),
+    "chain.verdict.broken": (
+        "✘ Nhật ký KHÔNG toàn vẹn. Chỗ hỏng đầu tiên: {problem}",
+        "✘ The log is NOT intact. First break: {problem}",
+    ),
+    "chain.unchained": (
+        "Các tháng {months} được ghi trước khi có chuỗi băm nên không kiểm chứng được.",
+        "Months {months} were written before the hash chain existed and cannot be proven.",
+    ),
+    "chain.torn": (
+        "{month}: dòng cuối của tệp chuỗi bị ghi dở ({bytes} byte, mất điện khi đang ghi). Dòng dở được bỏ đi; thay đổi của nó chưa từng vào nhật ký tháng.",
+        "{month}: the last line of the chain file is incomplete ({bytes} bytes, a power cut while writing). The incomplete line is dropped; its change never reached the month file.",
+    ),
+    "chain.pending": (
+        "{month}, sự kiện {seq} (mục {entry}): chưa có trong tệp nhật ký tháng (mất điện giữa hai lần ghi). Khi khởi động, hộp ghi bổ sung thay đổi này.",
+        "{month}, event {seq} (entry {entry}): not yet in the month file (a power cut between two writes). At start-up the box writes this change.",
+    ),
+    "chain.line_unreadable": (
+        "{month}: dòng {line} của tệp chuỗi không đọc được ({detail}). Tệp chuỗi đã bị sửa hoặc hỏng.",
+        "{month}: line {line} of the chain file cannot be read ({detail}). The chain file was edited or damaged.",
+    ),
+    "chain.line_malformed": (
+        "{month}: dòng {line} của tệp chuỗi không phải một sự kiện hợp lệ (trường '{field}'). Tệp chuỗi đã bị sửa.",
+        "{month}: line {line} of the chain file is not a valid event (field '{field}'). The chain file was edited.",
+    ),
+    "chain.not_canonical": (
+        "{month}, sự kiện {seq}: dòng {line} không còn đúng dạng hộp đã ghi. Tệp chuỗi đã bị sửa tay.",
+        "{month}, event {seq}: line {line} is no longer in the form the box wrote. The chain file was edited by hand.",
+    ),
+    "chain.bad_hash": (
+        "{month}, sự kiện {seq}: mã băm không khớp với nội dung. Sự kiện đã bị sửa sau khi ghi.",
+        "{month}, event {seq}: the hash does not match the content. The event was changed after it was written.",
+    ),
+    "chain.bad_seq": (
+        "{month}, dòng {line} của tệp chuỗi: gặp sự kiện {seq} trong khi phải là sự kiện {expected}. Có sự kiện đã bị xoá, chèn thêm hoặc đổi chỗ.",
+        "{month}, line {line} of the chain file: event {seq} where event {expected} should be. An event was deleted, inserted or moved.",
+    ),
+    "chain.bad_prev": (
+        "{month}, sự kiện {seq}: không nối vào sự kiện {previous} ngay trước nó. Chuỗi đã bị cắt ghép.",
+        "{month}, event {seq}: does not link to event {previous} just before it. The chain was spliced.",
+    ),
+    "chain.bad_link": (
+        "{month}, sự kiện 1: không nối vào chuỗi của tháng nào trước đó. Nhật ký của tháng trước đã bị thay bằng bản cũ hoặc bị xoá.",
+        "{month}, event 1: does not link to the chain of any earlier month. The log of the month before was replaced by an older copy or deleted.",
+    ),
+    "chain.bad_genesis": (
+        "{month}, sự kiện 1: bắt đầu một chuỗi mới dù các tháng trước đã có chuỗi. Nhật ký tháng này đã bị làm lại.",
+        "{month}, event 1: starts a new chain although earlier months are chained. This month's log was made anew.",
+    ),
+    "chain.add_twice": (
+        "{month}, sự kiện {seq}: thêm mục {entry} lần thứ hai. Tệp chuỗi đã bị sửa.",
+        "{month}, event {seq}: adds entry {entry} a second time. The chain file was edited.",
+    ),
+    "chain.update_unknown": (
+        "{month}, sự kiện {seq}: sửa mục {entry} chưa từng được thêm. Tệp chuỗi đã bị sửa.",
+        "{month}, event {seq}: changes entry {entry}, which was never added. The chain file was edited.",
+    ),
+    "chain.missing": (
+        "{month}: có tệp nhật ký tháng nhưng không có tệp chuỗi '{file}'. Tệp chuỗi đã bị xoá.",
+        "{month}: the month file is there but the chain file '{file}' is not. The chain file was deleted.",
+    ),
+    "chain.refused.gap": (
+        "{month}: nhận được sự kiện {seq} trong khi mới có đến sự kiện {have}; chờ các sự kiện còn thiếu.",
+        "{month}: received event {seq} while holding events up to {have}; waiting for the missing ones.",
+    ),
+    "chain.refused.conflict": (
+        "{month}, sự kiện {seq}: khác với sự kiện cùng số đã lưu. Nhật ký của hộp đã bị viết lại.",
+        "{month}, event {seq}: differs from the event with the same number already stored. The box's log was rewritten.",
+    ),
+    "month.unreadable": (
+        "{month}: tệp nhật ký tháng không đọc được ({detail}).",
+        "{month}: the month file cannot be read ({detail}).",
+    ),
+    "month.not_box_form": (
+        "{month}: tệp nhật ký tháng không còn đúng dạng hộp đã ghi. Tệp đã bị sửa tay.",
+        "{month}: the month file is no longer in the form the box wrote. It was edited by hand.",
+    ),
+    "month.out_of_order": (
+        "{month}: mục {entry} đứng ở chỗ của mục {expected} trong tệp nhật ký tháng. Các mục đã bị đổi chỗ.",
+        "{month}: entry {entry} stands where entry {expected} should be in the month file. Entries were moved.",
+    ),
+    "month.missing": (
+        "{month}: không có tệp nhật ký tháng, trong khi chuỗi ghi {events} sự kiện. Tệp đã bị xoá.",
+        "{month}: the month file is missing while the chain holds events (count: {events}). It was deleted.",
+    ),
+    "month.entry_missing": (
+        "{month}, mục {entry}: có trong chuỗi nhưng không có trong tệp nhật ký tháng. Mục đã bị xoá.",
+        "{month}, entry {entry}: in the chain but not in the month file. The entry was deleted.",
+    ),
+    "month.entry_extra": (
+        "{month}, mục {entry}: có trong tệp nhật ký tháng nhưng chuỗi không ghi. Mục đã bị thêm vào.",
+        "{month}, entry {entry}: in the month file but not in the chain. The entry was added.",
+    ),
+    "month.entry_differs": (
+        "{month}, mục {entry}, trường '{field}': tệp nhật ký tháng ghi {found}, chuỗi ghi {expected}. Mục đã bị sửa hoặc tệp tháng bị thay bằng bản cũ.",
+        "{month}, entry {entry}, field '{field}': the month file says {found}, the chain says {expected}. The entry was changed or the month file replaced by an older copy.",
+    ),
+    "anchor.rolled_back": (
+        "{month}: nơi khác (tỉnh hoặc lần xuất trước) đã nhận đến sự kiện {seq}, nhưng chuỗi ở đây chỉ có {have} sự kiện. Nhật ký đã bị thay bằng bản cũ.",
+        "{month}: elsewhere (the province or an earlier export) holds events up to {seq}, but this chain holds only {have}. The log was replaced by an older copy.",
+    ),
+    "anchor.rewritten": (
+        "{month}, sự kiện {seq}: khác với sự kiện nơi khác (tỉnh hoặc lần xuất trước) đã nhận. Nhật ký đã bị viết lại.",
+        "{month}, event {seq}: differs from the event held elsewhere (the province or an earlier export). The log was rewritten.",
+    ),
+    # --- province link: bulletins (link/bulletins.py, link/seen.py) ---
+    "bulletin.refused.oversized": (
+        "Từ chối bản tin: quá lớn ({size} byte, tối đa {limit} byte).",
+        "Bulletin refused: too large ({size} bytes, at most {limit}).",
+    ),
+    "bulletin.refused.malformed": (
+        "Từ chối bản tin: sai định dạng ở '{field}': {rule}.",
+        "Bulletin refused: malformed at '{field}': {rule}.",
+    ),
+    "bulletin.refused.unsigned": (
+        "Từ chối bản tin: không có chữ ký số.",
+        "Bulletin refused: it is not signed.",
+    ),
+    "bulletin.refused.unknown_key": (
+        "Từ chối bản tin: được ký bằng khoá {signer}, không phải khoá của tỉnh ghi trong loaxa.toml.",
+        "Bulletin refused: signed with key {signer}, which is not a province key listed in loaxa.toml.",
+    ),
+    "bulletin.refused.bad_signature": (
+        "Từ chối bản tin: chữ ký số không khớp (nội dung đã bị sửa sau khi ký).",
+        "Bulletin refused: the signature does not match (the content was changed after signing).",
+    ),
+    "bulletin.refused.not_for_this_box": (
+        "Từ chối bản tin: không gửi cho đài này ({box}).",
+        "Bulletin refused: it is not addressed to this station ({box}).",
+    ),
+    "bulletin.refused.not_yet_valid": (
+        "Từ chối bản tin: chưa đến thời gian hiệu lực ({valid_from}).",
+        "Bulletin refused: not valid yet (from {valid_from}).",
+    ),
+    "bulletin.refused.expired": (
+        "Từ chối bản tin: đã hết hiệu lực ({valid_until}).",
+        "Bulletin refused: it expired ({valid_until}).",
+    ),
+    "bulletin.refused.replay": (
+        "Từ chối bản tin '{id}': đã nhận bản tin này trước đó (bị gửi lại).",
+        "Bulletin '{id}' refused: it was already received (a replay).",
+    ),
+    "bulletin.rule.json": (
+        "không phải một đối tượng JSON hợp lệ ({detail})",
+        "not a valid JSON object ({detail})",
+    ),
+    "bulletin.rule.unknown": (
+        "có trường lạ '{name}' không thuộc định dạng bản tin phiên bản 1",
+        "unknown field '{name}', not part of bulletin format version 1",
+    ),
+    "bulletin.rule.v": ("phải là 1 (phiên bản định dạng)", "must be 1 (the format version)"),
+    "bulletin.rule.id": (
+        "mã bản tin gồm 1–64 ký tự chữ không dấu, số, '.', '_' hoặc '-'",
+        "the bulletin id is 1–64 characters of unaccented letters, digits, '.', '_' or '-'",
+    ),
+    "bulletin.rule.issuer": (
+        "tên cơ quan gửi, 1–200 ký tự, không có ký tự điều khiển",
+        "the issuing office, 1–200 characters, no control characters",
+    ),
+    "bulletin.rule.title": (
+        "tiêu đề bản tin, 1–200 ký tự, không có ký tự điều khiển",
+        "the bulletin title, 1–200 characters, no control characters",
+    ),
+    "bulletin.rule.tier": (
+        'phải là "thuong", "uu-tien" hoặc "khan-cap"',
+        'must be "thuong", "uu-tien" or "khan-cap"',
+    ),
+    "bulletin.rule.targets": (
+        "\"all\" hoặc danh sách không trùng lặp gồm mã xã hoặc mã xã/mã trạm (chữ thường, số, '-')",
+        "\"all\" or a list without repeats of commune codes or commune/station ids (lowercase letters, digits, '-')",
+    ),
+    "bulletin.rule.zones": (
+        '"all" hoặc danh sách không trùng lặp tên vùng loa',
+        '"all" or a list of loudspeaker zone names without repeats',
+    ),
+    "bulletin.rule.valid_from": (
+        "thời điểm ISO 8601 có múi giờ, ví dụ 2026-09-05T06:00:00+07:00",
+        "an ISO 8601 time with its offset, e.g. 2026-09-05T06:00:00+07:00",
+    ),
+    "bulletin.rule.valid_until": (
+        "thời điểm ISO 8601 có múi giờ, ví dụ 2026-09-06T06:00:00+07:00",
+        "an ISO 8601 time with its offset, e.g. 2026-09-06T06:00:00+07:00",
+    ),
+    "bulletin.rule.window": (
+        "valid_until phải sau valid_from và không quá 92 ngày",
+        "valid_until must come after valid_from, within 92 days",
+    ),
+    "bulletin.rule.times": (
+        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24; bản tin khẩn cấp không có giờ vì phát ngay",
+        "a list of HH:MM times in increasing order without repeats, at most 24; an emergency bulletin has none, it airs at once",
+    ),
+    "bulletin.rule.repeat": ("số lần phát mỗi lượt, từ 1 đến 10", "plays per airing, from 1 to 10"),
+    "bulletin.rule.content": (
+        "một trong ba dạng: clip (kind, format, data), url (kind, url, sha256, bytes, format), text (kind, text, language)",
+        "one of three forms: clip (kind, format, data), url (kind, url, sha256, bytes, format), text (kind, text, language)",
+    ),
+    "bulletin.rule.text": ("văn bản để đọc, không được rỗng", "the text to read aloud, not empty"),
+    "bulletin.rule.language": (
+        "mã ngôn ngữ 2–3 chữ thường, ví dụ vi, ede",
+        "a language code of 2–3 lowercase letters, e.g. vi, ede",
+    ),
+    "bulletin.rule.format": (
+        "một trong mp3, wav, ogg, opus, m4a, flac",
+        "one of mp3, wav, ogg, opus, m4a, flac",
+    ),
+    "bulletin.rule.data": (
+        "âm thanh mã hoá base64 chuẩn, không rỗng",
+        "the audio in standard base64, not empty",
+    ),
+    "bulletin.rule.url": (
+        "địa chỉ https:// đầy đủ, không chứa tên đăng nhập hay mật khẩu",
+        "a full https:// address without a user name or password",
+    ),
+    "bulletin.rule.sha256": ("64 ký tự hex viết thường", "64 lowercase hex characters"),
+    "bulletin.rule.bytes": (
+        "kích thước tệp tính bằng byte, số nguyên dương",
+        "the file size in bytes, a positive whole number",
+    ),
+    "bulletin.rule.signer": (
+        "khoá công khai dạng base64 (32 byte, 44 ký tự)",
+        "a public key in base64 (32 bytes, 44 characters)",
+    ),
+    "bulletin.cannot_sign": (
+        "Không ký được bản tin: {problem}",
+        "Cannot sign the bulletin: {problem}",
+    ),
+    "bulletin.bad_public_key": (
+        "Khoá công khai của tỉnh không hợp lệ: phải là 44 ký tự base64 (32 byte) như lệnh 'loaxa province keys' in ra.",
+        "The province's public key is not valid: it must be 44 base64 characters (32 bytes), as 'loaxa province keys' prints it.",
+    ),
+    "bulletin.bad_private_key": (
+        "Khoá bí mật không hợp lệ: phải là 44 ký tự base64 (32 byte) như lệnh 'loaxa province keys' đã tạo.",
+        "The private key is not valid: it must be 44 base64 characters (32 bytes), as 'loaxa province keys' made it.",
+    ),
+    "seen.unreadable": (
+        "Không đọc được danh sách bản tin đã nhận '{path}' ({detail}); đã chuyển sang '{aside}' và bắt đầu danh sách mới. Một bản tin cũ còn hiệu lực có thể được nhận lại một lần.",
+        "The list of bulletins already received '{path}' cannot be read ({detail}); it was moved to '{aside}' and a new list started. An old bulletin still valid may be taken once more.",
+    ),
     # --- daemon ---
     "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
     "clock.confirmed": (

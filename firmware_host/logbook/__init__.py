@@ -1,0 +1,1 @@
+"""The log and what makes it provable: month files of entries, and the hash chain beside them."""
