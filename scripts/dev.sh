@@ -18,8 +18,9 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: ffmpeg (decode/normalise), alsa-utils (aplay), sox (test signals),
-# dosfstools/mtools/exfatprogs/exfat-fuse (USB-stick tests on real FAT32/exFAT images).
-packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse shellcheck)
+# dosfstools/mtools/exfatprogs/exfat-fuse (USB-stick tests on real FAT32/exFAT images),
+# espeak-ng (text-to-speech, and speech-like test clips).
+packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse shellcheck espeak-ng)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
