@@ -181,6 +181,10 @@ def test_the_commune_extends_and_overrides_the_abbreviations(tmp_path: Path) -> 
     assert prepare(config, "UBND") == "ủy ban nhân dân."  # the built-in table still applies
 
 
+def test_digits_alone_are_words_to_say(tmp_path: Path) -> None:
+    assert prepare(load_config(tmp_path), "113") == "một trăm mười ba."
+
+
 @pytest.mark.parametrize(
     ("table", "fragment"),
     [

@@ -59,9 +59,10 @@ ESPEAK_MEMORY = 256 * 1024 * 1024  # measured peak RSS ~8 MB on a 60-sentence te
 # Piper loads onnxruntime and a ~60 MB model: ~50 MB RSS before the model (measured),
 # far more address space (thread arenas). Not measured with a real voice on a Pi.
 PIPER_MEMORY = 2 * 1024 * 1024 * 1024
-# Timeouts: a base for start-up plus a time per character. espeak-ng reads ~3,500
-# characters a second on a 2020s x86 core; a Pi Zero is some 20x slower. Piper
-# medium runs near real time on a Pi 4 (~15 characters per second of speech).
+# Timeouts: a base for start-up plus a time per character. espeak-ng renders ~5,000
+# characters a second on the 2-core x86 development VM (bench/tts_render.py); a Pi
+# Zero may be 20-50x slower (estimated, not measured). Piper was not measured on a
+# Pi: 0.3 s per character is ~5x real time (speech is ~15 characters a second).
 ESPEAK_TIMEOUT = (30.0, 0.05)
 PIPER_TIMEOUT = (120.0, 0.3)
 NICE = 10

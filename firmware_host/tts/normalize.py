@@ -141,6 +141,7 @@ UNITS: Mapping[str, str] = MappingProxyType(
         "kW": "ki lô oát",
         "°C": "độ xê",
         "℃": "độ xê",
+        "°": "độ",
     }
 )
 
@@ -475,8 +476,6 @@ _NUMBER_RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]
 ]
 _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s*&\s*"), " và "),
-    (re.compile(r"%"), " phần trăm"),
-    (re.compile(r"°"), " độ"),
     (re.compile(r"(?<=[^\W\d_])[-/](?=[^\W\d_])"), " "),
     (re.compile(r"\s+([.,!?;:])"), r"\1"),
     (re.compile(r"\s+"), " "),

@@ -85,10 +85,8 @@ def prepare(config: Config, text: str, *, language: str = "vi") -> str:
         raise LoaxaError("tts.empty")
     if (language or "").strip().lower() != "vi":
         raise LoaxaError("tts.bad_language", language=language)
-    if not has_words(text):
-        raise LoaxaError("tts.no_words")
     spoken = normalize(text, config.tts.abbreviations)
-    if not has_words(spoken):
+    if not has_words(spoken):  # after normalisation: "113" alone is speakable
         raise LoaxaError("tts.no_words")
     return spoken
 
@@ -127,7 +125,7 @@ def say(
         raise LoaxaError("tts.bad_engine", engine=requested, choices=", ".join(TTS_ENGINES))
     if requested == PIPER and settings.piper_model is None:
         raise LoaxaError("tts.piper_needs_model")
-    use_piper = requested == PIPER or (requested == "auto" and settings.piper_model is not None)
+    model = settings.piper_model if requested in (PIPER, "auto") else None
 
     max_bytes = max(
         MIN_FILE_BYTES, int((config.audio.max_clip_minutes + 1) * 60 * OUTPUT_RATE_BYTES)
@@ -141,10 +139,9 @@ def say(
     with tempfile.TemporaryDirectory(prefix="loaxa-tts-") as work:
         wav = Path(work) / f"tts-{slugify(title) or 'bai'}.wav"
         used = ESPEAK
-        if use_piper:
-            assert settings.piper_model is not None
+        if model is not None:
             try:
-                piper_voice = load_piper_voice(settings.piper_model)
+                piper_voice = load_piper_voice(model)
                 if not piper_installed():
                     raise LoaxaError("tts.piper_not_installed")
                 Piper(piper_voice, max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
@@ -158,7 +155,7 @@ def say(
                 if voice is not None:
                     notes.append(t("tts.voice_ignored", voice=voice, path=piper_voice.model))
             except LoaxaError as exc:
-                notes.append(_fallback_note(exc, settings.piper_model))
+                notes.append(_fallback_note(exc, model))
                 wav.unlink(missing_ok=True)
         if used == ESPEAK:
             EspeakNg(max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
