@@ -22,7 +22,15 @@ import time
 
 from _common import BENCH, PYTHON, RESULTS, number, print_table, times
 
-FIGURES = ("punctuality", "memory", "cli_start", "log_append", "report_scale", "clip_import")
+FIGURES = (
+    "punctuality",
+    "memory",
+    "cli_start",
+    "log_append",
+    "report_scale",
+    "clip_import",
+    "tts_render",
+)
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,15 @@ RELAY_BACKENDS = ("gpio", "lcus", "modbus")
 # Serial backends: the highest channel. LCUS boards have at most 16 relays, which also
 # catches GPIO pin numbers (17, 22, 23, 27) left in place after switching backend.
 RELAY_CHANNELS = {"lcus": 16, "modbus": 0x10000}
+# Text-to-speech: engines, the reading-speed range (1.0 = the engine's normal pace) and
+# the shape of an espeak-ng voice name ("vi", "vi-vn-x-south", "vi+f3"); whether the
+# voice exists is asked of espeak-ng when a text is read, not here.
+TTS_ENGINES = ("auto", "espeak-ng", "piper")
+TTS_SPEED_RANGE = (0.6, 1.8)
+TTS_VOICE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[A-Za-z0-9_-]+)?")
+TTS_ABBREVIATIONS = ("tts", "abbreviations")  # a table of words the commune chooses
+ABBREVIATION_MAX_KEY = 40
+ABBREVIATION_MAX_VALUE = 200
 
 
 def default_text() -> str:
@@ -129,6 +139,20 @@ class PanelSettings:
 
 
 @dataclass(frozen=True)
+class TtsSettings:
+    """``[tts]``: how ``loaxa clips say`` reads a text. ``piper_model`` is None when not
+    set (espeak-ng only); a set one may still be missing or broken on the day, which is
+    found out (and espeak-ng used instead) when a text is read, not at start-up."""
+
+    engine: str
+    voice: str
+    speed: float
+    piper_model: Path | None
+    piper_attribution: str
+    abbreviations: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     source: Path | None  # None: embedded defaults only
@@ -141,6 +165,7 @@ class Config:
     scheduler: SchedulerSettings
     usb: UsbSettings
     panel: PanelSettings
+    tts: TtsSettings
     report: ReportSettings
     notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
 
@@ -217,6 +242,8 @@ class _Checker:
                     )
                 elif here in FREE_TABLES:
                     self.check_pins(value, here)
+                elif here == TTS_ABBREVIATIONS:
+                    self.check_abbreviations(value, here)
                 else:
                     self.walk(default, value, here)
             elif name == "amplifier" and path == ("relays",):
@@ -240,6 +267,44 @@ class _Checker:
                     expected='GPIO (17, "GPIO17", "BOARD11")',
                     got=pin,
                 )
+
+    def check_abbreviations(self, table: Mapping[str, Any], path: tuple) -> None:
+        """Each entry "written form" = "spoken form": short, printable, with a letter."""
+        for written, spoken in table.items():
+            here = (*path, written)
+            if not isinstance(spoken, str):
+                self.error(
+                    "config.wrong_type",
+                    here,
+                    key=".".join(here),
+                    expected=_type_name(""),
+                    got=spoken,
+                )
+                continue
+            if not _fair_text(written, ABBREVIATION_MAX_KEY) or not _fair_text(
+                spoken, ABBREVIATION_MAX_VALUE
+            ):
+                self.error(
+                    "config.bad_value",
+                    here,
+                    key=".".join(here),
+                    detail=t(
+                        "tts.bad_abbreviation",
+                        written=written,
+                        key_max=ABBREVIATION_MAX_KEY,
+                        value_max=ABBREVIATION_MAX_VALUE,
+                    ),
+                )
+
+
+def _fair_text(text: str, limit: int) -> bool:
+    """Non-empty, no outer spaces, no control characters, has a letter, not too long."""
+    return (
+        0 < len(text) <= limit
+        and text == text.strip()
+        and text.isprintable()
+        and any(c.isalpha() for c in text)
+    )
 
 
 def _merge(defaults: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
@@ -360,6 +425,7 @@ def _build(
 
     usb = _usb_settings(doc, owner, bad)
     panel = _panel_settings(doc, owner, bad)
+    tts = _tts_settings(doc, data_dir, bad)
 
     if checker.problems:
         raise ConfigError(checker.problems)
@@ -389,6 +455,7 @@ def _build(
         ),
         usb=usb,
         panel=panel,
+        tts=tts,
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
         notes=tuple(checker.notes),
     )
@@ -460,6 +527,31 @@ def _panel_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> 
         )
     }
     return PanelSettings(**pins, emergency_clip=panel["emergency_clip"].strip() or None)
+
+
+def _tts_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> TtsSettings:
+    """Check ``[tts]``. The voice file's presence is not required here (see TtsSettings)."""
+    tts = doc["tts"]
+    if tts["engine"] not in TTS_ENGINES:
+        bad(("tts", "engine"), " | ".join(TTS_ENGINES))
+    low, high = TTS_SPEED_RANGE
+    if not low <= tts["speed"] <= high:
+        bad(("tts", "speed"), f"{tts['speed']} ∉ [{low}, {high}]")
+    if not TTS_VOICE.fullmatch(tts["voice"]):
+        bad(("tts", "voice"), t("tts.bad_voice_name", voice=tts["voice"]))
+    model: Path | None = Path(tts["piper_model"].strip()) if tts["piper_model"].strip() else None
+    if model is not None and not model.is_absolute():
+        model = data_dir / model
+    if tts["engine"] == "piper" and model is None:
+        bad(("tts", "engine"), t("tts.piper_needs_model"))
+    return TtsSettings(
+        engine=tts["engine"],
+        voice=tts["voice"],
+        speed=float(tts["speed"]),
+        piper_model=model,
+        piper_attribution=tts["piper_attribution"].strip(),
+        abbreviations=MappingProxyType(dict(tts["abbreviations"])),
+    )
 
 
 class ConfigError(LoaxaError):

@@ -300,6 +300,99 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không kiểm tra được thư mục bài phát '{path}' ({detail}). Kiểm tra thẻ nhớ; nếu lỗi lặp lại, gọi kỹ thuật viên.",
         "Could not check the clips folder '{path}' ({detail}). Check the memory card; if this repeats, call the technician.",
     ),
+    # --- text-to-speech (loaxa clips say) ---
+    "tts.empty": (
+        'Chưa có văn bản để đọc. Hãy gõ nội dung thông báo, ví dụ: loaxa clips say "Chiều nay cắt nước từ 14h" --title "Cắt nước"',
+        'There is no text to read. Type the announcement, e.g. loaxa clips say "Chiều nay cắt nước từ 14h" --title "Cắt nước"',
+    ),
+    "tts.no_words": (
+        "Văn bản chỉ có dấu câu hoặc ký hiệu, không có chữ nào để đọc. Hãy gõ nội dung thông báo bằng chữ.",
+        "The text has only punctuation or symbols, no word to read. Type the announcement in words.",
+    ),
+    "tts.too_long": (
+        "Văn bản dài {length} ký tự, quá giới hạn {maximum} ký tự (khoảng {minutes} phút đọc). Hãy chia thành nhiều bài ngắn hơn.",
+        "The text is {length} characters long, over the limit of {maximum} characters (about {minutes} minutes of reading). Split it into shorter clips.",
+    ),
+    "tts.bad_language": (
+        "Hộp chỉ đọc được văn bản tiếng Việt (vi), không đọc được tiếng '{language}'. Bài tiếng dân tộc cần được ghi âm rồi nhập bằng loaxa clips import.",
+        "The box can read Vietnamese text (vi) only, not '{language}'. Clips in other languages must be recorded and imported with loaxa clips import.",
+    ),
+    "tts.bad_speed": (
+        "Tốc độ đọc {speed} không hợp lệ; hãy chọn từ {low} đến {high} (1.0 là bình thường, 0.8 chậm hơn, 1.2 nhanh hơn).",
+        "Reading speed {speed} is not valid; choose from {low} to {high} (1.0 is normal, 0.8 slower, 1.2 faster).",
+    ),
+    "tts.bad_voice_name": (
+        "'{voice}' không phải tên giọng espeak-ng; ví dụ: vi, vi-vn-x-central, vi-vn-x-south, vi+f3",
+        "'{voice}' is not an espeak-ng voice name; e.g. vi, vi-vn-x-central, vi-vn-x-south, vi+f3",
+    ),
+    "tts.bad_voice": (
+        "Không có giọng đọc '{voice}'. Các giọng tiếng Việt có trên hộp: {choices}; có thể thêm biến thể sau dấu +, ví dụ vi+f3 (giọng nữ).",
+        "There is no voice '{voice}'. The Vietnamese voices on this box: {choices}; a variant may follow a +, e.g. vi+f3 (female).",
+    ),
+    "tts.bad_engine": (
+        "Không có bộ đọc '{engine}'; hãy chọn một trong: {choices}.",
+        "There is no speech engine '{engine}'; choose one of: {choices}.",
+    ),
+    "tts.piper_needs_model": (
+        'engine = "piper" cần tệp giọng: hãy ghi đường dẫn tệp .onnx vào piper_model, hoặc dùng engine = "auto"',
+        'engine = "piper" needs a voice file: set piper_model to the .onnx file, or use engine = "auto"',
+    ),
+    "tts.bad_abbreviation": (
+        "mục viết tắt '{written}' phải có chữ, không có dấu cách ở đầu/cuối, không quá {key_max} ký tự, và cách đọc không quá {value_max} ký tự",
+        "abbreviation '{written}' must contain a letter, no leading/trailing spaces, at most {key_max} characters, and its reading at most {value_max} characters",
+    ),
+    "tts.espeak_missing": (
+        "Chưa cài espeak-ng, bộ đọc tiếng Việt mặc định. Cài bằng lệnh: sudo apt-get install espeak-ng",
+        "espeak-ng, the default Vietnamese speech engine, is not installed. Install it with: sudo apt-get install espeak-ng",
+    ),
+    "tts.engine_failed": (
+        "Bộ đọc {engine} không đọc được văn bản ({detail}). Hãy thử lại; nếu vẫn lỗi, gửi văn bản cho kỹ thuật viên.",
+        "The {engine} speech engine could not read the text ({detail}). Try again; if it still fails, send the text to the technician.",
+    ),
+    "tts.engine_timeout": (
+        "Bộ đọc {engine} chạy quá {seconds} giây nên đã bị dừng. Hãy thử lại khi hộp rảnh, hoặc chia văn bản thành nhiều bài ngắn hơn.",
+        "The {engine} speech engine ran for over {seconds} seconds and was stopped. Try again when the box is idle, or split the text into shorter clips.",
+    ),
+    "tts.too_short": (
+        "Văn bản quá ngắn: đọc ra chỉ được {seconds:.1f} giây, bài phát phải dài ít nhất {minimum:g} giây. Hãy viết thêm nội dung.",
+        "The text is too short: it reads in only {seconds:.1f} seconds and a clip must last at least {minimum:g} seconds. Write a little more.",
+    ),
+    "tts.duplicate": (
+        "Văn bản này đã được đọc thành bài '{id}' (\"{title}\") với cùng giọng và tốc độ. Không cần đọc lại: dùng mã '{id}' trong lịch phát.",
+        "This text was already read into clip '{id}' (\"{title}\") with the same voice and speed. No need to read it again: use '{id}' in the schedule.",
+    ),
+    "tts.piper_missing": (
+        "Không thấy tệp giọng Piper '{path}' ([tts] piper_model); hộp không tự tải giọng về. Đã đọc bằng espeak-ng thay thế. Hãy chép tệp .onnx và .onnx.json vào đúng chỗ.",
+        "The Piper voice file '{path}' ([tts] piper_model) was not found; the box never downloads voices. espeak-ng read the text instead. Copy the .onnx and .onnx.json files into place.",
+    ),
+    "tts.piper_not_onnx": (
+        "Tệp giọng Piper '{path}' không phải mô hình ONNX (hỏng, hoặc chép/tải chưa xong). Đã đọc bằng espeak-ng thay thế. Hãy chép lại tệp từ bản gốc.",
+        "The Piper voice file '{path}' is not an ONNX model (damaged, or the copy/download did not finish). espeak-ng read the text instead. Copy the file again from the original.",
+    ),
+    "tts.piper_no_config": (
+        "Thiếu tệp '{path}' đi kèm giọng Piper. Đã đọc bằng espeak-ng thay thế. Hãy chép tệp .onnx.json cùng tên vào cạnh tệp .onnx.",
+        "The file '{path}' that goes with the Piper voice is missing. espeak-ng read the text instead. Copy the .onnx.json of the same name next to the .onnx file.",
+    ),
+    "tts.piper_bad_config": (
+        "Tệp '{path}' của giọng Piper bị hỏng ({detail}). Đã đọc bằng espeak-ng thay thế. Hãy chép lại tệp từ bản gốc.",
+        "The Piper voice file '{path}' is damaged ({detail}). espeak-ng read the text instead. Copy the file again from the original.",
+    ),
+    "tts.piper_not_vietnamese": (
+        "Giọng Piper '{path}' là giọng tiếng '{language}', không phải tiếng Việt. Đã đọc bằng espeak-ng thay thế. Hãy dùng một giọng vi_VN, ví dụ vi_VN-vais1000-medium.",
+        "The Piper voice '{path}' speaks '{language}', not Vietnamese. espeak-ng read the text instead. Use a vi_VN voice, e.g. vi_VN-vais1000-medium.",
+    ),
+    "tts.piper_not_installed": (
+        "Chưa cài Piper trên hộp này (pip install 'loaxa[piper]'; không có cho Pi 32-bit). Đã đọc bằng espeak-ng thay thế.",
+        "Piper is not installed on this box (pip install 'loaxa[piper]'; not available on a 32-bit Pi). espeak-ng read the text instead.",
+    ),
+    "tts.piper_failed": (
+        "Piper không đọc được bằng giọng '{path}' ({detail}). Đã đọc bằng espeak-ng thay thế.",
+        "Piper could not read with the voice '{path}' ({detail}). espeak-ng read the text instead.",
+    ),
+    "tts.voice_ignored": (
+        "Giọng '{voice}' là giọng espeak-ng; Piper đọc bằng giọng của tệp '{path}'.",
+        "Voice '{voice}' is an espeak-ng voice; Piper reads with the voice of '{path}'.",
+    ),
     # --- schedule ---
     "schedule.at": ("{file}, dòng {line}: {message}", "{file}, line {line}: {message}"),
     "schedule.unreadable": (

@@ -24,7 +24,8 @@ RULES=/etc/udev/rules.d
 JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # python3-lgpio comes from the Raspberry Pi OS archive (archive.raspberrypi.com), not
 # Debian: the venv sees it through --system-site-packages; elsewhere pip installs lgpio.
-PACKAGES=(python3-venv ffmpeg alsa-utils fake-hwclock python3-lgpio)
+# espeak-ng: the Vietnamese voice of `loaxa clips say` (always there; Piper is optional).
+PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio)
 GROUPS_OF_LOAXA=(gpio audio dialout)
 
 root=""
