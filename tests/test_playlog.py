@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from firmware_host.playlog import PlayLog
-from firmware_host.store import AtomicJSONStorage, open_db, remove_stale_temporaries
+from firmware_host.store import (
+    AtomicJSONStorage,
+    open_db,
+    remove_stale_temporaries,
+    write_atomically,
+)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 CLIP = SimpleNamespace(
@@ -32,6 +38,46 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert json.loads((tmp_path / "log.json").read_text())["_default"] == {"1": {"n": 1}}
     assert not list(tmp_path.glob(".*.tmp")), "the temp file is cleaned up"
+
+
+def test_the_data_is_on_disk_before_the_rename_and_the_rename_after_it(tmp_path, monkeypatch):
+    """fsync(temp file, holding all the data) → replace(temp, file) → fsync(folder).
+
+    Without the first fsync a power cut can leave the *new name* on an empty or partial
+    file; without the last, the rename itself may be lost. Neither shows in a test that
+    only reads the file back, so the calls are recorded as they happen.
+    """
+    import stat
+
+    calls: list[tuple] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if stat.S_ISDIR(info.st_mode):
+            calls.append(("fsync folder", target))
+        else:
+            calls.append(("fsync file", target, info.st_size))
+        real_fsync(fd)
+
+    def replace(source, destination) -> None:
+        calls.append(("replace", str(source), str(destination)))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    target = tmp_path / "log" / "2026-11.json"
+    write_atomically(target, b'{"_default": {}}')
+    monkeypatch.undo()
+
+    assert [call[0] for call in calls] == ["fsync file", "replace", "fsync folder"], calls
+    _, synced, size = calls[0]
+    assert Path(synced).parent == target.parent and synced != str(target)
+    assert size == len(b'{"_default": {}}'), "all the data was written before the fsync"
+    assert calls[1] == ("replace", synced, str(target))
+    assert calls[2] == ("fsync folder", str(target.parent))
+    assert target.read_bytes() == b'{"_default": {}}'
 
 
 def test_stale_temporaries_from_a_cut_are_removed(tmp_path):
