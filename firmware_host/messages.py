@@ -376,6 +376,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "bo rơ-le ở cổng {port} vừa được kết nối lại giữa buổi phát nên mọi kênh đã TẮT; không bật âm ly khi không có vùng loa nào. Buổi phát sau sẽ chạy bình thường.",
         "the relay board on port {port} was reconnected in the middle of the session, so every channel is OFF; the amplifier is not switched on into no zone. The next session will run normally.",
     ),
+    "relays.gpio_readback_differs": (
+        "đọc lại chân GPIO thấy rơ-le {relays} không còn ở trạng thái đã đặt; có thể một chương trình khác đang điều khiển chân {pins} (kiểm tra: pinctrl get {pins})",
+        "reading the GPIO pins back shows relay {relays} no longer as it was set; another program may be driving pin {pins} (check: pinctrl get {pins})",
+    ),
+    "relays.amplifier_lost_power": (
+        "âm ly mất điện trong lúc phát (cảm biến nguồn âm ly không còn báo có điện); kiểm tra nguồn và công-tắc-tơ của âm ly",
+        "the amplifier lost power while playing (its power sense went off); check the amplifier's power supply and contactor",
+    ),
     "relays.amplifier_no_power": (
         "âm ly không bật lên trong thời gian chờ {seconds} giây (cảm biến nguồn âm ly không báo có điện); kiểm tra nguồn và công-tắc-tơ của âm ly",
         "the amplifier did not power on within the {seconds} s warm-up (its power sense stayed off); check the amplifier's power supply and contactor",
