@@ -161,6 +161,44 @@ def test_started_entries_become_interrupted_at_start_up(tmp_path):
     assert reopened.recover_interrupted(now=now, reason="x") == 0
 
 
+@pytest.mark.parametrize("note", ["kept", "torn", "none"])
+def test_an_interrupted_clip_gets_the_seconds_of_the_progress_note(tmp_path, note):
+    log = PlayLog(tmp_path, HCM)
+    began = datetime(2026, 11, 23, 6, 30, tzinfo=HCM)
+    first = log.start_session(
+        trigger="schedule",
+        scheduled=began,
+        started=began,
+        campaign="2G",
+        slot="sáng",
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+    )
+    earlier = log.start_clip(first, started=began, clip=CLIP, play_index=1)
+    log.finish(earlier, "completed", ended=began, seconds=12.5)
+    clip = log.start_clip(first, started=began, clip=CLIP, play_index=2)
+    log.note_progress(first, earlier, seconds=12.0, at=began)  # an older note, replaced
+    log.note_progress(first, clip, seconds=7.25, at=began.replace(second=20))
+    if note == "torn":  # a power cut before the kernel wrote the page back
+        (tmp_path / "on-air.json").write_bytes(b"\0" * 40)
+    elif note == "none":
+        (tmp_path / "on-air.json").unlink()
+    log.close()
+
+    reopened = PlayLog(tmp_path, HCM)
+    assert reopened.recover_interrupted(now=began, reason="mất điện") == 2
+    rows = {(r["kind"], r.get("play_index")): r for r in reopened.entries()}
+    session, cut = rows[("session", None)], rows[("clip", 2)]
+    assert rows[("clip", 1)]["seconds"] == 12.5 and "seconds_estimated" not in rows[("clip", 1)]
+    if note == "kept":
+        assert (cut["seconds"], cut["seconds_estimated"]) == (7.25, True)
+        assert (session["seconds"], session["seconds_estimated"]) == (20.0, True)
+    else:
+        assert (cut["seconds"], session["seconds"]) == (0.0, 0.0)
+        assert "seconds_estimated" not in cut and "seconds_estimated" not in session
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 def test_a_clip_entry_reads_on_its_own(tmp_path):
     log = PlayLog(tmp_path, HCM)
     now = datetime(2026, 11, 23, 6, 30, tzinfo=HCM)
