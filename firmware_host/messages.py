@@ -189,6 +189,38 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không kiểm tra được thư mục bài phát '{path}' ({detail}). Kiểm tra thẻ nhớ; nếu lỗi lặp lại, gọi kỹ thuật viên.",
         "Could not check the clips folder '{path}' ({detail}). Check the memory card; if this repeats, call the technician.",
     ),
+    # --- stored clips that no longer match the index ---
+    "stored.damaged": (
+        "Bài '{id}' (\"{title}\") bị hỏng: {detail}. Bài này sẽ không được phát. Hãy nhập lại tệp gốc '{original}' để khôi phục bài với cùng mã.",
+        "Clip '{id}' (\"{title}\") is damaged: {detail}. It will not be played. Import the original file '{original}' again to restore it under the same id.",
+    ),
+    "stored.size": (
+        "tệp '{name}' có {actual} byte nhưng lúc nhập có {expected} byte",
+        "file '{name}' holds {actual} bytes but held {expected} when it was imported",
+    ),
+    "stored.not_wav": (
+        "phần đầu tệp '{name}' không còn là tiêu đề WAV đọc được",
+        "the start of file '{name}' is no longer a readable WAV header",
+    ),
+    "stored.short": (
+        "tệp '{name}' chỉ còn {present:.1f} giây âm thanh trong {declared:.1f} giây",
+        "file '{name}' holds only {present:.1f} s of its {declared:.1f} s of audio",
+    ),
+    "stored.length": (
+        "tệp '{name}' dài {declared:.1f} giây nhưng lúc nhập dài {expected:.1f} giây",
+        "file '{name}' lasts {declared:.1f} s but lasted {expected:.1f} s when it was imported",
+    ),
+    "stored.hash": (
+        "nội dung tệp '{name}' đã khác lúc nhập (mã SHA-256 không khớp; thẻ nhớ có thể đang hỏng)",
+        "the content of file '{name}' changed since it was imported (SHA-256 does not match; the memory card may be failing)",
+    ),
+    "stored.unreadable": (
+        "không đọc được tệp '{name}' ({detail})",
+        "file '{name}' cannot be read ({detail})",
+    ),
+    "stored.ok": ("nguyên vẹn", "intact"),
+    "stored.damaged_mark": ("✘ HỎNG", "✘ DAMAGED"),
+    "stored.missing_mark": ("✘ MẤT TỆP", "✘ FILE MISSING"),
     # --- schedule ---
     "schedule.at": ("{file}, dòng {line}: {message}", "{file}, line {line}: {message}"),
     "schedule.unreadable": (
@@ -450,6 +482,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "session.player_failed": (
         "không phát được bài '{title}': {detail}. Kiểm tra card âm thanh (aplay -L) và dây nối.",
         "could not play '{title}': {detail}. Check the sound card (aplay -L) and its cable.",
+    ),
+    "session.clip_short": (
+        "bài '{title}' chỉ phát được {played:.1f} giây trong {expected:.1f} giây: tệp âm thanh của bài bị cụt hoặc hỏng. Hãy nhập lại tệp gốc '{original}'.",
+        "only {played:.1f} s of the {expected:.1f} s of clip '{title}' could be played: its audio file is cut short or damaged. Import the original file '{original}' again.",
     ),
     "session.playing": (
         "  ▶ đang phát '{title}' ({id}, {seconds} giây)",
@@ -1029,6 +1065,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.language": ("Tiếng", "Language"),
     "col.duration": ("Thời lượng", "Duration"),
     "col.imported": ("Ngày nhập", "Imported"),
+    "col.file": ("Tệp âm thanh", "Audio file"),
     "col.date": ("Ngày", "Date"),
     "col.time": ("Giờ", "Time"),
     "col.campaign": ("Chiến dịch", "Campaign"),
