@@ -292,20 +292,52 @@ def cmd_clips(args: argparse.Namespace) -> int:
     if args.clips_command == "import":
         return _import_clips(library, args)
     if args.clips_command == "list":
+        damaged = library.verify_stored()  # first: it may record old clips' WAV hashes
         clips = library.clips()
         if getattr(args, "json", False):
-            _emit_json([_clip_json(c) for c in clips])
+            _emit_json(
+                [
+                    {
+                        **_clip_json(c),
+                        "damaged": damaged.get(c.id),
+                        "missing": not c.path.is_file(),
+                    }
+                    for c in clips
+                ]
+            )
             return 0
         if not clips:
             print(t("cli.clips_empty"))
             return 0
+
+        def stored(clip: Any) -> str:
+            if clip.id in damaged:
+                return t("stored.damaged_mark")
+            return t("stored.ok") if clip.path.is_file() else t("stored.missing_mark")
+
         print_table(
-            [t("col.id"), t("col.title"), t("col.language"), t("col.duration"), t("col.imported")],
             [
-                [c.id, c.title, c.language, format_seconds(c.duration), c.imported_at[:16]]
+                t("col.id"),
+                t("col.title"),
+                t("col.language"),
+                t("col.duration"),
+                t("col.imported"),
+                t("col.file"),
+            ],
+            [
+                [
+                    c.id,
+                    c.title,
+                    c.language,
+                    format_seconds(c.duration),
+                    c.imported_at[:16],
+                    stored(c),
+                ]
                 for c in clips
             ],
         )
+        for message in damaged.values():
+            print(f"✘ {message}")
         return 0
     removed = library.remove(args.clip_id)
     print(t("cli.clip_removed", id=removed.id, title=removed.title))

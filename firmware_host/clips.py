@@ -35,6 +35,10 @@ How it works, and why:
 * The WAV header's data size is checked against the file size before decoding:
   ffmpeg silently estimates a truncated WAV's duration from its size, so decoding
   alone would not notice the cut.
+* The stored WAV's own size and SHA-256 are kept in the index too (``wav_size_bytes``,
+  ``wav_sha256``; ``size_bytes`` and ``sha256`` are the original's), so a clip the SD
+  card damaged later is refused, with a message saying so, instead of being played
+  short and counted (see :meth:`ClipLibrary.check_stored`).
 * Two ``flock`` files coordinate processes (the daemon and a CLI import may run at the
   same time): ``.import.lock`` is held shared for a whole import and exclusive by
   ``repair``, so repair never deletes the temp file of an import in progress;
@@ -102,6 +106,7 @@ TIMEOUT_PER_SECOND = 4.0
 DISK_MARGIN_BYTES = 20 * 1024 * 1024
 ID_MAX_LENGTH = 60
 HASH_CHUNK = 1024 * 1024
+STORED_DURATION_TOLERANCE = 0.002  # seconds; the index keeps durations to the millisecond
 
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
@@ -121,6 +126,8 @@ class Clip:
     imported_at: str  # ISO 8601 with the configured zone's offset
     path: Path
     input_lufs: float | None
+    stored_size: int | None = None  # bytes of the stored WAV; None: imported by an older version
+    stored_sha256: str | None = None
 
 
 @dataclass
@@ -196,6 +203,9 @@ class ClipLibrary:
         self.config = config
         self.directory = config.clips_dir
         self.index_path = self.directory / INDEX_NAME
+        # id -> (the WAV's inode, size, mtime; the message) of what a full check found
+        # damaged, so a cheap check refuses it too until the file is replaced.
+        self._damaged: dict[str, tuple[tuple[int, int, int], str]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -220,6 +230,8 @@ class ClipLibrary:
             imported_at=doc.get("imported_at", ""),
             path=self.directory / f"{doc['id']}.wav",
             input_lufs=_float(doc.get("input_lufs")),
+            stored_size=doc.get("wav_size_bytes"),
+            stored_sha256=doc.get("wav_sha256"),
         )
 
     def clips(self) -> list[Clip]:
@@ -390,18 +402,12 @@ class ClipLibrary:
         Called after the probe, so that a 3-hour WAV is refused by its header before a
         minute is spent reading 2 GB from an SD card.
         """
-        digest = hashlib.sha256()
-        size = 0
         try:
-            with source.open("rb") as handle:
-                while chunk := handle.read(HASH_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
+            return _digest(source)
         except OSError as exc:
             raise LoaxaError(
                 "clips.source_unreadable", name=name, detail=exc.strerror or exc
             ) from exc
-        return digest.hexdigest(), size
 
     def _duplicate_of(self, digest: str) -> Clip | None:
         for doc in self._documents():
@@ -410,7 +416,8 @@ class ClipLibrary:
         return None
 
     def _refuse_duplicate(self, digest: str, name: str) -> Clip | None:
-        """Refuse content already in the library, unless its WAV is lost (then re-import).
+        """Refuse content already in the library, unless its WAV is lost or damaged (then
+        re-import).
 
         Returns the clip whose lost WAV this import restores, under the same id, so the
         schedules that name it work again.
@@ -418,7 +425,7 @@ class ClipLibrary:
         existing = self._duplicate_of(digest)
         if existing is None:
             return None
-        if existing.path.is_file():
+        if existing.path.is_file() and self.check_stored(existing, full=True) is None:
             raise LoaxaError("clips.duplicate", name=name, id=existing.id, title=existing.title)
         return existing
 
@@ -710,6 +717,11 @@ class ClipLibrary:
         committed clip. If the index write fails the WAV is removed again: the library
         never holds a WAV without its entry, nor an entry without its WAV.
         """
+        try:  # hashed outside the lock: 170 MB (30 min) is seconds of reading on a Pi
+            wav_sha256, wav_size = _digest(tmp)
+        except OSError as exc:
+            raise LoaxaError("clips.store_failed", name=name, path=tmp, detail=exc) from exc
+        doc = {**doc, "wav_size_bytes": wav_size, "wav_sha256": wav_sha256}
         with self._lock(INDEX_LOCK, fcntl.LOCK_EX):
             restoring = self._refuse_duplicate(doc["sha256"], name)
             documents = self._documents()
@@ -747,6 +759,81 @@ class ClipLibrary:
                     ) from exc
                 raise
             return self._clip(doc)
+
+    # ------------------------------------------------------------------ stored clips
+
+    def check_stored(self, clip: Clip, *, full: bool = False) -> str | None:
+        """None if *clip*'s WAV still is what was imported, else the operator message
+        saying what is wrong with it (never "not in the library": it is, damaged).
+
+        The cheap check (before each session) compares the file's size with the index
+        and its WAV header with itself (data chunk present to the last byte) and with
+        the stored duration: a stat and ~100 bytes read, ~70 µs. *full* also hashes the
+        file (at start-up, ``clips list``, re-import): 170 MB (a 30-minute clip) took
+        0.3-0.4 s here (x86 with SHA instructions, file in the page cache); a Pi Zero
+        reads its SD card at ~20 MB/s, i.e. ~8 s for that clip (estimated, not measured),
+        too slow to stand between a slot and its amplifier. A damage found by hashing
+        is remembered for the same file (inode, size, mtime), so later cheap checks
+        refuse it too.
+
+        Clips imported before the stored WAV's size and hash were recorded have neither:
+        the cheap check relies on the header alone, and the first full check whose
+        header is consistent records the size and hash it finds (trust on first use;
+        a flipped bit before that moment goes unnoticed, a cut never does).
+        """
+        name = clip.path.name
+        try:
+            info = clip.path.stat()
+            identity = (info.st_ino, info.st_size, info.st_mtime_ns)
+            known = self._damaged.get(clip.id)
+            if known is not None and known[0] == identity:
+                return known[1]
+            detail = _stored_problem(clip, info.st_size)
+            if detail is None and full:
+                digest, _size = _digest(clip.path)
+                if clip.stored_sha256 is None:
+                    self._record_stored(clip, info.st_size, digest)
+                elif digest != clip.stored_sha256:
+                    detail = t("stored.hash", name=name)
+                    self._damaged[clip.id] = (identity, self._damage(clip, detail))
+        except OSError as exc:
+            detail = t("stored.unreadable", name=name, detail=exc.strerror or exc)
+        return None if detail is None else self._damage(clip, detail)
+
+    def verify_stored(self) -> dict[str, str]:
+        """Full check of every clip whose WAV exists: id -> message for the damaged ones.
+        (A missing WAV is :meth:`repair`'s to report.)"""
+        return {
+            clip.id: message
+            for clip in self.clips()
+            if clip.path.is_file() and (message := self.check_stored(clip, full=True))
+        }
+
+    def _damage(self, clip: Clip, detail: str) -> str:
+        return t(
+            "stored.damaged",
+            id=clip.id,
+            title=clip.title,
+            detail=detail,
+            original=clip.original_name,
+        )
+
+    def _record_stored(self, clip: Clip, size: int, digest: str) -> None:
+        """Keep the WAV size and hash of a clip an older version imported. Skipped when
+        the index cannot be written (``clips list`` run by another user than the
+        daemon) or is locked (an import, possibly this very process's: never wait).
+        """
+        entry = Query()
+        with (
+            contextlib.suppress(OSError, ValueError),
+            self._lock(INDEX_LOCK, fcntl.LOCK_EX | fcntl.LOCK_NB) as got,
+        ):
+            if got:
+                with contextlib.closing(open_db(self.index_path)) as db:
+                    db.update(
+                        {"wav_size_bytes": size, "wav_sha256": digest},
+                        (entry.id == clip.id) & ~entry.wav_sha256.exists(),
+                    )
 
     # ------------------------------------------------------------------ removal & repair
 
@@ -830,6 +917,33 @@ class ClipLibrary:
 
 
 # ---------------------------------------------------------------------- file checks
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in chunks (a clip may be 170 MB)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _stored_problem(clip: Clip, size: int) -> str | None:
+    """What the size and the WAV header say is wrong with a stored clip, if anything."""
+    name = clip.path.name
+    if clip.stored_size is not None and size != clip.stored_size:
+        return t("stored.size", name=name, actual=size, expected=clip.stored_size)
+    promise = _wav_promise(clip.path)
+    if promise is None:
+        return t("stored.not_wav", name=name)
+    declared, present = promise
+    if present < declared:
+        return t("stored.short", name=name, present=present, declared=declared)
+    if abs(declared - clip.duration) > STORED_DURATION_TOLERANCE:
+        return t("stored.length", name=name, declared=declared, expected=clip.duration)
+    return None
 
 
 def _cut_short(declared: float, decoded: float) -> bool:

@@ -393,6 +393,38 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Giọng '{voice}' là giọng espeak-ng; Piper đọc bằng giọng của tệp '{path}'.",
         "Voice '{voice}' is an espeak-ng voice; Piper reads with the voice of '{path}'.",
     ),
+    # --- stored clips that no longer match the index ---
+    "stored.damaged": (
+        "Bài '{id}' (\"{title}\") bị hỏng: {detail}. Bài này sẽ không được phát. Hãy nhập lại tệp gốc '{original}' để khôi phục bài với cùng mã.",
+        "Clip '{id}' (\"{title}\") is damaged: {detail}. It will not be played. Import the original file '{original}' again to restore it under the same id.",
+    ),
+    "stored.size": (
+        "tệp '{name}' có {actual} byte nhưng lúc nhập có {expected} byte",
+        "file '{name}' holds {actual} bytes but held {expected} when it was imported",
+    ),
+    "stored.not_wav": (
+        "phần đầu tệp '{name}' không còn là tiêu đề WAV đọc được",
+        "the start of file '{name}' is no longer a readable WAV header",
+    ),
+    "stored.short": (
+        "tệp '{name}' chỉ còn {present:.1f} giây âm thanh trong {declared:.1f} giây",
+        "file '{name}' holds only {present:.1f} s of its {declared:.1f} s of audio",
+    ),
+    "stored.length": (
+        "tệp '{name}' dài {declared:.1f} giây nhưng lúc nhập dài {expected:.1f} giây",
+        "file '{name}' lasts {declared:.1f} s but lasted {expected:.1f} s when it was imported",
+    ),
+    "stored.hash": (
+        "nội dung tệp '{name}' đã khác lúc nhập (mã SHA-256 không khớp; thẻ nhớ có thể đang hỏng)",
+        "the content of file '{name}' changed since it was imported (SHA-256 does not match; the memory card may be failing)",
+    ),
+    "stored.unreadable": (
+        "không đọc được tệp '{name}' ({detail})",
+        "file '{name}' cannot be read ({detail})",
+    ),
+    "stored.ok": ("nguyên vẹn", "intact"),
+    "stored.damaged_mark": ("✘ HỎNG", "✘ DAMAGED"),
+    "stored.missing_mark": ("✘ MẤT TỆP", "✘ FILE MISSING"),
     # --- schedule ---
     "schedule.at": ("{file}, dòng {line}: {message}", "{file}, line {line}: {message}"),
     "schedule.unreadable": (
@@ -580,6 +612,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "bo rơ-le ở cổng {port} vừa được kết nối lại giữa buổi phát nên mọi kênh đã TẮT; không bật âm ly khi không có vùng loa nào. Buổi phát sau sẽ chạy bình thường.",
         "the relay board on port {port} was reconnected in the middle of the session, so every channel is OFF; the amplifier is not switched on into no zone. The next session will run normally.",
     ),
+    "relays.gpio_readback_differs": (
+        "đọc lại chân GPIO thấy rơ-le {relays} không còn ở trạng thái đã đặt; có thể một chương trình khác đang điều khiển chân {pins} (kiểm tra: pinctrl get {pins})",
+        "reading the GPIO pins back shows relay {relays} no longer as it was set; another program may be driving pin {pins} (check: pinctrl get {pins})",
+    ),
+    "relays.amplifier_lost_power": (
+        "âm ly mất điện trong lúc phát (cảm biến nguồn âm ly không còn báo có điện); kiểm tra nguồn và công-tắc-tơ của âm ly",
+        "the amplifier lost power while playing (its power sense went off); check the amplifier's power supply and contactor",
+    ),
     "relays.amplifier_no_power": (
         "âm ly không bật lên trong thời gian chờ {seconds} giây (cảm biến nguồn âm ly không báo có điện); kiểm tra nguồn và công-tắc-tơ của âm ly",
         "the amplifier did not power on within the {seconds} s warm-up (its power sense stayed off); check the amplifier's power supply and contactor",
@@ -646,6 +686,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "session.player_failed": (
         "không phát được bài '{title}': {detail}. Kiểm tra card âm thanh (aplay -L) và dây nối.",
         "could not play '{title}': {detail}. Check the sound card (aplay -L) and its cable.",
+    ),
+    "session.clip_short": (
+        "bài '{title}' chỉ phát được {played:.1f} giây trong {expected:.1f} giây: tệp âm thanh của bài bị cụt hoặc hỏng. Hãy nhập lại tệp gốc '{original}'.",
+        "only {played:.1f} s of the {expected:.1f} s of clip '{title}' could be played: its audio file is cut short or damaged. Import the original file '{original}' again.",
     ),
     "session.playing": (
         "  ▶ đang phát '{title}' ({id}, {seconds} giây)",
@@ -1496,6 +1540,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.language": ("Tiếng", "Language"),
     "col.duration": ("Thời lượng", "Duration"),
     "col.imported": ("Ngày nhập", "Imported"),
+    "col.file": ("Tệp âm thanh", "Audio file"),
     "col.date": ("Ngày", "Date"),
     "col.time": ("Giờ", "Time"),
     "col.campaign": ("Chiến dịch", "Campaign"),

@@ -9,6 +9,10 @@ plays in real time like a card would.
 
 A player that stops accepting audio (a hung driver, an unplugged USB card) is killed at
 the clip's length plus a margin, so one stuck clip can never hold the amplifier on.
+
+While it plays, ``progress`` is told the seconds played about every
+``PROGRESS_EVERY_SECONDS``: the session keeps them in a note that outlives a crash
+(``PlayLog.note_progress``), since the log entry itself is only finished at the end.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ import subprocess
 import threading
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from firmware_host.messages import LoaxaError
 
 CHUNK_SECONDS = 0.1
+PROGRESS_EVERY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,18 @@ class Player:
             "-",
         ]
 
-    def play(self, wav_path: Path, *, stop: threading.Event | None = None) -> PlayResult:
-        """Play *wav_path* to the end, or until *stop* is set; never raises for audio faults."""
+    def play(
+        self,
+        wav_path: Path,
+        *,
+        stop: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> PlayResult:
+        """Play *wav_path* to the end, or until *stop* is set; never raises for audio faults.
+
+        ``seconds`` of the result counts the frames handed to the device, so a file
+        shorter than its clip should be (cut on the card) shows as fewer seconds; the
+        session compares them with the clip's stored duration."""
         stop = stop or threading.Event()
         if shutil.which(self.aplay) is None:
             raise LoaxaError("player.no_aplay")
@@ -89,7 +105,7 @@ class Player:
             watchdog.daemon = True
             watchdog.start()
             try:
-                return self._feed(source, process, rate, stop, duration)
+                return self._feed(source, process, rate, stop, progress)
             finally:
                 watchdog.cancel()
                 if process.poll() is None:
@@ -102,14 +118,18 @@ class Player:
         process: subprocess.Popen,
         rate: int,
         stop: threading.Event,
-        duration: float,
+        progress: Callable[[float], None] | None,
     ) -> PlayResult:
         frames_per_chunk = int(rate * CHUNK_SECONDS)
         written = 0
         started = time.monotonic()
+        next_note = started
         assert process.stdin is not None
         try:
             while True:
+                if progress is not None and time.monotonic() >= next_note:
+                    progress(self._played(started, written, rate))
+                    next_note += PROGRESS_EVERY_SECONDS
                 due = started + written / rate - self.lead_seconds
                 if stop.wait(max(0.0, due - time.monotonic())):
                     process.kill()

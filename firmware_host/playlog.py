@@ -9,10 +9,17 @@ history and a damaged month can never take the others with it.
 An entry belongs to the month of its session's scheduled time (its start time for a
 manual broadcast): a session scheduled at 23:59 on the 30th stays in that month even if
 its last clip ends after midnight, so a month's report reads exactly one file.
+
+How long an interrupted clip played is kept in a progress note (``on-air.json``),
+replaced about every second while a clip plays (see ``note_progress``): rewriting the
+month file that often would cost an fsync'd copy of the whole month each time. At the
+next start the entries the note names get its seconds, marked ``seconds_estimated``.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
 import uuid
@@ -30,6 +37,7 @@ from firmware_host.store import open_db, remove_stale_temporaries
 STATUSES = ("started", "completed", "interrupted", "failed", "missed")
 FINAL_STATUSES = STATUSES[1:]
 _MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
+PROGRESS_NOTE = "on-air.json"
 
 
 @dataclass(frozen=True)
@@ -185,24 +193,66 @@ class PlayLog:
         }
         return self.add(self.month_of(at), entry)
 
+    def note_progress(
+        self, session: EntryRef, clip: EntryRef, *, seconds: float, at: datetime
+    ) -> None:
+        """Remember that *clip* of *session* has played *seconds* by *at*; best effort.
+
+        Written to a temporary file and renamed over the note, without fsync: a killed
+        process (SIGKILL, OOM, a crash) leaves the page cache to the kernel, so the
+        note survives it, at most ``PROGRESS_EVERY_SECONDS`` behind what really went
+        out. A power cut may lose the last few seconds of notes (the kernel writes
+        back every 5 s) or the note itself, so the estimate is then lower still, or
+        absent. A note that cannot be written only loses the estimate: never raises.
+        """
+        note = {
+            "session": [session.month, session.doc_id],
+            "clip": [clip.month, clip.doc_id],
+            "seconds": round(seconds, 3),
+            "at": iso(at),
+        }
+        temporary = self.log_dir / f".{PROGRESS_NOTE}.tmp"
+        try:
+            temporary.write_text(json.dumps(note), "utf-8")
+            os.replace(temporary, self.log_dir / PROGRESS_NOTE)
+        except OSError:
+            pass
+
+    def _progress(self) -> dict[tuple[str, int], tuple[float, datetime]]:
+        """Entry -> (seconds, at) from the progress note; empty when there is none."""
+        try:
+            note = json.loads((self.log_dir / PROGRESS_NOTE).read_text("utf-8"))
+            session, clip = tuple(note["session"]), tuple(note["clip"])
+            seconds, at = float(note["seconds"]), datetime.fromisoformat(note["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}  # none, or torn by a power cut: no estimate
+        return {clip: (seconds, at), session: (seconds, at)}
+
     # -- start-up --------------------------------------------------------------------
     def recover_interrupted(self, *, now: datetime, reason: str) -> int:
         """Mark entries a power cut left ``started`` as ``interrupted``; returns how many.
 
-        Only the two newest months can hold such entries: anything older was written
-        before a later month existed, i.e. before the box ran again.
+        The clip the progress note names gets the seconds it played by the last note,
+        its session the time from its start to that note, both marked
+        ``seconds_estimated``; the others keep 0 seconds (unknown). Only the two newest
+        months can hold such entries: anything older was written before a later month
+        existed, i.e. before the box ran again.
         """
         remove_stale_temporaries(self.log_dir)
+        progress = self._progress()
         count = 0
         for month in self.months()[-2:]:
             with self._lock:
                 db = self._db(month)
                 stale = db.search(Query().status == "started")
-                if stale:
-                    db.update(
-                        {"status": "interrupted", "error": reason, "ended": None},
-                        doc_ids=[doc.doc_id for doc in stale],
-                    )
+                for doc in stale:
+                    fields = {"status": "interrupted", "error": reason, "ended": None}
+                    if (month, doc.doc_id) in progress:
+                        seconds, at = progress[(month, doc.doc_id)]
+                        if doc.get("kind") == "session":
+                            seconds = (at - datetime.fromisoformat(doc["started"])).total_seconds()
+                        fields |= {"seconds": round(seconds, 3), "seconds_estimated": True}
+                    db.update(fields, doc_ids=[doc.doc_id])
             count += len(stale)
         return count
 

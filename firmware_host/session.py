@@ -7,6 +7,13 @@ exception, a log that cannot be written — every relay is off when ``broadcast`
 
 Only one session plays at a time. A slot that falls while another plays waits for it,
 and its log entry says how late it started and which session it waited for.
+
+A clip counts (``completed``, one lượt in the report) only if it was verifiably heard:
+its stored WAV matched the index before the session began (size and header: see
+``ClipLibrary.check_stored``), all of its stored duration reached the device, and the
+amplifier and zone relays read back as on at its end (``RelayBank.verify``, and the
+amplifier's power input where one is wired). Anything less is ``failed``, and the
+session stops there with every relay off.
 """
 
 from __future__ import annotations
@@ -20,11 +27,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from firmware_host.messages import LoaxaError, t
-from firmware_host.player import Player
+from firmware_host.player import Player, PlayResult
 from firmware_host.playlog import EntryRef, PlayLog
 from firmware_host.relays import AMPLIFIER, RelayBank
 
 logger = logging.getLogger("loaxa.session")
+
+# The index keeps a clip's duration to the millisecond and the player counts frames:
+# a whole clip handed to the device is never more than this short of it.
+SHORT_TOLERANCE_SECONDS = 0.002
 
 
 @dataclass(frozen=True)
@@ -183,9 +194,9 @@ class Broadcaster:
                 outcome.status = "failed"
             finally:
                 self._all_off()
-            # A board unplugged while a clip played is only noticed here: a session
-            # whose relays end up unknown did not end safely, so it did not complete.
-            problem = problem or self._relays_unknown()
+            # A session whose relays end up unknown did not end safely, so it did not
+            # complete; and the operator must hear it, whatever failed first.
+            problem = "; ".join(part for part in (problem, self._relays_unknown()) if part) or None
         outcome.error = problem
         if problem is None:
             outcome.status = "completed"
@@ -242,6 +253,9 @@ class Broadcaster:
             clip = self.library.find(ref)
             if clip is None or not clip.path.is_file():
                 return [], t("session.clip_missing", clip=ref)
+            damage = self.library.check_stored(clip)
+            if damage is not None:
+                return [], damage
             clips.append(clip)
         if not clips:
             return [], t("session.empty_playlist")
@@ -315,18 +329,25 @@ class Broadcaster:
         self.announce(
             t("session.playing", title=clip.title, id=clip.id, seconds=round(clip.duration, 1))
         )
-        result = self.player.play(clip.path, stop=self._stop)
-        if result.completed:
-            status, problem = "completed", None
-            outcome.clips_played += 1
-        elif result.stopped:
-            status, problem = "interrupted", t("session.stopped")
-        else:
-            status, problem = (
-                "failed",
-                t("session.player_failed", title=clip.title, detail=result.error),
+        try:
+            result = self.player.play(
+                clip.path, stop=self._stop, progress=self._progress_note(session, entry)
             )
-        if status != "completed":
+            status, problem = self._judge(clip, result)
+        except BaseException as exc:  # the clip's entry must not stay "started"
+            if entry:
+                self._log_safely(
+                    self.log.finish,
+                    entry,
+                    "failed",
+                    ended=self.now(),
+                    seconds=0.0,
+                    error=t("session.crashed", detail=exc),
+                )
+            raise
+        if status == "completed":
+            outcome.clips_played += 1
+        else:
             outcome.status = status
         if entry:
             self._log_safely(
@@ -339,12 +360,51 @@ class Broadcaster:
             )
         return problem
 
+    def _judge(self, clip: Any, result: PlayResult) -> tuple[str, str | None]:
+        """The clip's final status and what went wrong; see the module docstring."""
+        if result.stopped:
+            return "interrupted", t("session.stopped")
+        if not result.completed:
+            return "failed", t("session.player_failed", title=clip.title, detail=result.error)
+        if result.seconds + SHORT_TOLERANCE_SECONDS < clip.duration:
+            return "failed", t(
+                "session.clip_short",
+                title=clip.title,
+                played=result.seconds,
+                expected=clip.duration,
+                original=clip.original_name,
+            )
+        problem = self._relays_not_verified()
+        return ("failed", problem) if problem else ("completed", None)
+
+    def _relays_not_verified(self) -> str | None:
+        """Read the relays (and the amplifier's power input) back at a clip's end."""
+        try:
+            self.relays.verify()
+        except LoaxaError as exc:
+            return str(exc)
+        sense = getattr(self.relays, "sense", None)
+        if sense is not None and sense.amplifier_on() is False:
+            return t("relays.amplifier_lost_power")
+        return None
+
+    def _progress_note(
+        self, session: EntryRef | None, entry: EntryRef | None
+    ) -> Callable[[float], None] | None:
+        """What the player calls every second or so, so a crash leaves an estimate."""
+        if session is None or entry is None:
+            return None
+        return lambda seconds: self.log.note_progress(
+            session, entry, seconds=seconds, at=self.now()
+        )
+
     def _log_safely(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """A log that cannot be written (full or failing SD card) must not keep the
-        amplifier on or cancel a broadcast: say so loudly and carry on."""
+        """A log that cannot be written (full or failing SD card, or a month file the
+        card garbled, which raises ValueError) must not keep the amplifier on or
+        cancel a broadcast: say so loudly and carry on."""
         try:
             return write(*args, **kwargs)
-        except OSError as exc:
-            logger.error(t("log.write_failed", detail=exc))
+        except Exception as exc:
+            logger.error(t("log.write_failed", detail=exc), exc_info=not isinstance(exc, OSError))
             self.announce(t("log.write_failed", detail=exc))
             return None

@@ -16,22 +16,7 @@ import pytest
 from firmware_host.clips import ClipLibrary
 from firmware_host.daemon import Daemon
 from firmware_host.playlog import PlayLog
-from tests.helpers import captured_files, make_tone, read_samples
-
-WALL_MINUS_MONOTONIC = time.time() - time.monotonic()
-
-
-def pin_timeline(pin) -> list[tuple[float, bool]]:
-    """(wall-clock time, state) of every change of a gpiozero MockPin.
-
-    MockPin keeps the time since the previous change; its last change is absolute.
-    """
-    moments = []
-    at = pin._last_change
-    for state in reversed(pin.states[1:]):
-        moments.append((at + WALL_MINUS_MONOTONIC, bool(state.state)))
-        at -= state.timestamp
-    return list(reversed(moments))
+from tests.helpers import captured_files, make_tone, pin_timeline, read_samples
 
 
 def wait_for_sessions(log: PlayLog, count: int, timeout: float) -> list[dict]:

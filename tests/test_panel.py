@@ -103,9 +103,13 @@ def test_the_light_follows_a_usb_sync_in_another_process(panel_box, pins):
     daemon.start()
     try:
         write_usb_state(box.data_dir, "busy")
+        before = len(pins.pin(LED).states)  # heartbeat flashes may come before this
         assert daemon.panel.refresh(last_failed=False, clock_trusted=True) == "usb_busy"
         time.sleep(1.2)
-        assert len(pins.pin(LED).states) >= 3  # blinking in the background
+        blinked = pins.pin(LED).states[before:]
+        # a slow blink in the background: on, off after 0.5 s, on again after 0.5 s
+        assert [bool(s.state) for s in blinked[:3]] == [True, False, True], blinked
+        assert all(0.4 < s.timestamp < 0.7 for s in blinked[1:3]), blinked
         write_usb_state(box.data_dir, "done-ok")
         assert daemon.panel.refresh(last_failed=False, clock_trusted=True) == "usb_done_ok"
         assert pins.pin(LED).state

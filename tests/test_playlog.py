@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from firmware_host.playlog import PlayLog
-from firmware_host.store import AtomicJSONStorage, open_db, remove_stale_temporaries
+from firmware_host.store import (
+    AtomicJSONStorage,
+    open_db,
+    remove_stale_temporaries,
+    write_atomically,
+)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 CLIP = SimpleNamespace(
@@ -32,6 +38,46 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert json.loads((tmp_path / "log.json").read_text())["_default"] == {"1": {"n": 1}}
     assert not list(tmp_path.glob(".*.tmp")), "the temp file is cleaned up"
+
+
+def test_the_data_is_on_disk_before_the_rename_and_the_rename_after_it(tmp_path, monkeypatch):
+    """fsync(temp file, holding all the data) → replace(temp, file) → fsync(folder).
+
+    Without the first fsync a power cut can leave the *new name* on an empty or partial
+    file; without the last, the rename itself may be lost. Neither shows in a test that
+    only reads the file back, so the calls are recorded as they happen.
+    """
+    import stat
+
+    calls: list[tuple] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if stat.S_ISDIR(info.st_mode):
+            calls.append(("fsync folder", target))
+        else:
+            calls.append(("fsync file", target, info.st_size))
+        real_fsync(fd)
+
+    def replace(source, destination) -> None:
+        calls.append(("replace", str(source), str(destination)))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    target = tmp_path / "log" / "2026-11.json"
+    write_atomically(target, b'{"_default": {}}')
+    monkeypatch.undo()
+
+    assert [call[0] for call in calls] == ["fsync file", "replace", "fsync folder"], calls
+    _, synced, size = calls[0]
+    assert Path(synced).parent == target.parent and synced != str(target)
+    assert size == len(b'{"_default": {}}'), "all the data was written before the fsync"
+    assert calls[1] == ("replace", synced, str(target))
+    assert calls[2] == ("fsync folder", str(target.parent))
+    assert target.read_bytes() == b'{"_default": {}}'
 
 
 def test_stale_temporaries_from_a_cut_are_removed(tmp_path):
@@ -113,6 +159,44 @@ def test_started_entries_become_interrupted_at_start_up(tmp_path):
         ("clip", "interrupted", "mất điện"),
     ]
     assert reopened.recover_interrupted(now=now, reason="x") == 0
+
+
+@pytest.mark.parametrize("note", ["kept", "torn", "none"])
+def test_an_interrupted_clip_gets_the_seconds_of_the_progress_note(tmp_path, note):
+    log = PlayLog(tmp_path, HCM)
+    began = datetime(2026, 11, 23, 6, 30, tzinfo=HCM)
+    first = log.start_session(
+        trigger="schedule",
+        scheduled=began,
+        started=began,
+        campaign="2G",
+        slot="sáng",
+        zones=["thon-1"],
+        playlist=["thong-bao"],
+    )
+    earlier = log.start_clip(first, started=began, clip=CLIP, play_index=1)
+    log.finish(earlier, "completed", ended=began, seconds=12.5)
+    clip = log.start_clip(first, started=began, clip=CLIP, play_index=2)
+    log.note_progress(first, earlier, seconds=12.0, at=began)  # an older note, replaced
+    log.note_progress(first, clip, seconds=7.25, at=began.replace(second=20))
+    if note == "torn":  # a power cut before the kernel wrote the page back
+        (tmp_path / "on-air.json").write_bytes(b"\0" * 40)
+    elif note == "none":
+        (tmp_path / "on-air.json").unlink()
+    log.close()
+
+    reopened = PlayLog(tmp_path, HCM)
+    assert reopened.recover_interrupted(now=began, reason="mất điện") == 2
+    rows = {(r["kind"], r.get("play_index")): r for r in reopened.entries()}
+    session, cut = rows[("session", None)], rows[("clip", 2)]
+    assert rows[("clip", 1)]["seconds"] == 12.5 and "seconds_estimated" not in rows[("clip", 1)]
+    if note == "kept":
+        assert (cut["seconds"], cut["seconds_estimated"]) == (7.25, True)
+        assert (session["seconds"], session["seconds_estimated"]) == (20.0, True)
+    else:
+        assert (cut["seconds"], session["seconds"]) == (0.0, 0.0)
+        assert "seconds_estimated" not in cut and "seconds_estimated" not in session
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_a_clip_entry_reads_on_its_own(tmp_path):

@@ -75,8 +75,9 @@ def test_sigkill_mid_clip_then_restart(box, pins, long_clip):
     schedule_one_slot(box, long_clip.id, seconds_from_now=2)
     process = start_daemon_process(box)
     wait_for_clip_started(box.log_dir, process, timeout=20)
-    time.sleep(0.5)  # well inside the 6 s clip
+    time.sleep(2.7)  # well inside the 6 s clip
     process.send_signal(signal.SIGKILL)
+    killed = datetime.now(box.timezone)
     process.wait(timeout=5)
 
     before = PlayLog(box.log_dir, box.timezone).entries()
@@ -98,6 +99,12 @@ def test_sigkill_mid_clip_then_restart(box, pins, long_clip):
         assert len(after) == 2
         assert {r["status"] for r in after} == {"interrupted"}
         assert all(r["error"] for r in after)
+        # The seconds that went out before the cut, from the progress note, marked
+        # as an estimate (the note is at most a second old).
+        for row in after:
+            truth = (killed - datetime.fromisoformat(row["started"])).total_seconds()
+            assert row["seconds_estimated"] is True
+            assert truth - 1.5 <= row["seconds"] <= truth + 0.1, (row["kind"], truth, row)
     finally:
         daemon.stop()
     # the cut slot is logged once and is not played again after the restart

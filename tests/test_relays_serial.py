@@ -30,6 +30,7 @@ from firmware_host.playlog import PlayLog
 from firmware_host.relays import AMPLIFIER, open_relays
 from firmware_host.relays.lcus import frame
 from firmware_host.relays.modbus import crc16, crc_ok, read_coils, with_crc, write_coil
+from firmware_host.report.counts import build_report
 from firmware_host.session import Broadcaster, BroadcastRequest
 from tests.helpers import captured_files, make_tone
 
@@ -361,14 +362,54 @@ def test_usb_unplugged_mid_session_fails_it_and_the_next_session_works(
         peer = peers(link, "lcus")  # plugged in again, same name, new device
         after = broadcaster.broadcast(BroadcastRequest((clip.id,), ("thon-2",)))
         assert after.status == "completed" and after.error is None
-        assert peer.writes(7) == [*OFF_SWEEP, (3, True), (1, True), (1, False), (3, False)]
+        on, repeated, off = [(3, True), (1, True)], [(1, True), (3, True)], [(1, False), (3, False)]
+        assert peer.writes(9) == [*OFF_SWEEP, *on, *repeated, *off], "repeated at the clip's end"
         assert not any(bank.states().values())
     finally:
         bank.close()
-    sessions = [r for r in log.entries() if r["kind"] == "session"]
+    rows = log.entries()
+    sessions = [r for r in rows if r["kind"] == "session"]
     assert [s["status"] for s in sessions] == ["failed", "completed"]
     assert "ls /dev/ttyUSB*" in sessions[0]["error"]
     assert len(captured_files(capture_dir)) == 2
+    # The clip played to its end into a board that was gone: not a lượt.
+    plays = [r for r in rows if r["kind"] == "clip"]
+    assert [p["status"] for p in plays] == ["failed", "completed"]
+    assert "mất kết nối với bo rơ-le USB LCUS" in plays[0]["error"]
+    totals = build_report(rows, month=rows[0]["month"], tz=log.tz, commune={}).totals
+    assert (totals["plays_completed"], totals["plays_failed"]) == (1, 1)
+    assert (totals["sessions_completed"], totals["sessions_failed"]) == (1, 1)
+
+
+def test_a_module_that_lost_power_mid_clip_is_caught_by_reading_its_coils_back(
+    station, link, peers, capture_dir
+):
+    """The RS-485 adapter stays, the module's supply blinks: its coils fall OFF and come
+    back OFF. Only the read-back at the clip's end can tell; the play is not counted."""
+    make, clip, log = station
+    peer = peers(link, "modbus")
+    amplifier_on = threading.Event()
+    bank, _note = open_relays(
+        relay_settings(link, "modbus", readback=True),
+        observer=lambda n, on: amplifier_on.set() if (n, on) == (AMPLIFIER, True) else None,
+    )
+
+    def supply_blinks() -> None:
+        amplifier_on.wait(5)
+        time.sleep(0.4 + 0.5)  # warm-up, then half-way through the clip
+        peer.coils.clear()  # every coil back to OFF, as after a reset
+
+    try:
+        threading.Thread(target=supply_blinks, daemon=True).start()
+        outcome = make(bank).broadcast(BroadcastRequest((clip.id,), ("thon-1",)))
+        assert outcome.status == "failed" and outcome.clips_played == 0
+        assert "đọc lại thấy kênh vẫn TẮT" in outcome.error and "kênh 1 (âm ly)" in outcome.error
+        assert not any(peer.coils.values()), "and everything is switched off after it"
+    finally:
+        bank.close()
+    session, play = log.entries()
+    assert (session["status"], play["status"]) == ("failed", "failed")
+    assert len(captured_files(capture_dir)) == 1
 
 
 def test_a_relay_that_is_not_confirmed_on_air_fails_the_session_and_all_goes_off(

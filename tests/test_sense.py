@@ -143,3 +143,16 @@ def test_a_silent_speaker_line_is_noted_in_the_log(sensed, pins):
     session = next(e for e in log.entries() if e["kind"] == "session")
     assert "kiểm tra dây loa" in session["note"] and session["error"] is None
     assert relays_all_off(pins)
+
+
+def test_an_amplifier_that_loses_power_mid_clip_fails_the_play(sensed, pins, capture_dir):
+    """The contactor drops out half-way through the clip (a tripped breaker): the clip
+    plays to its end into nothing, and must not count."""
+    broadcaster, clip, log, _contactor = sensed
+    threading.Timer(0.4 + 0.6, pins.pin(AMP_SENSE).drive_high).start()
+    outcome = broadcaster.broadcast(BroadcastRequest((clip.id,), ("thon-1",)))
+    assert outcome.status == "failed" and outcome.clips_played == 0
+    assert outcome.error.startswith("âm ly mất điện trong lúc phát")
+    session, play = log.entries()
+    assert (session["status"], play["status"]) == ("failed", "failed")
+    assert relays_all_off(pins)

@@ -13,8 +13,9 @@ from firmware_host.clips import ClipLibrary
 from firmware_host.player import Player
 from firmware_host.playlog import PlayLog
 from firmware_host.relays import AMPLIFIER, open_relays
+from firmware_host.report.counts import build_report
 from firmware_host.session import Broadcaster, BroadcastRequest
-from tests.helpers import captured_files, make_tone
+from tests.helpers import captured_files, check_relay_sequence, make_tone
 
 PINS = {AMPLIFIER: 17, "thon-1": 27, "thon-2": 22, "thon-3": 23}
 
@@ -52,7 +53,33 @@ def pin_is_off(pins, name: str) -> bool:
     return not pins.pin(PINS[name]).state
 
 
-def test_player_failure_ends_the_session_with_relays_off(station, pins):
+def check_pins(pins, log: PlayLog, warmup: float) -> None:
+    """The safety sequence on the mock pins, against the clips the log says started."""
+    check_relay_sequence(
+        pins,
+        amplifier=PINS[AMPLIFIER],
+        zones={name: pin for name, pin in PINS.items() if name != AMPLIFIER},
+        audio_starts=[r["started"] for r in log.entries() if r["kind"] == "clip"],
+        warmup=warmup,
+    )
+
+
+def month_report(box, log: PlayLog):
+    rows = log.entries()
+    return build_report(rows, month=rows[0]["month"], tz=box.timezone, commune={})
+
+
+def test_every_zone_switches_with_the_amplifier_off_and_the_warm_up_is_kept(station, pins, box):
+    """Fast checks of what the slow day test sees: all three zones, two rounds."""
+    make, clip, _changes, log, _ = station
+    outcome = make().broadcast(
+        BroadcastRequest(playlist=(clip.id,), zones=("thon-1", "thon-2", "thon-3"))
+    )
+    assert outcome.status == "completed" and outcome.clips_played == 1
+    check_pins(pins, log, box.amplifier.warmup_seconds)
+
+
+def test_player_failure_ends_the_session_with_relays_off(station, pins, box):
     make, clip, changes, log, _ = station
     outcome = make(device="no_such_card").broadcast(
         BroadcastRequest(playlist=(clip.id,), zones=("thon-1",))
@@ -69,6 +96,7 @@ def test_player_failure_ends_the_session_with_relays_off(station, pins):
     session, play = log.entries()
     assert (session["status"], play["status"]) == ("failed", "failed")
     assert "Unknown PCM no_such_card" in play["error"]
+    check_pins(pins, log, box.amplifier.warmup_seconds)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +141,7 @@ def test_a_slot_that_falls_during_another_waits_and_says_why(station, capture_di
     assert len(captured_files(capture_dir)) == 2
 
 
-def test_stop_mid_clip_interrupts_and_switches_off(station, pins):
+def test_stop_mid_clip_interrupts_and_switches_off(station, pins, box):
     make, clip, _changes, log, _ = station
     broadcaster = make()
     threading.Timer(1.2, broadcaster.stop_current).start()
@@ -123,6 +151,123 @@ def test_stop_mid_clip_interrupts_and_switches_off(station, pins):
     session, play = log.entries()
     assert (session["status"], play["status"]) == ("interrupted", "interrupted")
     assert 0.2 < play["seconds"] < 1.5
+    check_pins(pins, log, box.amplifier.warmup_seconds)
+
+
+@pytest.mark.parametrize("where", ["player", "relay"])
+def test_a_bug_inside_a_session_fails_it_with_relays_off_and_the_next_one_plays(
+    station, pins, box, capture_dir, where
+):
+    """Not an OSError nor a LoaxaError: a programming error must still end the session
+    safely, leave no entry ``started``, and leave the box able to broadcast."""
+    make, clip, _changes, log, relays = station
+    broadcaster = make()
+    if where == "player":
+
+        def play(*_args, **_kwargs):
+            raise RuntimeError("a bug in the player")
+
+        broken, attribute, method = broadcaster.player, "play", play
+    else:
+        real_set = relays.set
+
+        def set_relay(name, on):
+            if (name, on) == ("thon-2", True):
+                raise ValueError("a bug in the relay backend")
+            real_set(name, on)
+
+        broken, attribute, method = relays, "set", set_relay
+    setattr(broken, attribute, method)  # an instance attribute hides the method until deleted
+    outcome = broadcaster.broadcast(
+        BroadcastRequest(playlist=(clip.id,), zones=("thon-1", "thon-2"))
+    )
+    assert outcome.status == "failed" and "a bug in the" in outcome.error
+    assert all(pin_is_off(pins, name) for name in PINS)
+    rows = log.entries()
+    assert rows and all(r["status"] == "failed" for r in rows), rows
+    check_pins(pins, log, box.amplifier.warmup_seconds)
+
+    delattr(broken, attribute)
+    after = broadcaster.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    assert after.status == "completed"
+    assert len(captured_files(capture_dir)) == 1
+
+
+def test_a_damaged_month_file_does_not_stop_the_broadcast(station, pins, capture_dir, box):
+    """A month file the SD card garbled raises ValueError (not OSError) on every write."""
+    make, clip, _changes, _log, _ = station
+    broadcaster = make()
+    said: list[str] = []
+    broadcaster.announce = said.append
+    assert broadcaster.broadcast(BroadcastRequest((clip.id,), ("thon-1",))).status == "completed"
+    month_file = next(box.log_dir.glob("*.json"))
+    month_file.write_text('{"_default": {"1": {"kind": "sess', "utf-8")
+    outcome = broadcaster.broadcast(BroadcastRequest((clip.id,), ("thon-2",)))
+    assert outcome.status == "completed" and outcome.clips_played == 1
+    assert len(captured_files(capture_dir)) == 2
+    assert any("KHÔNG GHI ĐƯỢC NHẬT KÝ PHÁT" in line for line in said)
+    assert all(pin_is_off(pins, name) for name in PINS)
+
+
+def test_a_clip_cut_short_on_the_card_is_refused_before_any_relay_moves(station, capture_dir, box):
+    """1 KB left of the stored WAV: refused as damaged, not played, not counted."""
+    make, clip, changes, log, _ = station
+    with clip.path.open("r+b") as handle:
+        handle.truncate(1024)
+    outcome = make().broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    assert outcome.status == "failed"
+    assert f"Bài '{clip.id}'" in outcome.error and "bị hỏng" in outcome.error
+    assert "1024 byte" in outcome.error
+    assert "không có trong thư viện" not in outcome.error
+    assert changes == [] and captured_files(capture_dir) == []
+    assert [(r["kind"], r["status"]) for r in log.entries()] == [("session", "failed")]
+    assert month_report(box, log).totals["plays_completed"] == 0
+
+
+def test_a_clip_that_reaches_the_device_short_is_failed_and_not_counted(
+    station, pins, capture_dir, box
+):
+    """The card loses the clip's tail after the check before the session (between the
+    check and aplay): what reached the device is compared with the stored duration."""
+    make, clip, _changes, log, _ = station
+    broadcaster = make()
+
+    def cut_when_playing(line: str) -> None:
+        if "▶" in line:
+            with clip.path.open("r+b") as handle:
+                handle.truncate(1024)
+
+    broadcaster.announce = cut_when_playing
+    outcome = broadcaster.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    assert outcome.status == "failed" and outcome.clips_played == 0
+    session, play = log.entries()
+    assert (session["status"], play["status"]) == ("failed", "failed")
+    assert play["seconds"] < 0.05
+    assert "0.0" in play["error"] and "2.0" in play["error"] and "hỏng" in play["error"]
+    assert all(pin_is_off(pins, name) for name in PINS)
+    totals = month_report(box, log).totals
+    assert (totals["plays_completed"], totals["plays_failed"]) == (0, 1)
+
+
+def test_a_relay_pin_changed_under_the_session_fails_the_play(station, pins, box):
+    """Another program drives a zone's pin low mid-clip (``pinctrl set 27 dl``): the pin
+    read back at the clip's end says the zone was not on through it."""
+    make, clip, _changes, log, _ = station
+    broadcaster = make()
+
+    def meddle(line: str) -> None:
+        if "▶" in line:
+            zone_pin = pins.pin(PINS["thon-1"])
+            threading.Timer(0.5, lambda: setattr(zone_pin, "state", False)).start()
+
+    broadcaster.announce = meddle
+    outcome = broadcaster.broadcast(BroadcastRequest(playlist=(clip.id,), zones=("thon-1",)))
+    assert outcome.status == "failed" and outcome.clips_played == 0
+    assert "rơ-le thon-1 không còn ở trạng thái đã đặt" in outcome.error
+    assert "pinctrl get 27" in outcome.error
+    session, play = log.entries()
+    assert (session["status"], play["status"]) == ("failed", "failed")
+    assert all(pin_is_off(pins, name) for name in PINS)
 
 
 def test_a_log_that_cannot_be_written_does_not_stop_the_broadcast(

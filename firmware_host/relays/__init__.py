@@ -46,6 +46,15 @@ class RelayBank(Protocol):
         Raises ``LoaxaError`` (key ``relays.*``) when the board cannot be reached or
         does not confirm; it never waits longer than the configured timeouts."""
 
+    def verify(self) -> None:
+        """Confirm that the relays are still as set (at least every one switched ON)
+        by asking the hardware: the pins read back (GPIO), the coils read back or the
+        write confirmed again (Modbus), the port taking a harmless repeat of the
+        command (LCUS).
+
+        Called at each clip's end: a play counts only if this passes. Raises
+        ``LoaxaError`` (key ``relays.*``) when it cannot be confirmed."""
+
     def states(self) -> dict[str, bool | None]:
         """What each relay is driven to now (``AMPLIFIER`` and every zone); None when
         it is unknown (a serial board that vanished or stopped answering)."""

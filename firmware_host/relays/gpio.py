@@ -12,7 +12,7 @@ from pathlib import Path
 from gpiozero import DigitalOutputDevice
 from gpiozero.pins.mock import MockFactory
 
-from firmware_host.messages import t
+from firmware_host.messages import LoaxaError, t
 from firmware_host.relays import AMPLIFIER, RelayObserver
 
 _PI_MODEL = Path("/proc/device-tree/model")
@@ -62,6 +62,7 @@ class GpioRelayBank:
         self.zones = tuple(settings.zones)
         self.sense = sense  # closed with the bank
         self._devices: dict[str, DigitalOutputDevice] = {}
+        self._driven: dict[str, bool] = {}  # what set() asked for, to compare with the pins
         try:
             for name, pin in ((AMPLIFIER, settings.amplifier), *settings.zones.items()):
                 # initial_value=False drives the pin to OFF the moment it is claimed:
@@ -72,17 +73,35 @@ class GpioRelayBank:
                     initial_value=False,
                     pin_factory=factory,
                 )
+                self._driven[name] = False
         except BaseException:
             self.close()
             raise
 
     def set(self, name: str, on: bool) -> None:
         device = self._devices[name]
+        self._driven[name] = on
         if bool(device.value) == on:
             return
         device.value = on
         if self._observer:
             self._observer(name, on)
+
+    def verify(self) -> None:
+        """Read every pin back: a pin that another program reconfigured or drove (or
+        a relay board shorting its input) no longer reads what was set."""
+        wrong = [
+            name
+            for name, device in self._devices.items()
+            if bool(device.value) != self._driven[name]
+        ]
+        if wrong:
+            labels = [t("relays.amplifier_name") if n == AMPLIFIER else n for n in wrong]
+            raise LoaxaError(
+                "relays.gpio_readback_differs",
+                relays=", ".join(labels),
+                pins=",".join(self._devices[n].pin.info.name.removeprefix("GPIO") for n in wrong),
+            )
 
     def states(self) -> dict[str, bool]:
         return {name: bool(device.value) for name, device in self._devices.items()}

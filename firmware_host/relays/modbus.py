@@ -74,12 +74,24 @@ class ModbusRelayBank(SerialRelayBank):
         if reply != request:
             raise BoardError(t("relays.wrong_reply", reply=reply.hex(" ")))
         if self.readback:
-            reply = self._transact(link, read_coils(self.address, coil), 6)
-            if reply[:3] != bytes((self.address, READ_COILS, 1)):
-                raise BoardError(t("relays.wrong_reply", reply=reply.hex(" ")))
-            if bool(reply[3] & 1) != on:
-                still = t("relays.off") if on else t("relays.on")
-                raise BoardError(t("relays.readback_differs", state=still))
+            self._read_back(link, coil, on)
+
+    def _confirm(self, link: serial.SerialBase, channel: int, on: bool) -> None:
+        """With ``readback`` the coil is read; without it the write is repeated and its
+        echo confirms the module is there. Only a read notices a module that lost
+        power mid-clip (its coils fall OFF); a repeated write switches it back on."""
+        if self.readback:
+            self._read_back(link, channel - 1, on)
+        else:
+            self._switch(link, channel, on)
+
+    def _read_back(self, link: serial.SerialBase, coil: int, on: bool) -> None:
+        reply = self._transact(link, read_coils(self.address, coil), 6)
+        if reply[:3] != bytes((self.address, READ_COILS, 1)):
+            raise BoardError(t("relays.wrong_reply", reply=reply.hex(" ")))
+        if bool(reply[3] & 1) != on:
+            still = t("relays.off") if on else t("relays.on")
+            raise BoardError(t("relays.readback_differs", state=still))
 
     def _transact(self, link: serial.SerialBase, request: bytes, length: int) -> bytes:
         """Send *request* and return a reply of *length* bytes with a good CRC."""

@@ -4,8 +4,11 @@ What the province asks: *hình thức* (how: broadcast on the commune loudspeake
 *số lượt* (how many times) and *phương tiện* (through what: which system, which zones).
 The counting rule, stated once here and printed on every report:
 
-* one **lượt** (play) is one clip played to its end in a session; a session that played
-  its playlist of two clips three times counts six lượt;
+* one **lượt** (play) is one clip played to its end in a session, i.e. a clip row
+  ``completed``: the session logs that only when the whole stored clip reached the
+  sound card and the amplifier and zone relays read back as on at its end (see
+  ``session.py``); a session that played its playlist of two clips three times counts
+  six lượt;
 * a **buổi phát** (session) counts when it completed;
 * **thời lượng** (time on air) is the seconds of audio of the completed plays;
 * a zone "heard" a play when the zone was switched on for its session;
