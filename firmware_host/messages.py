@@ -51,6 +51,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{file}, dòng {line}: tệp cấu hình không lưu bằng bảng mã UTF-8. Mở tệp, chọn Lưu thành → Mã hoá: UTF-8, rồi lưu lại.",
         "{file}, line {line}: the config file is not saved as UTF-8. Open it, choose Save as → Encoding: UTF-8, and save again.",
     ),
+    "config.too_deep": (
+        "{file}, dòng {line}: các dấu ngoặc trong tệp cấu hình lồng vào nhau quá sâu nên không đọc được; mỗi giá trị chỉ cần một cặp ngoặc. Sửa dòng này theo mẫu trong README.",
+        "{file}, line {line}: brackets in the config file are nested too deeply to read; a value needs one pair of brackets. Fix this line following the README example.",
+    ),
     "config.unknown_key": (
         "{file}, dòng {line}: khoá '{key}' không có trong cấu hình. Xoá dòng này hoặc sửa lại tên khoá{hint}.",
         "{file}, line {line}: '{key}' is not a config key. Delete the line or correct the key name{hint}.",
@@ -329,6 +333,30 @@ CATALOG: dict[str, tuple[str, str]] = {
         "this slot overlaps slot '{other}' (file {other_file}, line {other_line}) on {date} from {start} to {end}{more}; there is one amplifier, move one of the two slots",
     ),
     "schedule.overlap_more": (" và {count} ngày khác", " and on {count} other days"),
+    "schedule.overlap_more.one": (" và {count} ngày khác", " and on {count} other day"),
+    # --- schedule: files that cannot be read at all, and hostile ones ---
+    "schedule.at_file": ("{file}: {message}", "{file}: {message}"),
+    "schedule.missing_file": (
+        "không có tệp lịch này; kiểm tra lại tên tệp và thư mục",
+        "there is no such schedule file; check the file name and folder",
+    ),
+    "schedule.not_regular": ("không phải một tệp thường", "not a regular file"),
+    "schedule.too_big": (
+        "tệp lịch quá lớn ({kilobytes} KB); một tệp chiến dịch chỉ vài KB, tối đa {maximum} KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
+        "the schedule file is too big ({kilobytes} KB); a campaign file is a few KB, at most {maximum} KB. Check that the right file was copied",
+    ),
+    "schedule.too_deep": (
+        'các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch; mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]',
+        'brackets are nested too deeply to read the schedule file; a value needs one pair of brackets, e.g. days = ["T2", "T4"]',
+    ),
+    "schedule.unexpected": (
+        "không đọc được tệp lịch vì một lỗi không lường trước ({detail}); tệp này không được dùng, các tệp khác vẫn chạy. Hãy gửi tệp này cho kỹ thuật viên",
+        "the schedule file could not be read because of an unexpected error ({detail}); this file is not used, the others keep running. Send this file to the technician",
+    ),
+    "schedule.bad_year": (
+        "năm {year} không hợp lý; chiến dịch phải nằm trong các năm {first}–{last} (có viết nhầm năm không?)",
+        "year {year} is not plausible; a campaign must lie within {first}–{last} (is the year mistyped?)",
+    ),
     # --- relays ---
     "relays.serial_ready": (
         "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",

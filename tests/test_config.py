@@ -102,3 +102,23 @@ def test_a_config_not_saved_as_utf8_names_the_line_and_the_fix(tmp_path):
         load_config(tmp_path)
     [problem] = caught.value.problems
     assert "dòng 2" in str(problem) and "UTF-8" in str(problem)
+
+
+def test_a_deeply_nested_config_is_a_clear_error_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    text = HEADER + "[audio]\ndevice = " + "[" * 20_000 + "\n"
+    expected = (
+        f"{tmp_path / 'loaxa.toml'}, dòng 5: các dấu ngoặc trong tệp cấu hình lồng vào nhau"
+        " quá sâu nên không đọc được; mỗi giá trị chỉ cần một cặp ngoặc. Sửa dòng này theo"
+        " mẫu trong README."
+    )
+    assert problems(tmp_path, text) == [expected]
+    done = subprocess.run(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(tmp_path), "schedule", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f"LỖI: {expected}\n")

@@ -631,12 +631,13 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 
 
 def test_unreadable_file_does_not_raise(tmp_path: Path) -> None:
-    schedule, problems = parse_schedule(tmp_path / "khong-co.toml", zones=ZONES)
-    assert schedule is None
-    assert [(p.line, p.key) for p in problems] == [(1, "schedule.unreadable")]
-    assert "No such file" in str(problems[0])
     schedule, problems = parse_schedule(tmp_path, zones=ZONES)  # a directory
-    assert schedule is None and problems[0].key == "schedule.unreadable"
+    assert schedule is None
+    assert [(p.line, p.key) for p in problems] == [(None, "schedule.unreadable")]
+    assert str(problems[0]) == (
+        f"{tmp_path}: không đọc được tệp lịch (không phải một tệp thường);"
+        " kiểm tra tên tệp và quyền đọc"
+    )
 
 
 def test_text_argument_is_used_instead_of_the_file(tmp_path: Path) -> None:
@@ -785,3 +786,62 @@ def test_problem_renders_in_the_language_of_the_moment(tmp_path: Path) -> None:
     finally:
         messages.set_language("vi")
     assert str(problem).endswith("(có phải ý bạn là '06:30'?)")
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize("nesting", ["[" * 20_000, "{a = " * 20_000])
+def test_a_deeply_nested_file_is_refused_and_the_file_beside_it_is_not(
+    tmp_path: Path, nesting: str
+) -> None:
+    """tomllib recurses once per bracket: 20 000 of them raise RecursionError."""
+    good = write(tmp_path, BASE, "a.toml")
+    deep = write(tmp_path, variant('days = "hằng ngày"', f"days = {nesting}"), "b.toml")
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{deep}, dòng 9: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
+        " mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = [\"T2\", \"T4\"]"
+    ]
+
+
+def test_a_date_far_in_the_future_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """9999-12-31 is a valid TOML date; one more day of planning overflows Python's date."""
+    good = write(tmp_path, BASE, "a.toml")
+    text = variant("start = 2024-08-01\nend = 2024-09-16", "start = 9999-12-30\nend = 9999-12-31")
+    far = write(tmp_path, variant('"hằng ngày"', '"T2"', text), "b.toml")
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{far}, dòng {line}: năm 9999 không hợp lý; chiến dịch phải nằm trong các năm"
+        " 2000–2099 (có viết nhầm năm không?)"
+        for line in (3, 4)
+    ]
+
+
+def test_a_missing_file_is_named_without_a_line(tmp_path: Path) -> None:
+    missing = tmp_path / "khong-co.toml"
+    schedule, problems = parse_schedule(missing, zones=ZONES)
+    assert schedule is None
+    assert [str(p) for p in problems] == [
+        f"{missing}: không có tệp lịch này; kiểm tra lại tên tệp và thư mục"
+    ]
+    assert problems[0].line is None
+
+
+def test_a_fifo_or_a_huge_file_is_refused_without_waiting_or_reading_it(tmp_path: Path) -> None:
+    import os
+
+    good = write(tmp_path, BASE, "a.toml")
+    os.mkfifo(tmp_path / "b-pipe.toml")  # reading it would wait for a writer forever
+    with open(tmp_path / "c-huge.toml", "wb") as huge:
+        huge.truncate(2**30)  # 1 GB (sparse), which a Pi Zero cannot hold in memory
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'b-pipe.toml'}: không đọc được tệp lịch (không phải một tệp thường);"
+        " kiểm tra tên tệp và quyền đọc",
+        f"{tmp_path / 'c-huge.toml'}: tệp lịch quá lớn (1048576 KB); một tệp chiến dịch chỉ"
+        " vài KB, tối đa 256 KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
+    ]
