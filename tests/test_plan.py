@@ -239,9 +239,7 @@ def test_an_overlap_of_a_second_or_less_at_the_edge_is_caught(overlap: float) ->
     second when the next starts collides; one that ends exactly then does not."""
     first = session_at(6, 0, 60 + overlap)  # 06:00:00 – 06:01:00 + overlap
     touching = session_at(6, 1, 60)  # starts at 06:01:00
-    assert [(a.slot, b.slot) for a, b in find_overlaps([touching, first])] == [
-        ("060000", "060100")
-    ]
+    assert [(a.slot, b.slot) for a, b in find_overlaps([touching, first])] == [("060000", "060100")]
     exact = session_at(6, 0, 60)  # ends exactly at 06:01:00
     assert find_overlaps([touching, exact]) == []
 

@@ -802,7 +802,7 @@ def test_a_deeply_nested_file_is_refused_and_the_file_beside_it_is_not(
     assert [s.path for s in schedules] == [good]
     assert [str(p) for p in problems] == [
         f"{deep}, dòng 9: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
-        " mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = [\"T2\", \"T4\"]"
+        ' mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]'
     ]
 
 
