@@ -448,6 +448,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "bắt đầu muộn {seconds} giây vì phải chờ buổi phát '{other}' kết thúc",
         "started {seconds} s late because it waited for session '{other}' to finish",
     ),
+    "session.someone": ("việc khác của hộp", "other work of the box"),
+    "session.waited_too_long": (
+        "không bắt đầu được trong {grace} giây cho phép vì phải chờ '{other}' kết thúc (trễ {seconds} giây)",
+        "could not start within the allowed {grace} s because it waited for '{other}' to finish ({seconds} s late)",
+    ),
     "session.shutting_down": (
         "hộp đang tắt hoặc khởi động lại nên không phát",
         "not played: the box was shutting down",
@@ -534,9 +539,17 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
         "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
     ),
+    "daemon.started.one": (
+        "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
+        "Loa Xã is running: {count} session in the next 26 hours. Next: {next}",
+    ),
     "daemon.status": (
         "{count} buổi phát trong 26 giờ tới",
         "{count} sessions in the next 26 hours",
+    ),
+    "daemon.status.one": (
+        "{count} buổi phát trong 26 giờ tới",
+        "{count} session in the next 26 hours",
     ),
     "daemon.nothing_planned": ("không có buổi nào", "none"),
     "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
@@ -545,13 +558,40 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Cannot read the schedules folder: {detail}",
     ),
     "daemon.kept_last_good": (
-        "Tệp lịch '{file}' có lỗi nên bị từ chối; hộp tiếp tục dùng bản đúng trước đó của tệp này.",
-        "Schedule '{file}' has errors and was refused; the box keeps running its last good version.",
+        "Tệp lịch '{file}' có lỗi nên bị từ chối; hộp tiếp tục dùng bản đúng trước đó của tệp này (lưu lúc {saved}) cho đến khi tệp được sửa.",
+        "Schedule '{file}' has errors and was refused; the box keeps running its last good version (saved {saved}) until the file is fixed.",
     ),
     "daemon.refused": (
         "Tệp lịch '{file}' có lỗi nên chưa được dùng. Sửa lỗi theo các dòng trên rồi lưu lại.",
         "Schedule '{file}' has errors and is not used. Fix the lines above and save it again.",
     ),
+    # --- daemon: schedule reloads, last good versions, late sessions ---
+    "daemon.last_good_refused": (
+        "Tệp lịch '{file}' có lỗi, và bản đúng trước đó của tệp này cũng không dùng được nữa ({reason}); tệp này không phát gì cho đến khi được sửa.",
+        "Schedule '{file}' has errors, and its last good version cannot run either ({reason}); nothing of this file plays until it is fixed.",
+    ),
+    "daemon.last_good_not_saved": (
+        "Không lưu được bản đúng của tệp lịch '{file}' ({detail}); nếu hộp khởi động lại khi tệp này có lỗi, tệp sẽ không phát. Kiểm tra thẻ nhớ.",
+        "Could not keep the good version of schedule '{file}' ({detail}); should the box restart while this file has errors, it will not play. Check the SD card.",
+    ),
+    "daemon.reload_failed": (
+        "Không kiểm tra được các tệp lịch ({detail}); hộp tiếp tục chạy lịch đang có. Hãy báo kỹ thuật viên.",
+        "Could not check the schedule files ({detail}); the box keeps running what it has. Tell the technician.",
+    ),
+    "daemon.reloaded": (
+        "Đã đọc lại lịch phát: {files}, {sessions} trong 26 giờ tới.",
+        "Schedules reloaded: {files}, {sessions} in the next 26 hours.",
+    ),
+    "daemon.missed_superseded": (
+        "đã trễ giờ khi hộp khởi động lại (hoặc khi đồng hồ vừa nhảy) và buổi '{slot}' lúc {time} mới hơn được phát thay; các buổi trễ không phát dồn liền nhau",
+        "it was already late when the box started (or the clock jumped) and the later session '{slot}' of {time} plays instead; late sessions are not played back to back",
+    ),
+    "count.schedule_files": ("{count} tệp lịch", "{count} schedule files"),
+    "count.schedule_files.one": ("{count} tệp lịch", "{count} schedule file"),
+    "count.sessions": ("{count} buổi phát", "{count} sessions"),
+    "count.sessions.one": ("{count} buổi phát", "{count} session"),
+    "count.errors": ("{count} lỗi", "{count} errors"),
+    "count.errors.one": ("{count} lỗi", "{count} error"),
     "daemon.missed": (
         "BỎ LỠ buổi phát {time} ({campaign} / {slot}): {reason}",
         "MISSED the session of {time} ({campaign} / {slot}): {reason}",
@@ -1031,10 +1071,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no schedule file in '{folder}'.",
     ),
     "cli.check_failed": (
-        "{errors} lỗi trong {files} tệp lịch. Sửa các dòng trên rồi kiểm tra lại.",
-        "{errors} errors in {files} schedule files. Fix the lines above and check again.",
+        "{errors} trong {files}. Sửa các dòng trên rồi kiểm tra lại.",
+        "{errors} in {files}. Fix the lines above and check again.",
     ),
-    "cli.check_ok": ("✔ {files} tệp lịch hợp lệ.", "✔ {files} schedule files are valid."),
+    "cli.check_ok": ("✔ {count} tệp lịch hợp lệ.", "✔ {count} schedule files are valid."),
+    "cli.check_ok.one": ("✔ {count} tệp lịch hợp lệ.", "✔ {count} schedule file is valid."),
+    "cli.runs_last_good": (
+        "→ Hộp đang chạy bản đúng trước đó của '{file}' (lưu lúc {saved}) cho đến khi tệp được sửa.",
+        "→ The box runs the last good version of '{file}' (saved {saved}) until the file is fixed.",
+    ),
+    "cli.last_good_refused": (
+        "→ Bản đúng trước đó của '{file}' cũng không dùng được nữa ({reason}); tệp này không phát gì.",
+        "→ The last good version of '{file}' cannot run either ({reason}); nothing of this file plays.",
+    ),
+    "cli.plan_last_good": ("bản trước", "last good"),
+    "cli.plan_past_hidden": (
+        "({count} buổi phát đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
+        "({count} sessions earlier today are not shown; what played: loaxa log)",
+    ),
+    "cli.plan_past_hidden.one": (
+        "({count} buổi phát đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
+        "({count} session earlier today is not shown; what played: loaxa log)",
+    ),
     "cli.plan_empty": (
         "Không có buổi phát nào từ {first} đến {last}.",
         "No session is planned from {first} to {last}.",
@@ -1078,6 +1136,13 @@ def t(key: str, /, **params: object) -> str:
     vi, en = CATALOG[key]
     text = en if _state["lang"] == "en" else vi
     return text.format(**params)
+
+
+def tn(key: str, count: int, /, **params: object) -> str:
+    """Message *key* for *count* things: ``key.one`` when there is exactly one and the
+    catalogue has that form (English "1 file", Vietnamese needs no plural)."""
+    one = f"{key}.one"
+    return t(one if count == 1 and one in CATALOG else key, count=count, **params)
 
 
 class LoaxaError(Exception):

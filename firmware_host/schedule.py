@@ -761,25 +761,19 @@ def read_schedule_text(path: Path) -> str | Problem:
     except OSError as exc:
         return Problem(file, None, "schedule.unreadable", {"detail": exc.strerror or str(exc)})
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             detail = Phrase("schedule.not_regular")
             return Problem(file, None, "schedule.unreadable", {"detail": detail})
-        if info.st_size > MAX_FILE_BYTES:
-            return Problem(
-                file,
-                None,
-                "schedule.too_big",
-                {"kilobytes": info.st_size // 1024, "maximum": MAX_FILE_BYTES // 1024},
-            )
-        chunks: list[bytes] = []
-        while chunk := os.read(fd, MAX_FILE_BYTES + 1 - sum(map(len, chunks))):
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        size = max(len(raw), os.fstat(fd).st_size)
     except OSError as exc:
         return Problem(file, None, "schedule.unreadable", {"detail": exc.strerror or str(exc)})
     finally:
         os.close(fd)
+    if size > MAX_FILE_BYTES:
+        too_big = {"kilobytes": size // 1024, "maximum": MAX_FILE_BYTES // 1024}
+        return Problem(file, None, "schedule.too_big", too_big)
     try:
         return raw.decode("utf-8-sig")  # Windows Notepad adds a BOM
     except UnicodeDecodeError as exc:
@@ -841,6 +835,7 @@ def check_schedules(
     warmup: float,
     tail: float,
     tz: tzinfo,
+    texts: Mapping[Path, str] | None = None,
 ) -> tuple[list[Schedule], list[Problem]]:
     """Check every file, then everything that needs the box's config and clip library.
 
@@ -848,15 +843,18 @@ def check_schedules(
     missing from it and unknown zones are errors; so is any pair of slots (of one
     file or two) whose sessions overlap on some date, reported once per pair on the
     later slot (by file name, then line) with the first date and the number of others.
+    *texts* gives the text of some paths instead of reading them (a file's last good
+    version, or the very text that will be kept).
 
     Returns the schedules of files without any error, so a broken or colliding file
     plays nothing while the others keep playing, and every problem of every file.
     """
     refs = {_nfc(ref): float(seconds) for ref, seconds in clip_refs.items()}
+    texts = texts or {}
     parsed: list[tuple[Schedule, LineMap]] = []
     problems: list[Problem] = []
     for path in dict.fromkeys(Path(path) for path in paths):  # a file named twice is one file
-        schedule, found, lines = _parse(path, None, zones, refs)
+        schedule, found, lines = _parse(path, texts.get(path), zones, refs)
         problems.extend(found)
         if schedule is not None and lines is not None:
             parsed.append((schedule, lines))
@@ -931,12 +929,19 @@ def _overlap_problems(
                     "date": _dmy(start.date()),
                     "start": _hm(start),
                     "end": _hm(max(end, start, key=datetime.timestamp)),
-                    "more": Phrase("schedule.overlap_more", {"count": more}) if more else "",
+                    "more": _more_days(more),
                 },
             )
         )
     problems.sort(key=lambda p: (p.file, p.line))
     return problems
+
+
+def _more_days(count: int) -> Phrase | str:
+    if not count:
+        return ""
+    key = "schedule.overlap_more.one" if count == 1 else "schedule.overlap_more"
+    return Phrase(key, {"count": count})
 
 
 def schedule_files(directory: Path) -> list[Path]:

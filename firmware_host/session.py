@@ -123,13 +123,32 @@ class Broadcaster:
         self._stop.set()
 
     # -- the session -----------------------------------------------------------------
-    def broadcast(self, request: BroadcastRequest) -> SessionOutcome:
+    def broadcast(
+        self, request: BroadcastRequest, *, start_by: datetime | None = None
+    ) -> SessionOutcome:
+        """Play *request* once the air is free; with *start_by*, only if it is free by then.
+
+        A scheduled slot that waits (behind a late session, a catch-up, the emergency
+        clip) must not go out long after its time and push the next ones later still:
+        past *start_by* it is logged missed, naming what it waited for.
+        """
         arrived = self.now()
         waited_for = None
         if not self._one_at_a_time.acquire(blocking=False):
-            waited_for = self._current
+            # The relay sweep holds the air without a session of its own.
+            waited_for = self._current or t("session.someone")
             self.announce(t("session.waiting", other=waited_for))
-            self._one_at_a_time.acquire()
+            wait = -1.0 if start_by is None else max(0.0, (start_by - arrived).total_seconds())
+            if not self._one_at_a_time.acquire(timeout=wait):
+                late = (self.now() - (request.scheduled or arrived)).total_seconds()
+                grace = (start_by - (request.scheduled or arrived)).total_seconds()
+                reason = t(
+                    "session.waited_too_long",
+                    grace=round(grace),
+                    other=self._current or waited_for,
+                    seconds=round(late),
+                )
+                return self._refuse(request, reason)
         try:
             if self._closed:
                 return self._refuse(request, t("session.shutting_down"))
