@@ -7,9 +7,10 @@ message that lost its line number cannot pass.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -845,3 +846,100 @@ def test_a_fifo_or_a_huge_file_is_refused_without_waiting_or_reading_it(tmp_path
         f"{tmp_path / 'c-huge.toml'}: tệp lịch quá lớn (1048576 KB); một tệp chiến dịch chỉ"
         " vài KB, tối đa 256 KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
     ]
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def loaxa(capsys, *argv: str) -> tuple[int, str, str]:
+    from firmware_host.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def home(box, tmp_path: Path) -> Path:
+    """A box whose library holds one 60 s clip named like REFS' first entry."""
+    from firmware_host.clips import ClipLibrary
+    from tests.helpers import make_tone
+
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "thong-bao-2g.wav", seconds=1.0))
+    assert clip.id == "thong-bao-2g"
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    return box.data_dir
+
+
+def test_check_and_show_survive_a_nested_file_beside_a_good_one(capsys, box, home) -> None:
+    from datetime import datetime
+
+    folder = box.scheduler.schedules_dir
+    today = datetime.now(box.timezone).date()
+    window = f"start = {today}\nend = {today.replace(day=1) + timedelta(days=40)}"
+    write(folder, variant("start = 2024-08-01\nend = 2024-09-16", window), "a.toml")
+    deep = write(folder, "a = " + "[" * 100_000, "b.toml")
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "check")
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"✘ {deep}, dòng 1: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
+        ' mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]',
+        "1 lỗi trong 2 tệp lịch. Sửa các dòng trên rồi kiểm tra lại.",
+    ]
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "show")
+    assert code == 0 and f"✘ {deep}, dòng 1: " in err and "Tắt sóng 2G" in out
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "show", "--json")
+    assert code == 0 and {s["file"] for s in json.loads(out)} == {"a.toml"}
+
+
+def test_check_summary_plurals_in_english(capsys, box, home) -> None:
+    folder = box.scheduler.schedules_dir
+    lang = ("--lang", "en", "--data-dir", str(home), "schedule", "check")
+    write(folder, variant("end = 2024-09-16", "end = 2024-08-12"), "a.toml")
+    assert loaxa(capsys, *lang)[1] == "✔ 1 schedule file is valid.\n"
+    # Mondays 05/08 and 12/08: one collision "and on 1 other day".
+    later = variant('"06:30"', '"06:30:01"', variant('"hằng ngày"', '"T2"'))
+    write(folder, variant("end = 2024-09-16", "end = 2024-08-12", later), "b.toml")
+    code, out, _ = loaxa(capsys, *lang)
+    assert code == 1
+    assert "on 05/08/2024 from 06:30:01 to 06:30:01 and on 1 other day;" in out
+    assert out.endswith("\n1 error in 2 schedule files. Fix the lines above and check again.\n")
+    write(folder, variant('"06:30"', '"25:00"', variant('"hằng ngày"', '"T8"')), "b.toml")
+    out = loaxa(capsys, *lang)[1]
+    assert out.endswith("\n2 errors in 2 schedule files. Fix the lines above and check again.\n")
+
+
+def test_check_of_a_missing_file_names_no_line(capsys, home) -> None:
+    missing = home / "khong-co.toml"
+    code, out, _ = loaxa(capsys, "--data-dir", str(home), "schedule", "check", str(missing))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"✘ {missing}: không có tệp lịch này; kiểm tra lại tên tệp và thư mục"
+    )
+    code, out, _ = loaxa(
+        capsys, "--data-dir", str(home), "schedule", "check", str(missing), "--json"
+    )
+    assert json.loads(out)["problems"][0]["line"] is None
+
+
+def test_show_lists_from_now_on_with_seconds_when_a_slot_has_them(capsys, box, home) -> None:
+    from datetime import datetime, timedelta
+
+    now = datetime.now(box.timezone)
+    if {(now + timedelta(minutes=minutes)).date() for minutes in (-10, 0, 11)} != {now.date()}:
+        pytest.skip("needs ten minutes of today on both sides")
+    earlier = (now - timedelta(minutes=10)).strftime("%H:%M")
+    later = (now + timedelta(minutes=10)).strftime("%H:%M:15")
+    text = variant(
+        "start = 2024-08-01\nend = 2024-09-16", f"start = {now.date()}\nend = {now.date()}"
+    )
+    text = variant('"06:30"', f'"{earlier}"', text)
+    text += AFTERNOON.replace('"17:00"', f'"{later}"').replace('"T2-T6"', '"hằng ngày"')
+    write(box.scheduler.schedules_dir, text)
+    code, out, _ = loaxa(capsys, "--lang", "en", "--data-dir", str(home), "schedule", "show")
+    assert code == 0
+    rows = [line for line in out.splitlines() if "Tắt sóng 2G" in line]
+    assert len(rows) == 1 and later in rows[0] and "chiều" in rows[0]
+    assert out.splitlines()[-1] == (
+        "(1 session earlier today is not shown; what played: loaxa log)"
+    )
