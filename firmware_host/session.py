@@ -138,15 +138,17 @@ class Broadcaster:
             # The relay sweep holds the air without a session of its own.
             waited_for = self._current or t("session.someone")
             self.announce(t("session.waiting", other=waited_for))
-            wait = -1.0 if start_by is None else max(0.0, (start_by - arrived).total_seconds())
-            if not self._one_at_a_time.acquire(timeout=wait):
-                late = (self.now() - (request.scheduled or arrived)).total_seconds()
-                grace = (start_by - (request.scheduled or arrived)).total_seconds()
+            if start_by is None:
+                self._one_at_a_time.acquire()
+            elif not self._one_at_a_time.acquire(
+                timeout=max(0.0, (start_by - arrived).total_seconds())
+            ):
+                planned = request.scheduled or arrived
                 reason = t(
                     "session.waited_too_long",
-                    grace=round(grace),
+                    grace=round((start_by - planned).total_seconds()),
                     other=self._current or waited_for,
-                    seconds=round(late),
+                    seconds=round((self.now() - planned).total_seconds()),
                 )
                 return self._refuse(request, reason)
         try:
