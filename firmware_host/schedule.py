@@ -43,9 +43,9 @@ MAX_WINDOW_DAYS = 5 * 366
 # Dates outside these years are typos; bounding them also keeps every date the planner
 # computes (a day after the end, an instant in UTC) inside what Python can represent.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-# A campaign file is a few KB; a bigger one is a wrong file, and must not be read whole
-# into a Pi Zero's memory.
-MAX_FILE_BYTES = 256 * 1024
+# A campaign file is a few KB (10,000 slots take 1 MB, 28 MB of memory to parse); a
+# bigger one is a wrong file, and must not be read whole into a Pi Zero's memory.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # What Slot.zones holds for "all zones" when the configured zones are not known
 # (parse_schedule without zones=); with zones= it is expanded to the configured names.
 ALL_ZONES = "all"

@@ -844,7 +844,7 @@ def test_a_fifo_or_a_huge_file_is_refused_without_waiting_or_reading_it(tmp_path
         f"{tmp_path / 'b-pipe.toml'}: không đọc được tệp lịch (không phải một tệp thường);"
         " kiểm tra tên tệp và quyền đọc",
         f"{tmp_path / 'c-huge.toml'}: tệp lịch quá lớn (1048576 KB); một tệp chiến dịch chỉ"
-        " vài KB, tối đa 256 KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
+        " vài KB, tối đa 2048 KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
     ]
 
 
