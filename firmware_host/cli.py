@@ -19,7 +19,7 @@ from typing import Any
 
 from firmware_host import __version__
 from firmware_host.config import CONFIG_NAME, Config, default_text, load_config
-from firmware_host.messages import LoaxaError, set_language, t
+from firmware_host.messages import LoaxaError, plural, set_language, t
 from firmware_host.textout import format_seconds, print_log, print_table
 
 
@@ -323,8 +323,6 @@ def _last_good_notes(installed: Any) -> list[str]:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from firmware_host.messages import tn
-
     config = _config(args)
     library = _library(config)
     as_json = getattr(args, "json", False)
@@ -366,11 +364,11 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             if not paths:
                 print(t("cli.no_schedule_files", folder=config.scheduler.schedules_dir))
             elif errors:
-                errors_text = tn("count.errors", len(errors))
-                files_text = tn("count.schedule_files", len(paths))
+                errors_text = plural(len(errors), "error")
+                files_text = plural(len(paths), "schedule_file")
                 print(t("cli.check_failed", errors=errors_text, files=files_text))
             else:
-                print(tn("cli.check_ok", len(paths)))
+                print(t("cli.check_ok", files=plural(len(paths), "schedule_file")))
         return 1 if errors else 0
     return _show_plan(config, library, args.days, args.first_day, as_json)
 
@@ -380,8 +378,6 @@ def _show_plan(
 ) -> int:
     """What the daemon runs (last good versions of refused files included, marked), from
     now on unless a first day is asked for: sessions already over are in ``loaxa log``."""
-    from firmware_host.messages import tn
-
     _paths, rules, installed = _installed(config, [], library)
     now = datetime.now(config.timezone)
     first = first_day or now.date()
@@ -451,7 +447,7 @@ def _show_plan(
             ],
         )
     if over:
-        print(tn("cli.plan_past_hidden", over))
+        print(t("cli.plan_past_hidden", sessions=plural(over, "session")))
     return 0
 
 

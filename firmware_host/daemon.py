@@ -42,7 +42,7 @@ from firmware_host.clock import (
     kernel_says_synchronised,
 )
 from firmware_host.config import Config
-from firmware_host.messages import t, tn
+from firmware_host.messages import plural, t
 from firmware_host.panel import Panel
 from firmware_host.plan import PlannedSession
 from firmware_host.player import Player
@@ -187,8 +187,9 @@ class Daemon:
         )
         self._watcher.start()
         self._heartbeat()
-        self.announce(tn("daemon.started", len(self._planned), next=self._describe_next()))
-        notify(f"READY=1\nSTATUS={tn('daemon.status', len(self._planned))}")
+        sessions = plural(len(self._planned), "session")
+        self.announce(t("daemon.started", sessions=sessions, next=self._describe_next()))
+        notify(f"READY=1\nSTATUS={t('daemon.status', sessions=sessions)}")
 
     def stop(self) -> None:
         """End what plays, log what waits as missed, switch everything off."""
@@ -268,8 +269,8 @@ class Daemon:
             self.announce(
                 t(
                     "daemon.reloaded",
-                    files=tn("count.schedule_files", len(paths)),
-                    sessions=tn("count.sessions", len(self._planned)),
+                    files=plural(len(paths), "schedule_file"),
+                    sessions=plural(len(self._planned), "session"),
                 )
             )
 

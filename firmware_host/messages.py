@@ -536,21 +536,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Catching up the missed slot '{slot}' of {time}.",
     ),
     "daemon.started": (
-        "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
-        "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
+        "Loa Xã đang chạy: {sessions} trong 26 giờ tới. Buổi kế tiếp: {next}",
+        "Loa Xã is running: {sessions} in the next 26 hours. Next: {next}",
     ),
-    "daemon.started.one": (
-        "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
-        "Loa Xã is running: {count} session in the next 26 hours. Next: {next}",
-    ),
-    "daemon.status": (
-        "{count} buổi phát trong 26 giờ tới",
-        "{count} sessions in the next 26 hours",
-    ),
-    "daemon.status.one": (
-        "{count} buổi phát trong 26 giờ tới",
-        "{count} session in the next 26 hours",
-    ),
+    "daemon.status": ("{sessions} trong 26 giờ tới", "{sessions} in the next 26 hours"),
     "daemon.nothing_planned": ("không có buổi nào", "none"),
     "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
     "daemon.schedules_unreadable": (
@@ -586,12 +575,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "đã trễ giờ khi hộp khởi động lại (hoặc khi đồng hồ vừa nhảy) và buổi '{slot}' lúc {time} mới hơn được phát thay; các buổi trễ không phát dồn liền nhau",
         "it was already late when the box started (or the clock jumped) and the later session '{slot}' of {time} plays instead; late sessions are not played back to back",
     ),
-    "count.schedule_files": ("{count} tệp lịch", "{count} schedule files"),
-    "count.schedule_files.one": ("{count} tệp lịch", "{count} schedule file"),
-    "count.sessions": ("{count} buổi phát", "{count} sessions"),
-    "count.sessions.one": ("{count} buổi phát", "{count} session"),
-    "count.errors": ("{count} lỗi", "{count} errors"),
-    "count.errors.one": ("{count} lỗi", "{count} error"),
+    "count.schedule_file.one": ("{n} tệp lịch", "{n} schedule file"),
+    "count.schedule_file.other": ("{n} tệp lịch", "{n} schedule files"),
+    "count.session.one": ("{n} buổi phát", "{n} session"),
+    "count.session.other": ("{n} buổi phát", "{n} sessions"),
+    "count.error.one": ("{n} lỗi", "{n} error"),
+    "count.error.other": ("{n} lỗi", "{n} errors"),
     "daemon.missed": (
         "BỎ LỠ buổi phát {time} ({campaign} / {slot}): {reason}",
         "MISSED the session of {time} ({campaign} / {slot}): {reason}",
@@ -1074,8 +1063,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{errors} trong {files}. Sửa các dòng trên rồi kiểm tra lại.",
         "{errors} in {files}. Fix the lines above and check again.",
     ),
-    "cli.check_ok": ("✔ {count} tệp lịch hợp lệ.", "✔ {count} schedule files are valid."),
-    "cli.check_ok.one": ("✔ {count} tệp lịch hợp lệ.", "✔ {count} schedule file is valid."),
+    "cli.check_ok": ("✔ {files} hợp lệ.", "✔ {files} checked: all valid."),
     "cli.runs_last_good": (
         "→ Hộp đang chạy bản đúng trước đó của '{file}' (lưu lúc {saved}) cho đến khi tệp được sửa.",
         "→ The box runs the last good version of '{file}' (saved {saved}) until the file is fixed.",
@@ -1086,12 +1074,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "cli.plan_last_good": ("bản trước", "last good"),
     "cli.plan_past_hidden": (
-        "({count} buổi phát đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
-        "({count} sessions earlier today are not shown; what played: loaxa log)",
-    ),
-    "cli.plan_past_hidden.one": (
-        "({count} buổi phát đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
-        "({count} session earlier today is not shown; what played: loaxa log)",
+        "({sessions} đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
+        "({sessions} earlier today not shown; what played: loaxa log)",
     ),
     "cli.plan_empty": (
         "Không có buổi phát nào từ {first} đến {last}.",
@@ -1138,11 +1122,10 @@ def t(key: str, /, **params: object) -> str:
     return text.format(**params)
 
 
-def tn(key: str, count: int, /, **params: object) -> str:
-    """Message *key* for *count* things: ``key.one`` when there is exactly one and the
-    catalogue has that form (English "1 file", Vietnamese needs no plural)."""
-    one = f"{key}.one"
-    return t(one if count == 1 and one in CATALOG else key, count=count, **params)
+def plural(n: int, noun: str) -> str:
+    """ "1 file", "2 files" (English), "2 tệp" (Vietnamese has no plural): the catalogue's
+    ``count.<noun>.one`` and ``count.<noun>.other``."""
+    return t(f"count.{noun}.{'one' if n == 1 else 'other'}", n=n)
 
 
 class LoaxaError(Exception):
