@@ -388,13 +388,32 @@ def _clip_json(clip: Any) -> dict[str, Any]:
 
 
 # -- schedule ------------------------------------------------------------------------
-def _check(config: Config, files: Sequence[Path], library: Any):
-    from firmware_host.boxrules import BoxRules
+def _installed(config: Config, files: Sequence[Path], library: Any):
+    """(paths, rules, what runs). Checking the whole folder also says which refused
+    files run their last good version, exactly as the daemon decides it."""
+    from firmware_host.boxrules import BoxRules, LastGood
     from firmware_host.schedule import schedule_files
 
+    rules = BoxRules.of(config, library.refs())
     paths = list(files) or schedule_files(config.scheduler.schedules_dir)
-    schedules, problems = BoxRules.of(config, library.refs()).check(paths)
-    return paths, schedules, problems
+    last_good = None if files else LastGood(config.data_dir)
+    return paths, rules, rules.installed(paths, last_good)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%d/%m/%Y %H:%M}" if moment else "?"
+
+
+def _last_good_notes(installed: Any) -> list[str]:
+    notes = [
+        t("cli.runs_last_good", file=name, saved=_when(saved))
+        for name, saved in installed.from_last_good.items()
+    ]
+    notes += [
+        t("cli.last_good_refused", file=name, reason=problem.message)
+        for name, problem in installed.last_good_refused.items()
+    ]
+    return notes
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
@@ -402,7 +421,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     library = _library(config)
     as_json = getattr(args, "json", False)
     if args.schedule_command == "check":
-        paths, _schedules, problems = _check(config, args.files, library)
+        paths, _rules, installed = _installed(config, args.files, library)
+        problems = installed.problems
         errors = [p for p in problems if p.severity == "error"]
         if as_json:
             _emit_json(
@@ -419,18 +439,30 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                         }
                         for p in problems
                     ],
+                    "last_good": {
+                        name: saved.isoformat() if saved else None
+                        for name, saved in installed.from_last_good.items()
+                    },
+                    "last_good_refused": {
+                        name: problem.message
+                        for name, problem in installed.last_good_refused.items()
+                    },
                 }
             )
         else:
             for problem in problems:
                 prefix = "✘" if problem.severity == "error" else "!"
                 print(f"{prefix} {problem}")
+            for note in _last_good_notes(installed):
+                print(note)
             if not paths:
                 print(t("cli.no_schedule_files", folder=config.scheduler.schedules_dir))
             elif errors:
-                print(t("cli.check_failed", errors=len(errors), files=len(paths)))
+                errors_text = plural(len(errors), "error")
+                files_text = plural(len(paths), "schedule_file")
+                print(t("cli.check_failed", errors=errors_text, files=files_text))
             else:
-                print(t("cli.check_ok", files=len(paths)))
+                print(t("cli.check_ok", files=plural(len(paths), "schedule_file")))
         return 1 if errors else 0
     return _show_plan(config, library, args.days, args.first_day, as_json)
 
@@ -438,12 +470,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def _show_plan(
     config: Config, library: Any, days: int, first_day: date | None, as_json: bool
 ) -> int:
-    from firmware_host.boxrules import BoxRules
-
-    _paths, schedules, problems = _check(config, [], library)
-    first = first_day or datetime.now(config.timezone).date()
+    """What the daemon runs (last good versions of refused files included, marked), from
+    now on unless a first day is asked for: sessions already over are in ``loaxa log``."""
+    _paths, rules, installed = _installed(config, [], library)
+    now = datetime.now(config.timezone)
+    first = first_day or now.date()
     last = first + timedelta(days=max(1, days) - 1)
-    sessions = BoxRules.of(config, library.refs()).plan(schedules, first, last)
+    sessions = rules.plan(installed.schedules, first, last)
+    over = 0
+    if first_day is None:
+        upcoming = [s for s in sessions if s.ends.timestamp() > now.timestamp()]
+        over, sessions = len(sessions) - len(upcoming), upcoming
+    kept = installed.from_last_good
     if as_json:
         _emit_json(
             [
@@ -456,48 +494,54 @@ def _show_plan(
                     "repeat": s.repeat,
                     "zones": list(s.zones),
                     "expected_seconds": s.expected_seconds,
+                    "last_good": s.schedule_file in kept,
                 }
                 for s in sessions
             ]
         )
         return 0
-    for problem in problems:
+    for problem in installed.problems:
         if problem.severity == "error":
             print(f"✘ {problem}", file=sys.stderr)
+    for note in _last_good_notes(installed):
+        print(note, file=sys.stderr)
     if not sessions:
         print(t("cli.plan_empty", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
-        return 0
+    else:
 
-    def titles(refs: Sequence[str]) -> str:
-        names = []
-        for ref in refs:
-            clip = library.find(ref)
-            names.append(clip.title if clip else f"?{ref}")
-        return ", ".join(names)
+        def titles(refs: Sequence[str]) -> str:
+            names = []
+            for ref in refs:
+                clip = library.find(ref)
+                names.append(clip.title if clip else f"?{ref}")
+            return ", ".join(names)
 
-    print_table(
-        [
-            t("col.date"),
-            t("col.time"),
-            t("col.campaign"),
-            t("col.slot"),
-            t("col.clips"),
-            t("col.zones"),
-            t("col.duration"),
-        ],
-        [
+        print_table(
             [
-                t(f"weekday.{s.at.weekday()}") + " " + s.at.strftime("%d/%m/%Y"),
-                s.at.strftime("%H:%M"),
-                s.campaign,
-                s.slot,
-                titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
-                ", ".join(s.zones),
-                format_seconds(s.expected_seconds),
-            ]
-            for s in sessions
-        ],
-    )
+                t("col.date"),
+                t("col.time"),
+                t("col.campaign"),
+                t("col.slot"),
+                t("col.clips"),
+                t("col.zones"),
+                t("col.duration"),
+            ],
+            [
+                [
+                    t(f"weekday.{s.at.weekday()}") + " " + s.at.strftime("%d/%m/%Y"),
+                    s.at.strftime("%H:%M:%S" if s.at.second else "%H:%M"),
+                    s.campaign
+                    + (f" ({t('cli.plan_last_good')})" if s.schedule_file in kept else ""),
+                    s.slot,
+                    titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                    ", ".join(s.zones),
+                    format_seconds(s.expected_seconds),
+                ]
+                for s in sessions
+            ],
+        )
+    if over:
+        print(t("cli.plan_past_hidden", sessions=plural(over, "session")))
     return 0
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from firmware_host.messages import LoaxaError, error_text, t
-from firmware_host.tomlpos import map_lines, syntax_error_line
+from firmware_host.tomlpos import deepest_line, map_lines, syntax_error_line
 
 CONFIG_NAME = "loaxa.toml"
 REQUIRED_IN_FILE = (("commune", "name"), ("commune", "province"))
@@ -614,6 +614,9 @@ def load_config(data_dir: Path | None = None, path: Path | None = None) -> Confi
         raise ConfigError(
             [LoaxaError("config.toml_syntax", file=str(path), line=line, detail=error_text(exc))]
         ) from None
+    except RecursionError:  # tomllib recurses once per bracket
+        line = deepest_line(text)
+        raise ConfigError([LoaxaError("config.too_deep", file=str(path), line=line)]) from None
     checker = _Checker(str(path), text)
     given = _without_retired(given, checker)
     checker.walk(defaults, given, ())

@@ -4,11 +4,14 @@ The concrete plan (``plan.py``) is the single source of truth: each planned sess
 becomes one DateTrigger job, so what ``loaxa schedule show`` prints is exactly what
 runs. Jobs live in APScheduler's in-memory store and are rebuilt from the files at
 every start; the playback log, not the job store, remembers what already played, so a
-restart never plays a slot twice.
+restart never plays a slot twice. A refused file runs its last good version, kept on
+disk (``boxrules.LastGood``), so a bad edit followed by a restart silences nothing.
 
 A slot is never silently dropped: one APScheduler could not start within the grace
-time, one that fell while the box was off, and one still waiting at shutdown are all
-logged as ``missed`` with the reason.
+time, one that fell while the box was off, one that waited for another session beyond
+its own grace, one superseded by a later late slot, and one still waiting at shutdown
+are all logged as ``missed`` with the reason. Late slots are never played back to back:
+after an outage only the latest one within the grace plays.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from firmware_host.boxrules import BoxRules
+from firmware_host.boxrules import BoxRules, Installed, LastGood
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import (
     ClockVerdict,
@@ -39,7 +42,7 @@ from firmware_host.clock import (
     kernel_says_synchronised,
 )
 from firmware_host.config import Config
-from firmware_host.messages import t
+from firmware_host.messages import plural, t
 from firmware_host.panel import Panel
 from firmware_host.plan import PlannedSession
 from firmware_host.player import Player
@@ -83,6 +86,8 @@ class Daemon:
         self.relays: RelayBank | None = None
         self._claim = None
         self._schedules: dict[Path, Schedule] = {}
+        self._last_good = LastGood(config.data_dir)
+        self._told: dict[str, list[str]] = {}  # file name -> what was last said about it
         self._fingerprint: tuple = ()
         self._planned: dict[str, PlannedSession] = {}
         self._plan_lock = threading.Lock()
@@ -185,8 +190,9 @@ class Daemon:
         )
         self._watcher.start()
         self._heartbeat()
-        self.announce(t("daemon.started", count=len(self._planned), next=self._describe_next()))
-        notify(f"READY=1\nSTATUS={t('daemon.status', count=len(self._planned))}")
+        sessions = plural(len(self._planned), "session")
+        self.announce(t("daemon.started", sessions=sessions, next=self._describe_next()))
+        notify(f"READY=1\nSTATUS={t('daemon.status', sessions=sessions)}")
 
     def stop(self) -> None:
         """End what plays, log what waits as missed, switch everything off."""
@@ -238,8 +244,11 @@ class Daemon:
         return tuple(parts)
 
     def _reload(self, force: bool = False) -> None:
-        """Re-read changed schedule files; a file that fails the check is refused and
-        its last good version keeps running."""
+        """Re-read changed schedule files; a refused file runs its last good version.
+
+        Whatever a file holds, the daemon carries on: the check turns every problem of
+        a file into its refusal, and anything else keeps the schedules already running.
+        """
         try:
             fingerprint = self._files_fingerprint()
         except OSError as exc:
@@ -248,27 +257,63 @@ class Daemon:
         if not force and fingerprint == self._fingerprint:
             return
         self._fingerprint = fingerprint
-        paths = schedule_files(self.config.scheduler.schedules_dir)
-        schedules, problems = BoxRules.of(self.config, self.library.refs()).check(paths)
-        refused = {Path(p.file).name for p in problems if p.severity == "error"}
-        for problem in problems:
-            (logger.error if problem.severity == "error" else logger.warning)(str(problem))
-            self.announce(str(problem))
-        accepted = {s.path: s for s in schedules if s.path.name not in refused}
-        current = set(paths)
-        kept = {
-            path: old
-            for path, old in self._schedules.items()
-            if path in current and path.name in refused
-        }
-        for path in kept:
-            self.announce(t("daemon.kept_last_good", file=path.name))
-        for path in paths:
-            if path.name in refused and path not in kept:
-                self.announce(t("daemon.refused", file=path.name))
-        self._schedules = {**accepted, **kept}
+        directory = self.config.scheduler.schedules_dir
+        try:
+            paths = schedule_files(directory)
+            rules = BoxRules.of(self.config, self.library.refs())
+            installed = rules.installed(paths, self._last_good)
+        except Exception as exc:
+            logger.exception("schedule check failed")
+            self.announce(t("daemon.reload_failed", detail=exc))
+            return
+        for path, text in installed.texts.items():
+            try:
+                self._last_good.keep(path.name, text)
+            except OSError as exc:
+                self.announce(t("daemon.last_good_not_saved", file=path.name, detail=exc))
+        if directory.is_dir():  # a folder that vanished is not every file deleted
+            self._last_good.forget_all_but(path.name for path in paths)
+        self._tell(installed, paths)
+        self._schedules = {schedule.path: schedule for schedule in installed.schedules}
         if not force:
             self._replan()
+            self.announce(
+                t(
+                    "daemon.reloaded",
+                    files=plural(len(paths), "schedule_file"),
+                    sessions=plural(len(self._planned), "session"),
+                )
+            )
+
+    def _tell(self, installed: Installed, paths: list[Path]) -> None:
+        """Say what is wrong with each file and what runs instead, once per change: a
+        reload caused by another file does not repeat it."""
+        story: dict[str, list[str]] = {}
+        for problem in installed.problems:
+            story.setdefault(Path(problem.file).name, []).append(str(problem))
+        refused = {Path(p.file).name for p in installed.problems if p.severity == "error"}
+        for path in paths:
+            name = path.name
+            if name in installed.from_last_good:
+                saved = installed.from_last_good[name]
+                when = f"{saved:%d/%m/%Y %H:%M}" if saved else "?"
+                story[name].append(t("daemon.kept_last_good", file=name, saved=when))
+            elif name in installed.last_good_refused:
+                reason = installed.last_good_refused[name].message
+                story[name].append(t("daemon.last_good_refused", file=name, reason=reason))
+            elif name in refused:
+                story[name].append(t("daemon.refused", file=name))
+        for name, lines in story.items():
+            if self._told.get(name) == lines:
+                continue
+            for line in lines:
+                self.announce(line)
+            if name in installed.from_last_good:
+                try:
+                    self.log.record_event("schedule_last_good", at=self.now(), note=lines[-1])
+                except OSError as exc:
+                    logger.error(t("log.write_failed", detail=exc))
+        self._told = story
 
     def schedules(self) -> list[Schedule]:
         return list(self._schedules.values())
@@ -290,6 +335,13 @@ class Daemon:
             sessions = self._plan(now - self.grace, now + PLAN_HORIZON)
             done = self._logged_keys(now - self.grace, now + PLAN_HORIZON)
             wanted = {s.key: s for s in sessions if s.key not in done}
+            # Late sessions not yet handed to a worker (after a start or a clock jump):
+            # only the latest plays, the others would follow it back to back.
+            late = [s for s in wanted.values() if s.at <= now and s.key not in self._planned]
+            for session in late[:-1]:
+                reason = t("daemon.missed_superseded", slot=late[-1].slot, time=_hm(late[-1].at))
+                self._record_missed(session, reason)
+                del wanted[session.key]
             for job in self.scheduler.get_jobs():
                 if job.id in self._planned and job.id not in wanted:
                     job.remove()
@@ -307,21 +359,29 @@ class Daemon:
                     name=session.slot,
                 )
 
-    def _play(self, key: str) -> None:
+    def _play(self, key: str, catching_up: bool = False) -> None:
+        """Play a planned session; it leaves ``_planned`` only once logged, so a replan
+        meanwhile cannot queue it again. A session that has to wait for another starts
+        only within the grace of its own time (a catch-up is late by definition)."""
         session = self._planned.get(key)
         if session is None:
             return
-        verdict = self.clock_verdict()
-        if not verdict.trusted and not self.config.clock.broadcast_when_untrusted:
+        try:
+            verdict = self.clock_verdict()
+            if not verdict.trusted and not self.config.clock.broadcast_when_untrusted:
+                self._record_missed(session, t("clock.missed_untrusted", reason=verdict.reason))
+                return
+            start_by = None if catching_up else session.at + self.grace
+            request = BroadcastRequest.from_plan(session)
+            outcome = self.broadcaster.broadcast(request, start_by=start_by)
+            if outcome.status == "missed":  # logged by the broadcaster
+                self._announce_missed(session, outcome.error or "")
+            self._note_outcome(outcome.status)
+        finally:
             self._planned.pop(key, None)
-            self._record_missed(session, t("clock.missed_untrusted", reason=verdict.reason))
-            return
-        outcome = self.broadcaster.broadcast(BroadcastRequest.from_plan(session))
-        self._note_outcome(outcome.status)
-        self._planned.pop(key, None)
 
     def _job_missed(self, event: JobExecutionEvent) -> None:
-        session = self._planned.pop(event.job_id, None)
+        session = self._planned.get(event.job_id)
         if session is None:
             return
         late = (self.now() - session.at).total_seconds()
@@ -329,6 +389,7 @@ class Daemon:
             session,
             t("daemon.missed_late", seconds=round(late), grace=int(self.grace.total_seconds())),
         )
+        self._planned.pop(event.job_id, None)
 
     def _record_missed(self, session: PlannedSession, reason: str) -> None:
         """Log a slot as missed, once: a jump can make two paths notice the same slot."""
@@ -339,15 +400,7 @@ class Daemon:
             self._log_missed(session, reason)
 
     def _log_missed(self, session: PlannedSession, reason: str) -> None:
-        self.announce(
-            t(
-                "daemon.missed",
-                time=session.at.strftime("%d/%m %H:%M:%S"),
-                slot=session.slot,
-                campaign=session.campaign,
-                reason=reason,
-            )
-        )
+        self._announce_missed(session, reason)
         try:
             self.log.record_missed(
                 scheduled=session.at,
@@ -361,6 +414,17 @@ class Daemon:
             )
         except OSError as exc:
             logger.error(t("log.write_failed", detail=exc))
+
+    def _announce_missed(self, session: PlannedSession, reason: str) -> None:
+        self.announce(
+            t(
+                "daemon.missed",
+                time=session.at.strftime("%d/%m %H:%M:%S"),
+                slot=session.slot,
+                campaign=session.campaign,
+                reason=reason,
+            )
+        )
 
     # -- the box being off --------------------------------------------------------------
     @property
@@ -394,15 +458,21 @@ class Daemon:
         if last is None or last >= now:
             return
         start = max(last, now - MISSED_LOOKBACK)
-        end = now - self.grace
-        if end <= start:
+        if now <= start:
             return
-        done = self.log.plan_keys(sorted({self.log.month_of(start), self.log.month_of(end)}))
-        gap = [
-            s for s in self._plan(start, end) if s.key not in done and s.key not in self._planned
+        done = self.log.plan_keys(sorted({self.log.month_of(start), self.log.month_of(now)}))
+        fell = [
+            s for s in self._plan(start, now) if s.key not in done and s.key not in self._planned
         ]
+        # Slots still within the grace are planning's (the latest of them plays); a
+        # catch-up replays an older one only when none of them exists.
+        gap = [s for s in fell if s.at < now - self.grace]
         catch_up = timedelta(minutes=self.config.clock.catch_up_minutes)
-        replay = gap[-1] if gap and catch_up and gap[-1].at >= now - catch_up else None
+        replay = (
+            gap[-1]
+            if gap and len(gap) == len(fell) and catch_up and gap[-1].at >= now - catch_up
+            else None
+        )
         reason = t("daemon.missed_off", since=last.strftime("%d/%m/%Y %H:%M"))
         for session in gap:
             if session is not replay:
@@ -413,7 +483,7 @@ class Daemon:
             self.scheduler.add_job(
                 self._play,
                 DateTrigger(run_date=now),
-                args=[replay.key],
+                args=[replay.key, True],
                 # Its own id: replanning removes queued slot jobs outside its window, and
                 # this one's time is (by definition) behind that window.
                 id=f"catch-up:{replay.key}",
@@ -548,3 +618,7 @@ class Daemon:
             return t("daemon.nothing_planned")
         first = upcoming[0]
         return f"{first.at.strftime('%d/%m/%Y %H:%M:%S')} — {first.campaign} / {first.slot}"
+
+
+def _hm(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")

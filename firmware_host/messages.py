@@ -157,6 +157,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{file}, dòng {line}: tệp cấu hình không lưu bằng bảng mã UTF-8. Mở tệp, chọn Lưu thành → Mã hoá: UTF-8, rồi lưu lại.",
         "{file}, line {line}: the config file is not saved as UTF-8. Open it, choose Save as → Encoding: UTF-8, and save again.",
     ),
+    "config.too_deep": (
+        "{file}, dòng {line}: các dấu ngoặc trong tệp cấu hình lồng vào nhau quá sâu nên không đọc được; mỗi giá trị chỉ cần một cặp ngoặc. Sửa dòng này theo mẫu trong README.",
+        "{file}, line {line}: brackets in the config file are nested too deeply to read; a value needs one pair of brackets. Fix this line following the README example.",
+    ),
     "config.unknown_key": (
         "{file}, dòng {line}: khoá '{key}' không có trong cấu hình. Xoá dòng này hoặc sửa lại tên khoá{hint}.",
         "{file}, line {line}: '{key}' is not a config key. Delete the line or correct the key name{hint}.",
@@ -565,6 +569,30 @@ CATALOG: dict[str, tuple[str, str]] = {
         "this slot overlaps slot '{other}' (file {other_file}, line {other_line}) on {date} from {start} to {end}{more}; there is one amplifier, move one of the two slots",
     ),
     "schedule.overlap_more": (" và {count} ngày khác", " and on {count} other days"),
+    "schedule.overlap_more.one": (" và {count} ngày khác", " and on {count} other day"),
+    # --- schedule: files that cannot be read at all, and hostile ones ---
+    "schedule.at_file": ("{file}: {message}", "{file}: {message}"),
+    "schedule.missing_file": (
+        "không có tệp lịch này; kiểm tra lại tên tệp và thư mục",
+        "there is no such schedule file; check the file name and folder",
+    ),
+    "schedule.not_regular": ("không phải một tệp thường", "not a regular file"),
+    "schedule.too_big": (
+        "tệp lịch quá lớn ({kilobytes} KB); một tệp chiến dịch chỉ vài KB, tối đa {maximum} KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
+        "the schedule file is too big ({kilobytes} KB); a campaign file is a few KB, at most {maximum} KB. Check that the right file was copied",
+    ),
+    "schedule.too_deep": (
+        'các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch; mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]',
+        'brackets are nested too deeply to read the schedule file; a value needs one pair of brackets, e.g. days = ["T2", "T4"]',
+    ),
+    "schedule.unexpected": (
+        "không đọc được tệp lịch vì một lỗi không lường trước ({detail}); tệp này không được dùng, các tệp khác vẫn chạy. Hãy gửi tệp này cho kỹ thuật viên",
+        "the schedule file could not be read because of an unexpected error ({detail}); this file is not used, the others keep running. Send this file to the technician",
+    ),
+    "schedule.bad_year": (
+        "năm {year} không hợp lý; chiến dịch phải nằm trong các năm {first}–{last} (có viết nhầm năm không?)",
+        "year {year} is not plausible; a campaign must lie within {first}–{last} (is the year mistyped?)",
+    ),
     # --- relays ---
     "relays.serial_ready": (
         "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",
@@ -663,6 +691,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "session.started_late": (
         "bắt đầu muộn {seconds} giây vì phải chờ buổi phát '{other}' kết thúc",
         "started {seconds} s late because it waited for session '{other}' to finish",
+    ),
+    "session.someone": ("việc khác của hộp", "other work of the box"),
+    "session.waited_too_long": (
+        "không bắt đầu được trong {grace} giây cho phép vì phải chờ '{other}' kết thúc (trễ {seconds} giây)",
+        "could not start within the allowed {grace} s because it waited for '{other}' to finish ({seconds} s late)",
     ),
     "session.shutting_down": (
         "hộp đang tắt hoặc khởi động lại nên không phát",
@@ -997,13 +1030,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Catching up the missed slot '{slot}' of {time}.",
     ),
     "daemon.started": (
-        "Loa Xã đang chạy: {count} buổi phát trong 26 giờ tới. Buổi kế tiếp: {next}",
-        "Loa Xã is running: {count} sessions in the next 26 hours. Next: {next}",
+        "Loa Xã đang chạy: {sessions} trong 26 giờ tới. Buổi kế tiếp: {next}",
+        "Loa Xã is running: {sessions} in the next 26 hours. Next: {next}",
     ),
-    "daemon.status": (
-        "{count} buổi phát trong 26 giờ tới",
-        "{count} sessions in the next 26 hours",
-    ),
+    "daemon.status": ("{sessions} trong 26 giờ tới", "{sessions} in the next 26 hours"),
     "daemon.nothing_planned": ("không có buổi nào", "none"),
     "daemon.stopping": ("Đang dừng Loa Xã…", "Stopping Loa Xã…"),
     "daemon.schedules_unreadable": (
@@ -1011,13 +1041,40 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Cannot read the schedules folder: {detail}",
     ),
     "daemon.kept_last_good": (
-        "Tệp lịch '{file}' có lỗi nên bị từ chối; hộp tiếp tục dùng bản đúng trước đó của tệp này.",
-        "Schedule '{file}' has errors and was refused; the box keeps running its last good version.",
+        "Tệp lịch '{file}' có lỗi nên bị từ chối; hộp tiếp tục dùng bản đúng trước đó của tệp này (lưu lúc {saved}) cho đến khi tệp được sửa.",
+        "Schedule '{file}' has errors and was refused; the box keeps running its last good version (saved {saved}) until the file is fixed.",
     ),
     "daemon.refused": (
         "Tệp lịch '{file}' có lỗi nên chưa được dùng. Sửa lỗi theo các dòng trên rồi lưu lại.",
         "Schedule '{file}' has errors and is not used. Fix the lines above and save it again.",
     ),
+    # --- daemon: schedule reloads, last good versions, late sessions ---
+    "daemon.last_good_refused": (
+        "Tệp lịch '{file}' có lỗi, và bản đúng trước đó của tệp này cũng không dùng được nữa ({reason}); tệp này không phát gì cho đến khi được sửa.",
+        "Schedule '{file}' has errors, and its last good version cannot run either ({reason}); nothing of this file plays until it is fixed.",
+    ),
+    "daemon.last_good_not_saved": (
+        "Không lưu được bản đúng của tệp lịch '{file}' ({detail}); nếu hộp khởi động lại khi tệp này có lỗi, tệp sẽ không phát. Kiểm tra thẻ nhớ.",
+        "Could not keep the good version of schedule '{file}' ({detail}); should the box restart while this file has errors, it will not play. Check the SD card.",
+    ),
+    "daemon.reload_failed": (
+        "Không kiểm tra được các tệp lịch ({detail}); hộp tiếp tục chạy lịch đang có. Hãy báo kỹ thuật viên.",
+        "Could not check the schedule files ({detail}); the box keeps running what it has. Tell the technician.",
+    ),
+    "daemon.reloaded": (
+        "Đã đọc lại lịch phát: {files}, {sessions} trong 26 giờ tới.",
+        "Schedules reloaded: {files}, {sessions} in the next 26 hours.",
+    ),
+    "daemon.missed_superseded": (
+        "đã trễ giờ khi hộp khởi động lại (hoặc khi đồng hồ vừa nhảy) và buổi '{slot}' lúc {time} mới hơn được phát thay; các buổi trễ không phát dồn liền nhau",
+        "it was already late when the box started (or the clock jumped) and the later session '{slot}' of {time} plays instead; late sessions are not played back to back",
+    ),
+    "count.schedule_file.one": ("{n} tệp lịch", "{n} schedule file"),
+    "count.schedule_file.other": ("{n} tệp lịch", "{n} schedule files"),
+    "count.session.one": ("{n} buổi phát", "{n} session"),
+    "count.session.other": ("{n} buổi phát", "{n} sessions"),
+    "count.error.one": ("{n} lỗi", "{n} error"),
+    "count.error.other": ("{n} lỗi", "{n} errors"),
     "daemon.missed": (
         "BỎ LỠ buổi phát {time} ({campaign} / {slot}): {reason}",
         "MISSED the session of {time} ({campaign} / {slot}): {reason}",
@@ -1497,10 +1554,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no schedule file in '{folder}'.",
     ),
     "cli.check_failed": (
-        "{errors} lỗi trong {files} tệp lịch. Sửa các dòng trên rồi kiểm tra lại.",
-        "{errors} errors in {files} schedule files. Fix the lines above and check again.",
+        "{errors} trong {files}. Sửa các dòng trên rồi kiểm tra lại.",
+        "{errors} in {files}. Fix the lines above and check again.",
     ),
-    "cli.check_ok": ("✔ {files} tệp lịch hợp lệ.", "✔ {files} schedule files are valid."),
+    "cli.check_ok": ("✔ {files} hợp lệ.", "✔ {files} checked: all valid."),
+    "cli.runs_last_good": (
+        "→ Hộp đang chạy bản đúng trước đó của '{file}' (lưu lúc {saved}) cho đến khi tệp được sửa.",
+        "→ The box runs the last good version of '{file}' (saved {saved}) until the file is fixed.",
+    ),
+    "cli.last_good_refused": (
+        "→ Bản đúng trước đó của '{file}' cũng không dùng được nữa ({reason}); tệp này không phát gì.",
+        "→ The last good version of '{file}' cannot run either ({reason}); nothing of this file plays.",
+    ),
+    "cli.plan_last_good": ("bản trước", "last good"),
+    "cli.plan_past_hidden": (
+        "({sessions} đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
+        "({sessions} earlier today not shown; what played: loaxa log)",
+    ),
     "cli.plan_empty": (
         "Không có buổi phát nào từ {first} đến {last}.",
         "No session is planned from {first} to {last}.",

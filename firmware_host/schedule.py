@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
@@ -29,7 +31,7 @@ from typing import Any
 
 from firmware_host.messages import t
 from firmware_host.plan import PlannedSession, find_overlaps, plan_sessions
-from firmware_host.tomlpos import LineMap, map_lines, syntax_error_line
+from firmware_host.tomlpos import LineMap, deepest_line, map_lines, syntax_error_line
 
 REPEAT_MIN, REPEAT_MAX = 1, 10
 GAP_MIN, GAP_MAX = 0.0, 600.0
@@ -38,6 +40,12 @@ DEFAULT_GAP_SECONDS = 5.0
 # A campaign is finite. Longer windows are almost always a mistyped year ("2042"),
 # and the collision check plans every session of the window.
 MAX_WINDOW_DAYS = 5 * 366
+# Dates outside these years are typos; bounding them also keeps every date the planner
+# computes (a day after the end, an instant in UTC) inside what Python can represent.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# A campaign file is a few KB (10,000 slots take 1 MB, 28 MB of memory to parse); a
+# bigger one is a wrong file, and must not be read whole into a Pi Zero's memory.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # What Slot.zones holds for "all zones" when the configured zones are not known
 # (parse_schedule without zones=); with zones= it is expanded to the configured names.
 ALL_ZONES = "all"
@@ -100,10 +108,14 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (or suspicious, for warnings) in one schedule file."""
+    """One thing wrong (or suspicious, for warnings) in one schedule file.
+
+    ``line`` is None when the problem is the whole file (missing, unreadable, too big):
+    "line 1" of a file that does not exist sends the operator looking for nothing.
+    """
 
     file: str
-    line: int
+    line: int | None
     key: str
     params: Mapping[str, object]
     severity: str = ERROR  # or WARNING
@@ -114,6 +126,8 @@ class Problem:
         return t(self.key, **self.params)
 
     def __str__(self) -> str:
+        if self.line is None:
+            return t("schedule.at_file", file=self.file, message=self.message)
         return t("schedule.at", file=self.file, line=self.line, message=self.message)
 
 
@@ -406,11 +420,14 @@ class _Reader:
         if isinstance(value, datetime) or not isinstance(value, date | str):
             self.wrong_type(where, "date", value)
             return None
-        if isinstance(value, date):
-            return value
-        parsed = parse_date_text(value)
+        parsed = value if isinstance(value, date) else parse_date_text(value)
         if isinstance(parsed, Phrase):
             self.place(parsed, where)
+            return None
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.report(
+                "schedule.bad_year", where, year=parsed.year, first=FIRST_YEAR, last=LAST_YEAR
+            )
             return None
         return parsed
 
@@ -729,12 +746,34 @@ def _quote_hint(raw: str) -> Phrase | str:
 # --------------------------------------------------------------------------- public API
 
 
-def _read_text(path: Path) -> str | Problem:
+def read_schedule_text(path: Path) -> str | Problem:
+    """The text of a schedule file, or why it cannot be read (never raises on a bad file).
+
+    Opened without blocking and checked to be a regular file of at most
+    ``MAX_FILE_BYTES``: a named pipe left in the folder would otherwise hang the
+    daemon's reload for ever, and a huge file would fill the memory.
+    """
     file = str(path)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return Problem(file, None, "schedule.missing_file", {})
     except OSError as exc:
-        return Problem(file, 1, "schedule.unreadable", {"detail": exc.strerror or str(exc)})
+        return Problem(file, None, "schedule.unreadable", {"detail": exc.strerror or str(exc)})
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            detail = Phrase("schedule.not_regular")
+            return Problem(file, None, "schedule.unreadable", {"detail": detail})
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        size = max(len(raw), os.fstat(fd).st_size)
+    except OSError as exc:
+        return Problem(file, None, "schedule.unreadable", {"detail": exc.strerror or str(exc)})
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        too_big = {"kilobytes": size // 1024, "maximum": MAX_FILE_BYTES // 1024}
+        return Problem(file, None, "schedule.too_big", too_big)
     try:
         return raw.decode("utf-8-sig")  # Windows Notepad adds a BOM
     except UnicodeDecodeError as exc:
@@ -751,7 +790,7 @@ def _parse(
     path = Path(path)
     file = str(path)
     if text is None:
-        read = _read_text(path)
+        read = read_schedule_text(path)
         if isinstance(read, Problem):
             return None, [read], None
         text = read
@@ -760,12 +799,17 @@ def _parse(
         return None, [Problem(file, 1, "schedule.empty", {})], None
     try:
         doc = tomllib.loads(text)
+        if not doc:  # comments only
+            return None, [Problem(file, 1, "schedule.empty", {})], None
+        reader = _Reader(path, text, zones, clip_refs)
+        schedule = reader.read(doc)
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(file, text, exc)], None
-    if not doc:  # comments only
-        return None, [Problem(file, 1, "schedule.empty", {})], None
-    reader = _Reader(path, text, zones, clip_refs)
-    schedule = reader.read(doc)
+    except RecursionError:
+        return None, [Problem(file, deepest_line(text), "schedule.too_deep", {})], None
+    except Exception as exc:  # whatever one file does, it stays that file's refusal
+        detail = f"{type(exc).__name__}: {exc}"
+        return None, [Problem(file, None, "schedule.unexpected", {"detail": detail})], None
     return schedule, reader.problems, reader.lines
 
 
@@ -791,6 +835,7 @@ def check_schedules(
     warmup: float,
     tail: float,
     tz: tzinfo,
+    texts: Mapping[Path, str] | None = None,
 ) -> tuple[list[Schedule], list[Problem]]:
     """Check every file, then everything that needs the box's config and clip library.
 
@@ -798,15 +843,18 @@ def check_schedules(
     missing from it and unknown zones are errors; so is any pair of slots (of one
     file or two) whose sessions overlap on some date, reported once per pair on the
     later slot (by file name, then line) with the first date and the number of others.
+    *texts* gives the text of some paths instead of reading them (a file's last good
+    version, or the very text that will be kept).
 
     Returns the schedules of files without any error, so a broken or colliding file
     plays nothing while the others keep playing, and every problem of every file.
     """
     refs = {_nfc(ref): float(seconds) for ref, seconds in clip_refs.items()}
+    texts = texts or {}
     parsed: list[tuple[Schedule, LineMap]] = []
     problems: list[Problem] = []
     for path in dict.fromkeys(Path(path) for path in paths):  # a file named twice is one file
-        schedule, found, lines = _parse(path, None, zones, refs)
+        schedule, found, lines = _parse(path, texts.get(path), zones, refs)
         problems.extend(found)
         if schedule is not None and lines is not None:
             parsed.append((schedule, lines))
@@ -881,12 +929,19 @@ def _overlap_problems(
                     "date": _dmy(start.date()),
                     "start": _hm(start),
                     "end": _hm(max(end, start, key=datetime.timestamp)),
-                    "more": Phrase("schedule.overlap_more", {"count": more}) if more else "",
+                    "more": _more_days(more),
                 },
             )
         )
     problems.sort(key=lambda p: (p.file, p.line))
     return problems
+
+
+def _more_days(count: int) -> Phrase | str:
+    if not count:
+        return ""
+    key = "schedule.overlap_more.one" if count == 1 else "schedule.overlap_more"
+    return Phrase(key, {"count": count})
 
 
 def schedule_files(directory: Path) -> list[Path]:

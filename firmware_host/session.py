@@ -134,13 +134,34 @@ class Broadcaster:
         self._stop.set()
 
     # -- the session -----------------------------------------------------------------
-    def broadcast(self, request: BroadcastRequest) -> SessionOutcome:
+    def broadcast(
+        self, request: BroadcastRequest, *, start_by: datetime | None = None
+    ) -> SessionOutcome:
+        """Play *request* once the air is free; with *start_by*, only if it is free by then.
+
+        A scheduled slot that waits (behind a late session, a catch-up, the emergency
+        clip) must not go out long after its time and push the next ones later still:
+        past *start_by* it is logged missed, naming what it waited for.
+        """
         arrived = self.now()
         waited_for = None
         if not self._one_at_a_time.acquire(blocking=False):
-            waited_for = self._current
+            # The relay sweep holds the air without a session of its own.
+            waited_for = self._current or t("session.someone")
             self.announce(t("session.waiting", other=waited_for))
-            self._one_at_a_time.acquire()
+            if start_by is None:
+                self._one_at_a_time.acquire()
+            elif not self._one_at_a_time.acquire(
+                timeout=max(0.0, (start_by - arrived).total_seconds())
+            ):
+                planned = request.scheduled or arrived
+                reason = t(
+                    "session.waited_too_long",
+                    grace=round((start_by - planned).total_seconds()),
+                    other=self._current or waited_for,
+                    seconds=round((self.now() - planned).total_seconds()),
+                )
+                return self._refuse(request, reason)
         try:
             if self._closed:
                 return self._refuse(request, t("session.shutting_down"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _BARE_OR_QUOTED = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)'
@@ -32,9 +33,8 @@ def _split_dotted(dotted: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _bracket_balance(value: str) -> int:
-    """Open-minus-close brackets of a value, ignoring brackets inside strings and comments."""
-    depth = 0
+def _brackets(value: str) -> Iterator[int]:
+    """+1 per opening and -1 per closing bracket of one line, outside strings and comments."""
     quote = ""
     for ch in value:
         if quote:
@@ -43,12 +43,16 @@ def _bracket_balance(value: str) -> int:
         elif ch in "\"'":
             quote = ch
         elif ch == "#":
-            break
+            return
         elif ch in "[{":
-            depth += 1
+            yield 1
         elif ch in "]}":
-            depth -= 1
-    return depth
+            yield -1
+
+
+def _bracket_balance(value: str) -> int:
+    """Open-minus-close brackets of a value, ignoring brackets inside strings and comments."""
+    return sum(_brackets(value))
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,26 @@ def map_lines(text: str) -> LineMap:
                     in_multiline_string = fence
             depth = max(0, _bracket_balance(value))
     return LineMap(lines)
+
+
+def deepest_line(text: str, limit: int = 32) -> int:
+    """The first line where brackets nest more than *limit* deep (else deepest), ignoring
+    strings and comments.
+
+    tomllib recurses once per nesting level, so a document nested a few thousand
+    levels deep raises RecursionError without a position; this says where to look.
+    No real schedule or config nests more than three levels.
+    """
+    depth = deepest = 0
+    where = 1
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for step in _brackets(raw):
+            depth += step
+            if depth > limit:
+                return number
+            if depth > deepest:
+                deepest, where = depth, number
+    return where
 
 
 _DECODE_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")

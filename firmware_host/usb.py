@@ -77,7 +77,7 @@ import stat
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -735,7 +735,7 @@ def _import_schedules(
     for problem in problems:
         mine = checked.get(problem.file)
         shown = staged[mine][0] if mine else Path(problem.file).name
-        line = t("schedule.at", file=shown, line=problem.line, message=problem.message)
+        line = str(replace(problem, file=shown))  # a whole-file problem has no line
         if mine is not None:
             (errors if problem.severity == "error" else warnings)[mine].append(line)
         # A collision reported on a box file still blocks the stick file it names:

@@ -158,3 +158,21 @@ def test_station_and_recipient_are_optional(tmp_path):
     config = load_config(tmp_path)
     assert config.commune.station == "Hòa Xuân", "spaces as typed do not make another station"
     assert config.report.recipient == "Sở VHTTDL tỉnh Đắk Lắk"
+def test_a_deeply_nested_config_is_a_clear_error_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    text = HEADER + "[audio]\ndevice = " + "[" * 20_000 + "\n"
+    expected = (
+        f"{tmp_path / 'loaxa.toml'}, dòng 5: các dấu ngoặc trong tệp cấu hình lồng vào nhau"
+        " quá sâu nên không đọc được; mỗi giá trị chỉ cần một cặp ngoặc. Sửa dòng này theo"
+        " mẫu trong README."
+    )
+    assert problems(tmp_path, text) == [expected]
+    done = subprocess.run(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(tmp_path), "schedule", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f"LỖI: {expected}\n")

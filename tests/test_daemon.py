@@ -13,7 +13,7 @@ from firmware_host.clips import ClipLibrary
 from firmware_host.daemon import Daemon
 from firmware_host.playlog import PlayLog
 from tests.conftest import write_box_config
-from tests.helpers import make_tone, wait_until
+from tests.helpers import captured_files, make_tone, wait_until
 
 
 def slot_file(at: datetime, clip_id: str, name: str, time_text: str | None = None) -> str:
@@ -191,3 +191,218 @@ def test_catch_up_plays_the_latest_missed_slot_when_configured(tmp_path, capture
     done = {s["slot"]: s for s in sessions(box)}
     assert done["cu"]["status"] == "missed"
     assert done["moi"]["status"] == "completed" and done["moi"]["late_seconds"] > 300
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from firmware_host.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_nested_file_beside_a_good_one_stops_neither_the_daemon_nor_the_good_slot(
+    box, pins, clip
+):
+    directory = box.scheduler.schedules_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    at = datetime.now(box.timezone).replace(microsecond=0) + timedelta(seconds=3)
+    good = directory / "a.toml"
+    good.write_text(slot_file(at, clip.id, "sáng"), "utf-8")
+    deep = directory / "b.toml"
+    deep.write_text("a = " + "[" * 100_000, "utf-8")
+    said: list[str] = []
+    daemon = Daemon(box, pin_factory=pins, announce=said.append)
+    daemon.start()
+    try:
+        wait_until(
+            lambda: [s["status"] for s in sessions(box)] == ["completed"],
+            timeout=10,
+            what=lambda: sessions(box),
+        )
+        # Another file changes: the refusal is not repeated, the reload is told once.
+        good.write_text(slot_file(at, clip.id, "sáng") + "\n", "utf-8")
+        wait_until(lambda: any(line.startswith("Đã đọc lại lịch") for line in said), timeout=5)
+    finally:
+        daemon.stop()
+    about_deep = [line for line in said if "b.toml" in line]
+    assert about_deep == [
+        f"{deep}, dòng 1: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
+        ' mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]',
+        "Tệp lịch 'b.toml' có lỗi nên chưa được dùng. Sửa lỗi theo các dòng trên rồi lưu lại.",
+    ]
+    assert [line for line in said if line.startswith("Đã đọc lại lịch")] == [
+        "Đã đọc lại lịch phát: 2 tệp lịch, 1 buổi phát trong 26 giờ tới."
+    ]
+
+
+@pytest.mark.slow
+def test_the_last_good_version_plays_after_a_bad_edit_and_a_restart(box, pins, clip, capsys):
+    directory = box.scheduler.schedules_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "lich.toml"
+    at = datetime.now(box.timezone).replace(microsecond=0) + timedelta(seconds=6)
+    path.write_text(slot_file(at, clip.id, "sáng"), "utf-8")
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()  # accepts the file, and keeps it
+    daemon.stop()
+    # Edited into nonsense while the box was off (or just before a power cut).
+    path.write_text(slot_file(at, clip.id, "sáng", time_text="25:00"), "utf-8")
+    said: list[str] = []
+    daemon = Daemon(box, pin_factory=pins, announce=said.append)
+    daemon.start()
+    try:
+        code, out, err = run_cli(capsys, "--data-dir", str(box.data_dir), "schedule", "show")
+        assert code == 0 and "Thử (bản trước)" in out and "sáng" in out
+        assert "→ Hộp đang chạy bản đúng trước đó của 'lich.toml' (lưu lúc " in err
+        code, out, _ = run_cli(capsys, "--data-dir", str(box.data_dir), "schedule", "check")
+        assert code == 1 and "dòng 8" in out and "25:00" in out
+        assert "→ Hộp đang chạy bản đúng trước đó của 'lich.toml'" in out
+        wait_until(
+            lambda: [s["status"] for s in sessions(box)] == ["completed"],
+            timeout=12,
+            what=lambda: sessions(box),
+        )
+    finally:
+        daemon.stop()
+    [played] = sessions(box)
+    assert played["slot"] == "sáng" and played["scheduled"].startswith(at.isoformat()[:19])
+    kept = [line for line in said if "bản đúng trước đó" in line]
+    assert len(kept) == 1 and kept[0].startswith("Tệp lịch 'lich.toml' có lỗi nên bị từ chối")
+    events = [e for e in PlayLog(box.log_dir, box.timezone).entries() if e["kind"] == "event"]
+    assert [e["note"] for e in events] == kept
+
+    # Deleting the file is how a campaign is stopped: its copy goes too.
+    path.unlink()
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    daemon.stop()
+    assert not (box.data_dir / "schedules-last-good" / "lich.toml").exists()
+    path.write_text(slot_file(at, clip.id, "sáng", time_text="25:00"), "utf-8")
+    code, out, err = run_cli(capsys, "--data-dir", str(box.data_dir), "schedule", "show")
+    assert "bản đúng trước đó" not in err and "Không có buổi phát nào" in out
+
+
+def box_with(tmp_path, *, grace: int, catch_up_minutes: int = 0):
+    from firmware_host.config import load_config
+
+    box = write_box_config(tmp_path / "box", grace=grace)
+    if catch_up_minutes:
+        config_file = box.data_dir / "loaxa.toml"
+        text = config_file.read_text("utf-8").replace(
+            "[audio]", f"[clock]\ncatch_up_minutes = {catch_up_minutes}\n\n[audio]"
+        )
+        config_file.write_text(text, "utf-8")
+        box = load_config(box.data_dir)
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    return box
+
+
+def off_since(box, moment: datetime) -> None:
+    (box.data_dir / "state.json").write_text(
+        json.dumps({"last_alive": moment.isoformat()}), "utf-8"
+    )
+
+
+def finished(box, count: int) -> bool:
+    done = sessions(box)
+    return len(done) == count and all(s["status"] != "started" for s in done)
+
+
+@pytest.mark.slow
+def test_after_an_outage_only_the_latest_slot_within_the_grace_plays(tmp_path, capture_dir, pins):
+    """Ten minutes off; three slots fell in the last six seconds (within the grace): one
+    plays, not three back to back, and each of the others says why it did not."""
+    box = box_with(tmp_path, grace=20)
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "Ngắn.wav", seconds=1.0))
+    now = datetime.now(box.timezone).replace(microsecond=0)
+    if now.hour == 0 and now.minute < 12:
+        pytest.skip("needs ten minutes of today behind us")
+    off_since(box, now - timedelta(minutes=10))
+    ago = {"cu": 60, "a": 6, "b": 4, "c": 2}  # seconds before now; sessions last 1.6 s
+    for name, seconds in ago.items():
+        (box.scheduler.schedules_dir / f"{name}.toml").write_text(
+            slot_file(now - timedelta(seconds=seconds), clip.id, name), "utf-8"
+        )
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        wait_until(lambda: finished(box, 4), timeout=10, what=lambda: sessions(box))
+        time.sleep(2)  # nothing else follows
+    finally:
+        daemon.stop()
+    done = {s["slot"]: s for s in sessions(box)}
+    assert {slot: s["status"] for slot, s in done.items()} == {
+        "cu": "missed",
+        "a": "missed",
+        "b": "missed",
+        "c": "completed",
+    }
+    assert "hoạt động lần cuối lúc" in done["cu"]["error"]
+    later = f"buổi 'c' lúc {(now - timedelta(seconds=2)):%H:%M:%S} mới hơn được phát thay"
+    assert later in done["a"]["error"] and later in done["b"]["error"]
+    assert len(captured_files(capture_dir)) == 1
+
+
+@pytest.mark.slow
+def test_a_slot_that_waits_beyond_its_own_grace_is_missed_and_says_for_whom(
+    tmp_path, capture_dir, pins
+):
+    """A catch-up is on air for 6.6 s; the next slot falls 4 s after the start with a
+    1 s grace: it does not go out seconds late, it is missed, naming the catch-up."""
+    box = box_with(tmp_path, grace=1, catch_up_minutes=10)
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "Dài.wav", seconds=6.0))
+    now = datetime.now(box.timezone).replace(microsecond=0)
+    if now.hour == 0 and now.minute < 32:
+        pytest.skip("needs half an hour of today behind us")
+    off_since(box, now - timedelta(minutes=30))
+    at = now + timedelta(seconds=4)
+    for name, moment in (("cu", now - timedelta(minutes=5)), ("moi", at)):
+        (box.scheduler.schedules_dir / f"{name}.toml").write_text(
+            slot_file(moment, clip.id, name), "utf-8"
+        )
+    said: list[str] = []
+    daemon = Daemon(box, pin_factory=pins, announce=said.append)
+    daemon.start()
+    try:
+        wait_until(lambda: finished(box, 2), timeout=12, what=lambda: sessions(box))
+    finally:
+        daemon.stop()
+    done = {s["slot"]: s for s in sessions(box)}
+    assert done["cu"]["status"] == "completed" and done["cu"]["late_seconds"] > 290
+    assert done["moi"]["status"] == "missed"
+    assert done["moi"]["error"].startswith(
+        "không bắt đầu được trong 1 giây cho phép vì phải chờ 'Thử / cu' kết thúc (trễ "
+    )
+    assert f"BỎ LỠ buổi phát {at:%d/%m %H:%M:%S} (Thử / moi): " + done["moi"]["error"] in said
+    assert len(captured_files(capture_dir)) == 1
+
+
+def test_waiting_for_a_holder_without_a_name_says_so_not_none(box, pins, clip):
+    """The relay sweep holds the air without a session: the waiting line named 'None'."""
+    from firmware_host.session import BroadcastRequest
+
+    said: list[str] = []
+    daemon = Daemon(box, pin_factory=pins, announce=said.append)
+    daemon.start()
+    try:
+        now = datetime.now(box.timezone)
+        request = BroadcastRequest(
+            playlist=(clip.id,),
+            zones=("thon-1",),
+            trigger="schedule",
+            scheduled=now,
+            campaign="Thử",
+            slot="sáng",
+            plan_key="x#sáng@now",
+        )
+        with daemon.broadcaster._one_at_a_time:  # what switch_off_if_unknown does
+            outcome = daemon.broadcaster.broadcast(request, start_by=now + timedelta(seconds=1))
+    finally:
+        daemon.stop()
+    assert not any("None" in line for line in said)
+    assert "Đang có buổi phát khác (việc khác của hộp); buổi này chờ đến lượt." in said
+    assert outcome.status == "missed"
+    assert outcome.error.startswith(
+        "không bắt đầu được trong 1 giây cho phép vì phải chờ 'việc khác của hộp' kết thúc"
+    )

@@ -233,6 +233,36 @@ def test_find_overlaps() -> None:
     ]
 
 
+@pytest.mark.parametrize("overlap", [1.0, 0.5, 0.001])
+def test_an_overlap_of_a_second_or_less_at_the_edge_is_caught(overlap: float) -> None:
+    """The sweep's comparison is exact: a session still on air for a fraction of a
+    second when the next starts collides; one that ends exactly then does not."""
+    first = session_at(6, 0, 60 + overlap)  # 06:00:00 – 06:01:00 + overlap
+    touching = session_at(6, 1, 60)  # starts at 06:01:00
+    assert [(a.slot, b.slot) for a, b in find_overlaps([touching, first])] == [("060000", "060100")]
+    exact = session_at(6, 0, 60)  # ends exactly at 06:01:00
+    assert find_overlaps([touching, exact]) == []
+
+
+def test_a_slot_one_second_into_the_previous_session_is_refused(tmp_path: Path) -> None:
+    """The same edge through real files: 06:00 + 2 s warm-up + 60 s + 0.5 s tail ends at
+    06:01:02.5, so a slot at 06:01:02 collides and one at 06:01:03 does not."""
+
+    def slot(name: str, at: str) -> str:
+        return (
+            f'[[slot]]\nname = "{name}"\ntime = "{at}"\ndays = "hằng ngày"\n'
+            'playlist = ["thong-bao"]\nzones = ["thon-1"]\n'
+        )
+
+    campaign = '[campaign]\nname = "c"\nstart = 2024-08-01\nend = 2024-08-01\n'
+    for second, collides in (("06:01:02", True), ("06:01:03", False)):
+        path = tmp_path / "lich.toml"
+        path.write_text(campaign + slot("a", "06:00") + slot("b", second), "utf-8")
+        schedules, problems = check_schedules([path], zones=("thon-1",), **KW)
+        assert [p.key for p in problems] == (["schedule.overlap"] if collides else [])
+        assert len(schedules) == (0 if collides else 1)
+
+
 # --------------------------------------------------------------------------- properties
 
 DAY_WORDS = {

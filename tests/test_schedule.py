@@ -7,9 +7,10 @@ message that lost its line number cannot pass.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -631,12 +632,13 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 
 
 def test_unreadable_file_does_not_raise(tmp_path: Path) -> None:
-    schedule, problems = parse_schedule(tmp_path / "khong-co.toml", zones=ZONES)
-    assert schedule is None
-    assert [(p.line, p.key) for p in problems] == [(1, "schedule.unreadable")]
-    assert "No such file" in str(problems[0])
     schedule, problems = parse_schedule(tmp_path, zones=ZONES)  # a directory
-    assert schedule is None and problems[0].key == "schedule.unreadable"
+    assert schedule is None
+    assert [(p.line, p.key) for p in problems] == [(None, "schedule.unreadable")]
+    assert str(problems[0]) == (
+        f"{tmp_path}: không đọc được tệp lịch (không phải một tệp thường);"
+        " kiểm tra tên tệp và quyền đọc"
+    )
 
 
 def test_text_argument_is_used_instead_of_the_file(tmp_path: Path) -> None:
@@ -785,3 +787,157 @@ def test_problem_renders_in_the_language_of_the_moment(tmp_path: Path) -> None:
     finally:
         messages.set_language("vi")
     assert str(problem).endswith("(có phải ý bạn là '06:30'?)")
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize("nesting", ["[" * 20_000, "{a = " * 20_000])
+def test_a_deeply_nested_file_is_refused_and_the_file_beside_it_is_not(
+    tmp_path: Path, nesting: str
+) -> None:
+    """tomllib recurses once per bracket: 20 000 of them raise RecursionError."""
+    good = write(tmp_path, BASE, "a.toml")
+    deep = write(tmp_path, variant('days = "hằng ngày"', f"days = {nesting}"), "b.toml")
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{deep}, dòng 9: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
+        ' mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]'
+    ]
+
+
+def test_a_date_far_in_the_future_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """9999-12-31 is a valid TOML date; one more day of planning overflows Python's date."""
+    good = write(tmp_path, BASE, "a.toml")
+    text = variant("start = 2024-08-01\nend = 2024-09-16", "start = 9999-12-30\nend = 9999-12-31")
+    far = write(tmp_path, variant('"hằng ngày"', '"T2"', text), "b.toml")
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{far}, dòng {line}: năm 9999 không hợp lý; chiến dịch phải nằm trong các năm"
+        " 2000–2099 (có viết nhầm năm không?)"
+        for line in (3, 4)
+    ]
+
+
+def test_a_missing_file_is_named_without_a_line(tmp_path: Path) -> None:
+    missing = tmp_path / "khong-co.toml"
+    schedule, problems = parse_schedule(missing, zones=ZONES)
+    assert schedule is None
+    assert [str(p) for p in problems] == [
+        f"{missing}: không có tệp lịch này; kiểm tra lại tên tệp và thư mục"
+    ]
+    assert problems[0].line is None
+
+
+def test_a_fifo_or_a_huge_file_is_refused_without_waiting_or_reading_it(tmp_path: Path) -> None:
+    import os
+
+    good = write(tmp_path, BASE, "a.toml")
+    os.mkfifo(tmp_path / "b-pipe.toml")  # reading it would wait for a writer forever
+    with open(tmp_path / "c-huge.toml", "wb") as huge:
+        huge.truncate(2**30)  # 1 GB (sparse), which a Pi Zero cannot hold in memory
+    schedules, problems = check(schedule_files(tmp_path))
+    assert [s.path for s in schedules] == [good]
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'b-pipe.toml'}: không đọc được tệp lịch (không phải một tệp thường);"
+        " kiểm tra tên tệp và quyền đọc",
+        f"{tmp_path / 'c-huge.toml'}: tệp lịch quá lớn (1048576 KB); một tệp chiến dịch chỉ"
+        " vài KB, tối đa 2048 KB. Hãy kiểm tra lại xem có chép nhầm tệp không",
+    ]
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def loaxa(capsys, *argv: str) -> tuple[int, str, str]:
+    from firmware_host.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def home(box, tmp_path: Path) -> Path:
+    """A box whose library holds one 60 s clip named like REFS' first entry."""
+    from firmware_host.clips import ClipLibrary
+    from tests.helpers import make_tone
+
+    clip = ClipLibrary(box).import_file(make_tone(tmp_path / "thong-bao-2g.wav", seconds=1.0))
+    assert clip.id == "thong-bao-2g"
+    box.scheduler.schedules_dir.mkdir(parents=True, exist_ok=True)
+    return box.data_dir
+
+
+def test_check_and_show_survive_a_nested_file_beside_a_good_one(capsys, box, home) -> None:
+    from datetime import datetime
+
+    folder = box.scheduler.schedules_dir
+    today = datetime.now(box.timezone).date()
+    window = f"start = {today}\nend = {today.replace(day=1) + timedelta(days=40)}"
+    write(folder, variant("start = 2024-08-01\nend = 2024-09-16", window), "a.toml")
+    deep = write(folder, "a = " + "[" * 100_000, "b.toml")
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "check")
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"✘ {deep}, dòng 1: các dấu ngoặc lồng vào nhau quá sâu nên không đọc được tệp lịch;"
+        ' mỗi giá trị chỉ cần một cặp ngoặc, ví dụ days = ["T2", "T4"]',
+        "1 lỗi trong 2 tệp lịch. Sửa các dòng trên rồi kiểm tra lại.",
+    ]
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "show")
+    assert code == 0 and f"✘ {deep}, dòng 1: " in err and "Tắt sóng 2G" in out
+    code, out, err = loaxa(capsys, "--data-dir", str(home), "schedule", "show", "--json")
+    assert code == 0 and {s["file"] for s in json.loads(out)} == {"a.toml"}
+
+
+def test_check_summary_plurals_in_english(capsys, box, home) -> None:
+    folder = box.scheduler.schedules_dir
+    lang = ("--lang", "en", "--data-dir", str(home), "schedule", "check")
+    write(folder, variant("end = 2024-09-16", "end = 2024-08-12"), "a.toml")
+    assert loaxa(capsys, *lang)[1] == "✔ 1 schedule file checked: all valid.\n"
+    # Mondays 05/08 and 12/08: one collision "and on 1 other day".
+    later = variant('"06:30"', '"06:30:01"', variant('"hằng ngày"', '"T2"'))
+    write(folder, variant("end = 2024-09-16", "end = 2024-08-12", later), "b.toml")
+    code, out, _ = loaxa(capsys, *lang)
+    assert code == 1
+    assert "on 05/08/2024 from 06:30:01 to 06:30:01 and on 1 other day;" in out
+    assert out.endswith("\n1 error in 2 schedule files. Fix the lines above and check again.\n")
+    write(folder, variant('"06:30"', '"25:00"', variant('"hằng ngày"', '"T8"')), "b.toml")
+    out = loaxa(capsys, *lang)[1]
+    assert out.endswith("\n2 errors in 2 schedule files. Fix the lines above and check again.\n")
+
+
+def test_check_of_a_missing_file_names_no_line(capsys, home) -> None:
+    missing = home / "khong-co.toml"
+    code, out, _ = loaxa(capsys, "--data-dir", str(home), "schedule", "check", str(missing))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"✘ {missing}: không có tệp lịch này; kiểm tra lại tên tệp và thư mục"
+    )
+    code, out, _ = loaxa(
+        capsys, "--data-dir", str(home), "schedule", "check", str(missing), "--json"
+    )
+    assert json.loads(out)["problems"][0]["line"] is None
+
+
+def test_show_lists_from_now_on_with_seconds_when_a_slot_has_them(capsys, box, home) -> None:
+    from datetime import datetime, timedelta
+
+    now = datetime.now(box.timezone)
+    if {(now + timedelta(minutes=minutes)).date() for minutes in (-10, 0, 11)} != {now.date()}:
+        pytest.skip("needs ten minutes of today on both sides")
+    earlier = (now - timedelta(minutes=10)).strftime("%H:%M")
+    later = (now + timedelta(minutes=10)).strftime("%H:%M:15")
+    text = variant(
+        "start = 2024-08-01\nend = 2024-09-16", f"start = {now.date()}\nend = {now.date()}"
+    )
+    text = variant('"06:30"', f'"{earlier}"', text)
+    text += AFTERNOON.replace('"17:00"', f'"{later}"').replace('"T2-T6"', '"hằng ngày"')
+    write(box.scheduler.schedules_dir, text)
+    code, out, _ = loaxa(capsys, "--lang", "en", "--data-dir", str(home), "schedule", "show")
+    assert code == 0
+    rows = [line for line in out.splitlines() if "Tắt sóng 2G" in line]
+    assert len(rows) == 1 and later in rows[0] and "chiều" in rows[0]
+    assert out.splitlines()[-1] == ("(1 session earlier today not shown; what played: loaxa log)")
