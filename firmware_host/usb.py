@@ -578,7 +578,7 @@ def sync_stick(
                         logger.exception("usb sync: %s failed", step.__name__)
                         result.stick_problems.append(t("error.unexpected", detail=exc))
         except Stopped:
-            pass  # noted just below, as a request that came while writing the receipt is
+            pass  # stop_requested() has it; from here on a request is only noted
         stop = stop_requested()
         if stop is not None:
             minutes = max(1, round(stop.seconds / 60))
@@ -636,8 +636,8 @@ def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResul
             logger.exception("month report %s", month)
             result.notes.append(t("usb.report_failed", month=month, detail=_detail(exc)))
             report = None
-        files: list[tuple[str, bytes]] = []
         for fmt in service.FORMATS if report is not None else ():
+            files: list[tuple[str, bytes]] = []
             try:
                 with tempfile.TemporaryDirectory(prefix="loaxa-report-") as scratch:
                     for path in service.write_report(report, fmt, Path(scratch)):
@@ -647,7 +647,6 @@ def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResul
                 result.notes.append(t("usb.report_failed", month=month, detail=_detail(exc)))
             if not _copy(writer, result, folder, files):
                 return
-            files = []
         source = config.log_dir / f"{month}.json"
         if source.is_file():
             log = PlayLog(config.log_dir, config.timezone)
@@ -659,9 +658,11 @@ def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResul
                 continue
             finally:
                 log.close()
-            for suffix, payload in ((".json", data), (".csv", _csv_bytes(rows))):
-                files.append((safe_file_name(LOG_NAME.format(month=month) + suffix), payload))
-            if not _copy(writer, result, folder, files):
+            logs = [
+                (safe_file_name(LOG_NAME.format(month=month) + suffix), payload)
+                for suffix, payload in ((".json", data), (".csv", _csv_bytes(rows)))
+            ]
+            if not _copy(writer, result, folder, logs):
                 return
 
 
