@@ -19,9 +19,10 @@ What is real here, and what is not:
   (``mkfs.exfat``) on a loop device, mounted by exfat-fuse, so the sync writes through a
   real exFAT driver, as on the Pi (whose kernel driver is another implementation).
   ``usbwatch.sync_device`` and ``main_for_udev`` mount (``mount -t exfat`` fails here,
-  so their exfat-fuse fallback runs) and unmount it themselves, one of them with the
-  data folder owned by another user (uid 65534), to prove the sync writes as the
-  daemon's user while root mounts and unmounts. Full is a 4 MB file
+  so their exfat-fuse fallback runs) and unmount it themselves, as root, with the data
+  folder owned by another user (uid 65534, standing for ``loaxa``): the sync runs in a
+  child that became that user for good (``tests/unprivileged.py`` explains what it
+  takes for uid 65534 to run this checkout). Full is a 4 MB file
   system filled with ballast (ENOSPC from the driver); pulled out is the FUSE driver
   process killed with SIGKILL mid-export (every access then fails with ENOTCONN, as a
   yanked stick fails with EIO/ENODEV). Needs root, a free loop device and /dev/fuse;
@@ -35,6 +36,10 @@ What is real here, and what is not:
   folder that is a symlink out of the stick,
   symlinked files, a 4 GB sparse ``.mp3``, a FIFO, names with ``..\\`` and a text file
   named ``.mp3``.
+* Issue 10 (at the end): a substitute ffprobe inside a real sync trying to take root
+  back; a link swapped for ``usb-state.json`` while root publishes; SIGTERM to the
+  unit's process and the whole-sync deadline while a decoder hangs; ``umount -l``
+  mid-export (the worst moment, then random ones); a TOML nested 100,000 deep.
 * Not simulated: a real USB block device (a hot-unplug mid-write at the block layer),
   the kernel vfat driver, udisks2 and udev events (``usbwatch.watch`` is not run); the
   done light runs on gpiozero's mock pins and the sound goes into ALSA's ``file`` plugin.
@@ -1107,6 +1112,7 @@ def test_sigterm_mid_sync_unmounts_writes_the_receipt_and_a_true_state(tmp_path)
     if _exfat_unavailable():
         pytest.skip(_exfat_unavailable())
     python, env = python_for_nobody()
+    mount_root_was_there = usbwatch.MOUNT_ROOT.exists()  # the unit's own, /run/loaxa-usb
     with open_base("loaxa-term-") as base:
         box = make_box(base)
         config_file = root_config(box, base)
@@ -1144,6 +1150,9 @@ def test_sigterm_mid_sync_unmounts_writes_the_receipt_and_a_true_state(tmp_path)
             text = receipts[0].read_text("utf-8-sig")
             assert t("usb.stopped") in text
             assert "Báo cáo tuyên truyền tháng" in text, "the reports made before the stop"
+    if not mount_root_was_there:
+        with contextlib.suppress(OSError):
+            usbwatch.MOUNT_ROOT.rmdir()
 
 
 def _hung_decoders(base: Path) -> list[int]:
