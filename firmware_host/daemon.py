@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable
@@ -100,6 +99,7 @@ class Daemon:
         self._watch_stop = threading.Event()
         self._housekeeping: dict[str, float] = {}
         self._last_failed = False
+        self._export: Any = None  # the export button's sync process (subprocess.Popen)
         self.panel: Panel | None = None
 
     def now(self) -> datetime:
@@ -591,22 +591,32 @@ class Daemon:
         )
         self._note_outcome(outcome.status)
 
-    def export_to_stick(self) -> None:
-        """The export button: the stick exchange on a stick the system has mounted."""
+    def export_to_stick(self) -> Any:
+        """The export button: the stick exchange on a stick the system has mounted, run
+        as a process of its own (``python -m firmware_host.usbwatch --path``, confined
+        and limited like the USB service), so nothing of a stick is ever parsed in the
+        process that switches the amplifier. Returns that process (None if none was
+        started) at once; it writes ``usb-state.json``, which the panel shows."""
         from firmware_host.signals import write_usb_state
-        from firmware_host.usb import sync_stick
-        from firmware_host.usbwatch import mounted_sticks
+        from firmware_host.usbwatch import mounted_sticks, start_export
 
+        if self._export is not None and self._export.poll() is None:
+            self.announce(t("panel.export_busy"))
+            return None
         sticks = mounted_sticks()
         if not sticks:
             self.announce(t("panel.no_stick"))
             write_usb_state(self.config.data_dir, "done-problem")
-            return
-        write_usb_state(self.config.data_dir, "busy")
-        result = sync_stick(self.config, sticks[0])
-        write_usb_state(self.config.data_dir, "done-ok" if result.ok else "done-problem")
-        os.sync()
-        self.announce(t("panel.exported", path=sticks[0]))
+            return None
+        process = self._export = start_export(self.config, sticks[0])
+        self.announce(t("panel.export_started", path=sticks[0]))
+
+        def finished() -> None:
+            ok = process.wait() == 0
+            self.announce(t("panel.exported" if ok else "panel.export_problem", path=sticks[0]))
+
+        threading.Thread(target=finished, name="usb-export", daemon=True).start()
+        return process
 
     # -- output --------------------------------------------------------------------------
     def _relay_changed(self, name: str, on: bool) -> None:

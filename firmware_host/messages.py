@@ -1345,6 +1345,43 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The stick {device} can be removed safely.",
     ),
     "usb.watching": ("Đang chờ cắm USB…", "Waiting for a USB stick…"),
+    # --- usb: privileges, deadline, stop (issue 10) ---
+    "usb.no_data_dir": (
+        "Không có thư mục dữ liệu '{path}' của hộp nên USB không được đồng bộ. Chạy lại: sudo bash hardware/install.sh",
+        "The box's data folder '{path}' does not exist, so the stick was not synced. Run again: sudo bash hardware/install.sh",
+    ),
+    "usb.data_dir_root": (
+        "Thư mục dữ liệu '{path}' thuộc về root. Việc đồng bộ USB chỉ chạy dưới tài khoản của hộp (loaxa), không bao giờ dưới root, nên USB không được đồng bộ. Sửa: sudo chown -R loaxa:loaxa {path}",
+        "The data folder '{path}' belongs to root. The USB sync only ever runs as the box's account (loaxa), never as root, so the stick was not synced. Fix: sudo chown -R loaxa:loaxa {path}",
+    ),
+    "usb.config_not_root": (
+        "Dịch vụ USB chạy dưới root nên chỉ đọc tệp cấu hình mà riêng root sửa được; '{path}' không phải vậy (là lối tắt, hoặc người khác sửa được). Dùng --config /etc/loaxa/loaxa.toml như trong hardware/systemd/loaxa-usb@.service.",
+        "The USB service runs as root, so it only reads a config file that root alone can change; '{path}' is not one (a link, or writable by others). Use --config /etc/loaxa/loaxa.toml as hardware/systemd/loaxa-usb@.service does.",
+    ),
+    "usb.stopped": (
+        "Việc đồng bộ bị dừng giữa chừng (hộp đang tắt hoặc khởi động lại). Những gì biên nhận này không ghi là chưa được làm: cắm lại USB khi hộp đã chạy lại.",
+        "The sync was stopped part-way (the box was shutting down or restarting). Whatever this receipt does not list was not done: plug the stick in again once the box is running.",
+    ),
+    "usb.deadline": (
+        "Việc đồng bộ kéo dài quá {minutes} phút nên bị dừng. Những gì biên nhận này không ghi là chưa được làm: để ít bài hơn trên USB (chia làm nhiều lần) rồi cắm lại.",
+        "The sync took longer than {minutes} min and was stopped. Whatever this receipt does not list was not done: put fewer clips on the stick (split them over several syncs) and plug it in again.",
+    ),
+    "usb.stick_removed": (
+        "USB bị rút ra (hoặc bị lỗi) trong lúc hộp đang chép. Dữ liệu trong hộp không bị ảnh hưởng. Hãy cắm lại USB và chờ đèn báo xong rồi mới rút.",
+        "The USB stick was pulled out (or failed) while the box was copying. The box's data is not affected. Plug the stick in again and wait for the done signal before pulling it out.",
+    ),
+    "usb.sync_failed": (
+        "Tiến trình đồng bộ USB kết thúc bất thường ({detail}); xem các dòng phía trên trong nhật ký. Cắm lại USB; nếu vẫn lỗi, gọi kỹ thuật viên.",
+        "The USB sync process ended abnormally ({detail}); see the lines above in the log. Plug the stick in again; if it happens again, call the technician.",
+    ),
+    "usb.file_failed": (
+        "hộp gặp lỗi khi xử lý tệp này ({detail}) nên bỏ qua nó; các tệp khác vẫn được nhập. Gửi biên nhận này cho kỹ thuật viên",
+        "the box hit an error handling this file ({detail}) and skipped it; the other files were still imported. Send this receipt to the technician",
+    ),
+    "usb.schedule_broken": (
+        "tệp lịch bị hỏng, hộp không đọc được ({detail}); hãy mở tệp trên máy tính để sửa, hoặc làm lại theo mẫu",
+        "the schedule file is broken and the box cannot read it ({detail}); open it on a computer and fix it, or start again from the template",
+    ),
     # --- panel ---
     "panel.failed": (
         "Không mở được mặt trước hộp (đèn/nút): {detail}. Hộp vẫn phát theo lịch.",
@@ -1364,6 +1401,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "panel.exported": (
         "Đã trao đổi xong với thẻ nhớ {path}.",
         "Finished the exchange with the stick at {path}.",
+    ),
+    "panel.export_started": (
+        "Bắt đầu trao đổi với thẻ nhớ {path} (tiến trình riêng; đèn báo khi xong).",
+        "Started the exchange with the stick at {path} (a process of its own; the light shows when it is done).",
+    ),
+    "panel.export_busy": (
+        "Đang trao đổi với thẻ nhớ rồi; chờ đèn báo xong.",
+        "An exchange with a stick is already running; wait for the light.",
+    ),
+    "panel.export_problem": (
+        "Trao đổi với thẻ nhớ {path} có vấn đề; đọc biên nhận trên thẻ (hoặc nhật ký: journalctl -u loaxa).",
+        "The exchange with the stick at {path} had a problem; read the receipt on the stick (or the log: journalctl -u loaxa).",
     ),
     # --- selftest ---
     "selftest.config": ("Cấu hình", "Config"),

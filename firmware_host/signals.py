@@ -21,6 +21,7 @@ Nothing here raises: a missing LED or sound card costs the signal, never the syn
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
@@ -33,22 +34,51 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.config import Config
+from firmware_host.confine import run_confined
 from firmware_host.messages import t
 from firmware_host.store import write_atomically
 
 __all__ = ["DONE_SECONDS", "USB_STATE_FILE", "DoneSignal", "beeps", "read_usb_state"]
 
 USB_STATE_FILE = "usb-state.json"
+STATE_SECONDS = 10.0  # writing a few bytes; a hung disk must not hang the signal
 
 
 def write_usb_state(data_dir: Path, state: str) -> None:
-    """The USB service runs as root; the file belongs to the data folder's owner (the
-    daemon's user), like everything else the sync writes there."""
-    path = Path(data_dir) / USB_STATE_FILE
-    write_atomically(path, json.dumps({"state": state, "at": time.time()}).encode())
-    if os.geteuid() == 0:
-        owner = Path(data_dir).stat()
-        os.chown(path, owner.st_uid, owner.st_gid)
+    """Leave *state* in ``<data_dir>/usb-state.json`` for the daemon's front panel.
+
+    The file belongs to the data folder's owner (the daemon's user), like everything
+    else the sync writes there. The USB service is root, and that folder is another
+    user's: root writing or chowning there by name could be turned against it (a link
+    planted at the right moment made ``chown`` give a root file away, issue 10). So when
+    the folder is another user's, a child that dropped root for good writes the file
+    (:func:`firmware_host.confine.run_confined`). Raises OSError when not written; never
+    creates the folder.
+    """
+    folder = Path(data_dir)
+    payload = json.dumps({"state": state, "at": time.time()}).encode()
+    info = os.stat(folder)
+    if os.geteuid() != 0 or info.st_uid == 0:
+        _write_state(folder, payload)
+        return
+
+    def as_owner() -> bytes:
+        try:
+            _write_state(folder, payload)
+        except OSError as exc:
+            return str(exc.strerror or exc).encode()
+        return b""
+
+    outcome = run_confined(as_owner, (info.st_uid, info.st_gid), deadline=STATE_SECONDS)
+    if outcome.answer != b"":
+        detail = (outcome.answer or b"").decode("utf-8", "replace") or f"exit {outcome.status}"
+        raise OSError(errno.EIO, detail)
+
+
+def _write_state(folder: Path, payload: bytes) -> None:
+    if not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(folder))
+    write_atomically(folder / USB_STATE_FILE, payload)
 
 
 def read_usb_state(data_dir: Path) -> tuple[str, float] | None:
@@ -94,13 +124,21 @@ class DoneSignal:
     """The status light and the confirmation sound of one sync."""
 
     def __init__(
-        self, config: Config, *, factory: Any = None, done_seconds: float = DONE_SECONDS
+        self,
+        config: Config,
+        *,
+        factory: Any = None,
+        done_seconds: float = DONE_SECONDS,
+        state_only: bool = False,
     ) -> None:
+        """*state_only*: only ``usb-state.json``, no light and no sound (a sync the
+        daemon started: it owns the front panel and shows the state itself)."""
         self.config = config
         self.done_seconds = done_seconds
+        self.state_only = state_only
         self.led: Any = None
         pin = config.usb.status_led_pin
-        if pin is None:
+        if pin is None or state_only:
             return
         try:
             from gpiozero import LED
@@ -126,10 +164,13 @@ class DoneSignal:
         if self.led is not None:
             self.led.blink(*BUSY, background=True)
 
-    def done(self, ok: bool) -> None:
-        """Sound first (it is short), then the light pattern, then off."""
+    def done(self, ok: bool, *, quick: bool = False) -> None:
+        """Sound first (it is short), then the light pattern, then off. *quick*: the
+        state only (the box is stopping)."""
         seconds = self.done_seconds
         self._publish("done-ok" if ok else "done-problem")
+        if self.state_only or quick:
+            return
         self.sound(ok)
         if self.led is None:
             return

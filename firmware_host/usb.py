@@ -12,10 +12,11 @@ What one sync does, in this order, and why:
    byte for byte, and a CSV of its entries) into
    ``<export_folder>/<commune>/<YYYY-MM>/``. Names go through
    :func:`firmware_host.report.names.safe_file_name`: valid on FAT32 and exFAT, Vietnamese
-   diacritics kept (NFC). Every file is written atomically (temp file, fsync, rename,
-   fsync of the directory), so a stick pulled out mid-write holds the previous complete
-   file or none, never half a spreadsheet. The box's own log is only ever *read*: it
-   keeps every month.
+   diacritics kept (NFC). Reports are made in a temp folder on the box, then every
+   file is written onto the stick atomically (temp file, fsync, rename, fsync of the
+   folder), so a stick pulled out mid-write holds the previous complete file or none,
+   never half a spreadsheet. The box's own log is only ever *read*: it keeps every
+   month.
 2. **Import** from ``<import_folder>`` (``LoaXa/nhap`` by default), only the files
    directly in it: clips through :meth:`ClipLibrary.import_file` (the very import the
    CLI uses, so the same checks apply; content already in the library is reported as
@@ -24,11 +25,15 @@ What one sync does, in this order, and why:
    box's other schedules against the library (after the clip import) and the
    configured zones, and copied atomically into the schedules folder only when it has
    no error and collides with nothing; the daemon picks up the new file by itself. A
-   refused file changes nothing: the running schedule is kept.
-3. Write a **receipt** (``BIÊN NHẬN <date> <time>.txt``, UTF-8 with BOM and CRLF so that
-   Windows Notepad shows the diacritics) at the top of the export folder: what was
-   exported, imported, refused and why, and the plan of the next 7 days.
-4. **Flush**: every file and directory written is fsynced, then ``os.sync()``.
+   refused file changes nothing: the running schedule is kept. Whatever goes wrong
+   with one file (an exception of any kind: a TOML nested 100,000 deep raises
+   RecursionError) refuses that file alone, with a receipt line.
+3. Write a **receipt** (``BIÊN NHẬN <date> <time with seconds>.txt``, UTF-8 with BOM and
+   CRLF so that Windows Notepad shows the diacritics) at the top of the export folder:
+   what was exported, imported, refused and why, and the sessions still to come in
+   the next 7 days. A receipt already there is never replaced: a second one in the
+   same second gets `` (2)``.
+4. **Flush**: every folder written to is fsynced, then ``os.sync()``.
    Unmounting and the done signal belong to :mod:`firmware_host.usbwatch`, which
    mounted the stick (a directory given on the command line is not ours to unmount).
 
@@ -51,9 +56,10 @@ Safety rules, each tested in ``tests/test_usb.py``:
 * A read-only, full or vanished stick is reported once (receipt or system log), the
   sync goes on with whatever still works (a read-only stick still imports), and the
   box's clips, schedules and log are never left half-written. Before every write the
-  stick must still be the same file system (device and inode of its root): the atomic
-  writer creates missing folders, and a mount point left behind by a pulled stick
-  would otherwise be filled on the box's own SD card. Before every export file, some
+  stick must still be the same file system (device and inode of its root), and every
+  write goes through folders opened once from the stick's root, never through a path
+  (:class:`_Writer`): a mount point left behind by a pulled stick would otherwise be
+  filled on the box's own SD card. Before every export file, some
   free space (:data:`REPORT_ROOM` + :data:`RECEIPT_ROOM`) must be left, so a nearly
   full stick still receives the receipt that says it is full.
 
@@ -68,11 +74,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import errno
 import io
+import json
 import logging
 import math
 import os
+import secrets
 import stat
 import tempfile
 import unicodedata
@@ -83,6 +92,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from firmware_host.config import Config
+from firmware_host.confine import Stopped, deferred_stop, interruptible, stop_requested
 from firmware_host.messages import LoaxaError, t
 from firmware_host.store import write_atomically
 
@@ -110,7 +120,9 @@ REPORT_ROOM = 1024 * 1024
 RECEIPT_ROOM = 64 * 1024
 PLAN_DAYS = 7
 LOG_NAME = "Nhật ký gốc {month}"  # + .json (the box's file as is) / .csv (its entries)
-RECEIPT_NAME = "BIÊN NHẬN {moment:%Y-%m-%d %Hh%M}.txt"
+# Seconds in the name, and a receipt already there is never replaced (a number is
+# added): two syncs in one minute each keep theirs.
+RECEIPT_NAME = "BIÊN NHẬN {moment:%Y-%m-%d %Hh%Mm%Ss}.txt"
 CSV_COLUMNS = (
     "month",
     "entry",
@@ -190,6 +202,43 @@ class SyncResult:
         written = self.receipt is not None or self.dry_run
         return not self.refused and not self.stick_problems and written
 
+    def to_json(self) -> bytes:
+        """How the confined sync process hands its result to the one that mounted the
+        stick: JSON, never a pickle (the sender has parsed hostile files)."""
+        return json.dumps(dataclasses.asdict(self), default=str, ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> SyncResult:
+        """The inverse of :meth:`to_json`; ValueError/TypeError/KeyError when malformed."""
+        data = json.loads(raw)
+
+        def path(value: object) -> Path | None:
+            return None if value is None else Path(str(value))
+
+        def entries(key: str) -> list[Entry]:
+            return [Entry(**item) for item in data[key]]
+
+        def texts(key: str) -> list[str]:
+            return [str(item) for item in data[key]]
+
+        return cls(
+            stick=Path(data["stick"]),
+            started=datetime.fromisoformat(data["started"]),
+            dry_run=bool(data["dry_run"]),
+            export_dir=path(data["export_dir"]),
+            exported=[Path(str(item)) for item in data["exported"]],
+            imported=entries("imported"),
+            already=entries("already"),
+            refused=entries("refused"),
+            ignored=entries("ignored"),
+            notes=texts("notes"),
+            stick_problems=texts("stick_problems"),
+            plan=texts("plan"),
+            receipt=path(data["receipt"]),
+            receipt_text=str(data["receipt_text"]),
+            stick_gone=bool(data["stick_gone"]),
+        )
+
 
 class _StickGone(Exception):
     """The stick vanished: stop touching it, report through the system log."""
@@ -228,8 +277,9 @@ def _on_stick(stick: Path, folder: str) -> Path:
     return stick.joinpath(*folder.split("/"))
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of a folder that can still be listed, else None.
+def _identity(path: Path, *, strict: bool = False) -> tuple[int, int] | None:
+    """(device, inode) of a folder that can still be listed, else None (*strict*:
+    raise the OSError instead).
 
     A vanished FUSE mount raises ENOTCONN, a yanked block device EIO, a removed mount
     point ENOENT; a mount point left behind as an empty folder of the SD card has
@@ -239,6 +289,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
         info = os.stat(path)
         os.listdir(path)
     except OSError:
+        if strict:
+            raise
         return None
     return info.st_dev, info.st_ino
 
@@ -288,6 +340,14 @@ class _Writer:
     The first failure decides: *gone* stops the whole sync, *read-only* stops every
     later write (imports still run: they only read the stick), *full* stops the
     exports but still tries the few-KB receipt.
+
+    Writes never go through a path. The stick's root folder is opened once, and every
+    folder below it is opened (or created) one name at a time under its open parent
+    (``O_DIRECTORY | O_NOFOLLOW``: a link on the way fails). A file is written as a
+    temp file in its open folder, fsynced, its device compared with the stick's, then
+    renamed into place and the folder fsynced. After a lazy unmount (a pulled stick, an
+    eject) a path would lead into the empty mount-point folder on the box's own SD card
+    (issue 10: 5 times in 7); a descriptor still leads to the stick, or fails.
     """
 
     def __init__(self, stick: Path, result: SyncResult, root: Path) -> None:
@@ -295,17 +355,36 @@ class _Writer:
         self.result = result
         self.root = root  # the stick, or a temp folder on a dry run
         self.verdict: str | None = None
-        self.written: list[Path] = []  # files, for the final fsync
         self.identities = {stick: _identity(stick), root: _identity(root)}
+        try:
+            self.root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as exc:
+            raise LoaxaError("usb.not_a_folder", path=stick) from exc
+        self.device = os.fstat(self.root_fd).st_dev
+        self.folders: dict[tuple[str, ...], int] = {(): self.root_fd}
+
+    def close(self) -> None:
+        for fd in self.folders.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.folders.clear()
+
+    def absent(self) -> OSError | None:
+        """None while the stick is the same stick, same mount, as at the start (see
+        :func:`_identity`); else why not (the error, or ENODEV for another device)."""
+        for path, known in self.identities.items():
+            try:
+                now = _identity(path, strict=True)
+            except OSError as exc:
+                return exc
+            if now != known:
+                return OSError(errno.ENODEV, os.strerror(errno.ENODEV))
+        return None
 
     def still_there(self) -> bool:
-        """Same stick, same mount as at the start (see :func:`_identity`).
-
-        Checked before every write: ``write_atomically`` creates missing parent
-        folders, so writing to a vanished mount point would quietly fill the box's
-        SD card with a copy of the export instead of failing.
-        """
-        return all(_identity(path) == known for path, known in self.identities.items())
+        """Checked before every write, so a stick that went away is reported once and
+        left alone."""
+        return self.absent() is None
 
     def where(self, path: Path) -> Path:
         """Where *path* (on the stick) is really written: the dry run's temp folder."""
@@ -313,6 +392,27 @@ class _Writer:
 
     def on_stick(self, path: Path) -> Path:
         return self.stick / path.relative_to(self.root)
+
+    def folder(self, parts: tuple[str, ...]) -> int:
+        """The open folder ``<root>/<parts>``, created under its open parent if missing."""
+        fd = self.folders.get(parts)
+        if fd is not None:
+            return fd
+        parent = self.folder(parts[:-1])
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        try:
+            fd = os.open(parts[-1], flags, dir_fd=parent)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(parts[-1], 0o755, dir_fd=parent)
+            fd = os.open(parts[-1], flags, dir_fd=parent)
+        self.folders[parts] = fd
+        self._same_device(fd)
+        return fd
+
+    def _same_device(self, fd: int) -> None:
+        if os.fstat(fd).st_dev != self.device:
+            raise OSError(errno.ENODEV, os.strerror(errno.ENODEV))
 
     @property
     def can_write(self) -> bool:
@@ -328,8 +428,9 @@ class _Writer:
         """
         if self.verdict in ("gone", "read_only") or (self.verdict == "full" and not receipt):
             return None
-        if not self.still_there():
-            self.gone(OSError(errno.ENODEV, os.strerror(errno.ENODEV)))
+        absent = self.absent()
+        if absent is not None:
+            self.gone(absent)
         if room and self.free() < room + RECEIPT_ROOM:
             self.judge(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
             return None
@@ -341,28 +442,34 @@ class _Writer:
 
     def free(self) -> int:
         try:
-            info = os.statvfs(self.root)
+            info = os.fstatvfs(self.root_fd)
         except OSError:
             return 2**62  # let the write itself fail and be judged
         return info.f_bavail * info.f_frsize
 
     def gone(self, exc: BaseException) -> None:
+        """Stop everything. The message quotes the system's words only when they are
+        the ones of a vanished device, never an unrelated inner failure."""
         self.verdict = "gone"
         self.result.stick_gone = True
-        self.result.stick_problems.append(t("usb.stick_gone", detail=_detail(exc)))
+        code = exc.errno if isinstance(exc, OSError) else None
+        message = t("usb.stick_gone", detail=_detail(exc)) if code in _GONE else None
+        self.result.stick_problems.append(message or t("usb.stick_removed"))
         raise _StickGone from exc
 
-    def check_present(self, exc: BaseException) -> None:
+    def check_present(self, _exc: BaseException) -> None:
         """After a failed read: if the stick itself went away, stop everything."""
-        if not self.still_there():
-            self.gone(exc)
+        absent = self.absent()
+        if absent is not None:
+            self.gone(absent)
 
     def judge(self, exc: BaseException) -> None:
         """After a failed write: decide what the stick's problem is (see class doc)."""
         cause = exc if isinstance(exc, OSError) else exc.__cause__
         code = cause.errno if isinstance(cause, OSError) else None
-        if code in _GONE or not self.still_there():
-            self.gone(exc)
+        if code in _GONE:
+            self.gone(cause or exc)
+        self.check_present(exc)
         if code in _READ_ONLY:
             self.verdict = "read_only"
             self.result.stick_problems.append(t("usb.read_only"))
@@ -376,39 +483,55 @@ class _Writer:
                 self.result.stick_problems.append(message)
 
     def write(self, path: Path, data: bytes, *, receipt: bool = False) -> Path | None:
-        target = self.where(path)
+        """Write *data* to *path* (on the stick) atomically; the path on the stick it
+        now has, or None. A receipt never replaces a file: it gets the first free name
+        of ``<name>``, ``<name> (2)``, …"""
+        relative = self.where(path).relative_to(self.root)
 
         def action() -> Path:
-            write_atomically(target, data)
-            return target
+            folder = self.folder(relative.parts[:-1])
+            name = self._put(folder, relative.name, data, replace=not receipt)
+            return path.parent / name
 
-        done = self.attempt(action, receipt=receipt, room=0 if receipt else len(data))
-        if done is not None:
-            self.written.append(done)
-        return done
+        return self.attempt(action, receipt=receipt, room=0 if receipt else len(data))
+
+    def _put(self, folder: int, name: str, data: bytes, *, replace: bool) -> str:
+        tmp = f".{name}.{secrets.token_hex(4)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        fd = os.open(tmp, flags, 0o644, dir_fd=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+                self._same_device(handle.fileno())
+            final = name if replace else self._free_name(folder, name)
+            os.replace(tmp, final, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=folder)
+            raise
+        os.fsync(folder)
+        return final
+
+    @staticmethod
+    def _free_name(folder: int, name: str) -> str:
+        stem, suffix = os.path.splitext(name)
+        for number in range(1, 1000):
+            candidate = name if number == 1 else f"{stem} ({number}){suffix}"
+            try:
+                os.stat(candidate, dir_fd=folder, follow_symlinks=False)
+            except FileNotFoundError:
+                return candidate
+        raise OSError(errno.EEXIST, os.strerror(errno.EEXIST))
 
     def flush(self) -> None:
-        """fsync every file and directory written, then the whole system.
-
-        write_atomically already fsynced file and directory; this pass also covers
-        the report writer's files and every folder created on the way, and is what
-        makes "safe to remove" true on a FAT stick mounted without ``sync``.
-        """
-        folders: set[Path] = set()
-        for path in self.written:
-            for parent in path.parents:
-                if parent == self.root or self.root not in parent.parents:
-                    break
-                folders.add(parent)
-        folders.add(self.root)
-        for path in [*self.written, *sorted(folders, key=lambda p: -len(p.parts))]:
-            flags = os.O_RDONLY | (os.O_DIRECTORY if path in folders else 0)
+        """fsync every folder written to, then the whole system: what makes "safe to
+        remove" true on a FAT stick mounted without ``sync`` (each file and its folder
+        were fsynced when written)."""
+        for fd in self.folders.values():
             with contextlib.suppress(OSError):
-                fd = os.open(path, flags)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                os.fsync(fd)
         os.sync()
 
 
@@ -427,7 +550,10 @@ def sync_stick(
     """Export reports, import clips and schedules, write the receipt; never raises on a
     bad stick or a bad file (only when *stick* is not a folder at all).
 
-    *now* fixes the sync's moment (months exported, plan start, receipt name).
+    *now* fixes the sync's moment (months exported, plan start, receipt name). Run by
+    :mod:`firmware_host.usbwatch` in a confined process, a stop request (SIGTERM, the
+    deadline: :mod:`firmware_host.confine`) ends the exports and imports where they
+    are; the receipt then says so and is still written.
     """
     stick = Path(stick)
     if not stick.is_dir():
@@ -435,20 +561,33 @@ def sync_stick(
     moment = (now or datetime.now(config.timezone)).astimezone(config.timezone)
     result = SyncResult(stick=stick, started=moment, dry_run=dry_run)
     logger.info(t("usb.started", path=stick))
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, deferred_stop():
         root = stick
         if dry_run:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loaxa-usb-")))
         writer = _Writer(stick, result, root)
-        for step in (_export, _import):
-            try:
-                step(config, moment, writer, result)
-            except _StickGone:
-                break
-            except Exception as exc:  # a bug must not leave the officer without a word
-                logger.exception("usb sync: %s failed", step.__name__)
-                result.stick_problems.append(t("error.unexpected", detail=exc))
-        result.plan = _plan_lines(config, moment.date())
+        stack.callback(writer.close)
+        try:
+            with interruptible():
+                for step in (_export, _import):
+                    try:
+                        step(config, moment, writer, result)
+                    except _StickGone:
+                        break
+                    except Exception as exc:  # a bug must not leave the officer without a word
+                        logger.exception("usb sync: %s failed", step.__name__)
+                        result.stick_problems.append(t("error.unexpected", detail=exc))
+        except Stopped:
+            pass  # stop_requested() has it; from here on a request is only noted
+        stop = stop_requested()
+        if stop is not None:
+            minutes = max(1, round(stop.seconds / 60))
+            result.stick_problems.append(
+                t("usb.deadline", minutes=minutes)
+                if stop.reason == "deadline"
+                else t("usb.stopped")
+            )
+        result.plan = _plan_lines(config, moment)
         result.receipt_text = render_receipt(config, result)
         name = _on_stick(stick, config.usb.export_folder) / receipt_name(moment)
         link = _link_on_the_way(root, writer.where(name))
@@ -460,7 +599,7 @@ def sync_stick(
             except _StickGone:
                 written = None
             if written is not None and not dry_run:
-                result.receipt = name
+                result.receipt = written
         if not dry_run:
             writer.flush()
     _log(result)
@@ -471,6 +610,8 @@ def sync_stick(
 
 
 def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResult) -> None:
+    """Each month's reports are made on the box (a temp folder) and then copied onto
+    the stick by the writer, so nothing but the writer ever writes there."""
     from firmware_host.playlog import PlayLog
     from firmware_host.report import service
     from firmware_host.report.names import safe_file_name
@@ -484,12 +625,8 @@ def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResul
         if link is not None:
             _refuse_link(writer, link)
             return
-
-        def make(folder: Path = folder) -> bool:
-            writer.where(folder).mkdir(parents=True, exist_ok=True)
-            return True
-
-        if writer.attempt(make, room=REPORT_ROOM) is None:
+        parts = writer.where(folder).relative_to(writer.root).parts
+        if writer.attempt(lambda parts=parts: writer.folder(parts), room=REPORT_ROOM) is None:
             if not writer.can_write:
                 return
             continue
@@ -500,40 +637,47 @@ def _export(config: Config, moment: datetime, writer: _Writer, result: SyncResul
             result.notes.append(t("usb.report_failed", month=month, detail=_detail(exc)))
             report = None
         for fmt in service.FORMATS if report is not None else ():
-
-            def write(fmt: str = fmt, folder: Path = folder, report: Any = report) -> list[Path]:
-                return service.write_report(report, fmt, writer.where(folder))
-
+            files: list[tuple[str, bytes]] = []
             try:
-                files = writer.attempt(write, room=REPORT_ROOM)
-            except _StickGone:
-                raise
-            except Exception as exc:  # a writer bug costs one file, not the sync
+                with tempfile.TemporaryDirectory(prefix="loaxa-report-") as scratch:
+                    for path in service.write_report(report, fmt, Path(scratch)):
+                        files.append((Path(path).name, Path(path).read_bytes()))
+            except Exception as exc:  # a writer bug costs one format, not the sync
                 logger.exception("report %s %s", month, fmt)
                 result.notes.append(t("usb.report_failed", month=month, detail=_detail(exc)))
-                continue
-            if not writer.can_write:
+            if not _copy(writer, result, folder, files):
                 return
-            for path in files or []:
-                writer.written.append(Path(path))
-                result.exported.append(writer.on_stick(Path(path)))
         source = config.log_dir / f"{month}.json"
         if source.is_file():
             log = PlayLog(config.log_dir, config.timezone)
             try:
                 data = source.read_bytes()
                 rows = log.entries([month])
-            except (OSError, ValueError) as exc:
+            except Exception as exc:
                 result.notes.append(t("usb.report_failed", month=month, detail=_detail(exc)))
                 continue
             finally:
                 log.close()
-            for suffix, payload in ((".json", data), (".csv", _csv_bytes(rows))):
-                path = folder / safe_file_name(LOG_NAME.format(month=month) + suffix)
-                if writer.write(path, payload) is not None:
-                    result.exported.append(path)
-                if not writer.can_write:
-                    return
+            logs = [
+                (safe_file_name(LOG_NAME.format(month=month) + suffix), payload)
+                for suffix, payload in ((".json", data), (".csv", _csv_bytes(rows)))
+            ]
+            if not _copy(writer, result, folder, logs):
+                return
+
+
+def _copy(
+    writer: _Writer, result: SyncResult, folder: Path, files: list[tuple[str, bytes]]
+) -> bool:
+    """Write *files* (name, bytes) into *folder* on the stick; False once the stick
+    takes nothing more."""
+    for name, data in files:
+        written = writer.write(folder / name, data)
+        if written is not None:
+            result.exported.append(written)
+        if not writer.can_write:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------- 2. import
@@ -579,7 +723,8 @@ def _import(config: Config, moment: datetime, writer: _Writer, result: SyncResul
         export = _on_stick(stick, config.usb.export_folder)
         if export in folder.parents and writer.can_write:
             # Show the officer where to put files next time (inside our own folder only).
-            writer.attempt(lambda: writer.where(folder).mkdir(parents=True, exist_ok=True))
+            parts = writer.where(folder).relative_to(writer.root).parts
+            writer.attempt(lambda: writer.folder(parts))
         return
     try:
         listing = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -592,42 +737,17 @@ def _import(config: Config, moment: datetime, writer: _Writer, result: SyncResul
     schedules: list[tuple[Path, str]] = []
     for item in listing:
         name = _shown(item.name)
-        if item.name.startswith("._") or item.name in _SYSTEM_FILES:
-            continue  # left by macOS/Windows, never by the officer: not worth a line
         try:
-            info = item.stat(follow_symlinks=False)
-        except OSError as exc:
-            writer.check_present(exc)
-            result.refused.append(_about(name, "usb.unreadable", detail=_detail(exc)))
-            continue
-        suffix = Path(name).suffix.lower()
-        if stat.S_ISLNK(info.st_mode):
-            result.refused.append(_about(name, "usb.symlink", folder=shown_folder))
-        elif not _safe_name(item.name):
-            result.refused.append(_about(name, "usb.unsafe_name"))
-        elif item.name.startswith("."):
-            result.ignored.append(_about(name, "usb.hidden"))
-        elif stat.S_ISDIR(info.st_mode):
-            result.ignored.append(_about(name, "usb.subfolder", folder=shown_folder))
-        elif not stat.S_ISREG(info.st_mode):
-            result.refused.append(_about(name, "usb.not_a_file"))
-        elif suffix in CLIP_SUFFIXES:
-            if info.st_size > MAX_CLIP_BYTES:
-                megabytes, maximum = info.st_size // 2**20, MAX_CLIP_BYTES // 2**20
-                result.refused.append(
-                    _about(name, "usb.too_big", megabytes=megabytes, maximum=maximum)
-                )
-            else:
-                clips.append((Path(item.path), name))
-        elif suffix == SCHEDULE_SUFFIX:
-            if info.st_size > MAX_SCHEDULE_BYTES:
-                result.refused.append(
-                    _about(name, "usb.schedule_too_big", kilobytes=info.st_size // 1024)
-                )
-            else:
-                schedules.append((Path(item.path), name))
-        else:
-            result.ignored.append(_about(name, "usb.ignored_type"))
+            kind, entry = _sort(item, name, shown_folder, writer)
+        except _StickGone:
+            raise
+        except Exception as exc:  # one odd entry must not stop the others
+            logger.exception("usb import: %s", name)
+            kind, entry = "refused", _about(name, "usb.file_failed", detail=exc)
+        if kind in ("clip", "schedule"):
+            (clips if kind == "clip" else schedules).append((Path(item.path), name))
+        elif kind != "skip":
+            (result.refused if kind == "refused" else result.ignored).append(entry)
 
     library = ClipLibrary(config)
     for path, name in clips:
@@ -636,6 +756,41 @@ def _import(config: Config, moment: datetime, writer: _Writer, result: SyncResul
         _import_schedules(config, library, schedules, clips, writer, result)
     if not (clips or schedules or result.refused or result.ignored):
         result.notes.append(t("usb.nothing_to_import", folder=shown_folder))
+
+
+def _sort(item: os.DirEntry[str], name: str, folder: str, writer: _Writer) -> tuple[str, Entry]:
+    """What one entry of the import folder is: ("clip"|"schedule", -) to read, or
+    ("refused"|"ignored", its receipt line), or ("skip", -) for system litter."""
+    none = Entry(name, "")
+    if item.name.startswith("._") or item.name in _SYSTEM_FILES:
+        return "skip", none  # left by macOS/Windows, never by the officer: not worth a line
+    try:
+        info = item.stat(follow_symlinks=False)
+    except OSError as exc:
+        writer.check_present(exc)
+        return "refused", _about(name, "usb.unreadable", detail=_detail(exc))
+    suffix = Path(name).suffix.lower()
+    if stat.S_ISLNK(info.st_mode):
+        return "refused", _about(name, "usb.symlink", folder=folder)
+    if not _safe_name(item.name):
+        return "refused", _about(name, "usb.unsafe_name")
+    if item.name.startswith("."):
+        return "ignored", _about(name, "usb.hidden")
+    if stat.S_ISDIR(info.st_mode):
+        return "ignored", _about(name, "usb.subfolder", folder=folder)
+    if not stat.S_ISREG(info.st_mode):
+        return "refused", _about(name, "usb.not_a_file")
+    if suffix in CLIP_SUFFIXES:
+        if info.st_size > MAX_CLIP_BYTES:
+            megabytes, maximum = info.st_size // 2**20, MAX_CLIP_BYTES // 2**20
+            return "refused", _about(name, "usb.too_big", megabytes=megabytes, maximum=maximum)
+        return "clip", none
+    if suffix == SCHEDULE_SUFFIX:
+        if info.st_size > MAX_SCHEDULE_BYTES:
+            kilobytes = info.st_size // 1024
+            return "refused", _about(name, "usb.schedule_too_big", kilobytes=kilobytes)
+        return "schedule", none
+    return "ignored", _about(name, "usb.ignored_type")
 
 
 def _import_clip(library: Any, path: Path, name: str, writer: _Writer, result: SyncResult) -> None:
@@ -706,6 +861,10 @@ def _import_schedules(
             writer.check_present(exc)
             result.refused.append(_about(name, "usb.unreadable", detail=_detail(exc)))
             continue
+        except Exception as exc:  # one odd file must not stop the others
+            logger.exception("usb import: %s", name)
+            result.refused.append(_about(name, "usb.file_failed", detail=exc))
+            continue
         # The box's existing spelling wins, so an update replaces the file it updates.
         target = box_files.get(_nfc(name), directory / _nfc(name)).name
         if target in staged:
@@ -727,9 +886,10 @@ def _import_schedules(
             (Path(tmp) / target).write_bytes(data)
             checked[str(Path(tmp) / target)] = target
         others = [p for p in box_files.values() if p.name not in staged]
-        _schedules, problems = BoxRules.of(config, refs).check(
-            [*others, *(Path(p) for p in checked)]
-        )
+        problems, broken = _check_each(BoxRules.of(config, refs), others, checked)
+    for target, detail in broken.items():
+        name = staged.pop(target)[0]
+        result.refused.append(_about(name, "usb.schedule_broken", detail=detail))
     errors: dict[str, list[str]] = {target: [] for target in staged}
     warnings: dict[str, list[str]] = {target: [] for target in staged}
     for problem in problems:
@@ -761,7 +921,7 @@ def _import_schedules(
             continue
         try:
             write_atomically(destination, data)
-        except OSError as exc:
+        except Exception as exc:  # the box's disk, or a bug: this file only
             result.refused.append(
                 Entry(name, t("usb.schedule_not_saved", name=name, detail=_detail(exc)))
             )
@@ -779,15 +939,42 @@ def _import_schedules(
         )
 
 
+def _check_each(
+    rules: Any, others: list[Path], checked: dict[str, str]
+) -> tuple[list[Any], dict[str, str]]:
+    """The problems of the stick's schedules checked with the box's, and the ones that
+    break the check itself ({target: what}), so that an exception in one file (a TOML
+    nested 100,000 deep raises RecursionError) refuses that file alone."""
+
+    def check(paths: list[str]) -> list[Any]:
+        return list(rules.check([*others, *(Path(p) for p in paths)])[1])
+
+    with contextlib.suppress(Exception):
+        return check(list(checked)), {}
+    broken: dict[str, str] = {}
+    for path, target in checked.items():
+        try:
+            check([path])
+        except Exception as exc:
+            broken[target] = type(exc).__name__
+    sound = [path for path, target in checked.items() if target not in broken]
+    try:
+        return check(sound), broken
+    except Exception as exc:  # only together: refuse them all rather than guess
+        return [], {**broken, **{checked[path]: type(exc).__name__ for path in sound}}
+
+
 # ---------------------------------------------------------------------- 3. receipt
 
 
-def _plan_lines(config: Config, first: date) -> list[str]:
-    """The next 7 days as the box will play them, like ``loaxa schedule show``."""
+def _plan_lines(config: Config, moment: datetime) -> list[str]:
+    """The sessions still to come in the 7 days from *moment*, like ``loaxa schedule
+    show``: not this morning's, already played; seconds shown when a slot has them."""
     from firmware_host.boxrules import BoxRules
     from firmware_host.clips import ClipLibrary
     from firmware_host.schedule import schedule_files
 
+    first = moment.date()
     try:
         library = ClipLibrary(config)
         refs = library.refs()
@@ -795,10 +982,12 @@ def _plan_lines(config: Config, first: date) -> list[str]:
         schedules, _problems = rules.check(schedule_files(config.scheduler.schedules_dir))
         sessions = rules.plan(schedules, first, first + timedelta(days=PLAN_DAYS - 1))
         titles = {clip.id: clip.title for clip in library.clips()}
-    except (LoaxaError, OSError, ValueError) as exc:
+    except Exception as exc:  # the box's own files, or a bug: the receipt still goes out
         return [t("usb.plan_failed", detail=_detail(exc))]
     lines = []
     for session in sessions:
+        if session.at < moment:
+            continue
         clips = ", ".join(titles.get(ref, ref) for ref in session.playlist)
         if session.repeat > 1:
             clips += f" ×{session.repeat}"
@@ -807,7 +996,7 @@ def _plan_lines(config: Config, first: date) -> list[str]:
                 "usb.plan_line",
                 day=t(f"weekday.{session.at.weekday()}"),
                 date=_dmy(session.at.date()),
-                time=session.at.strftime("%H:%M"),
+                time=session.at.strftime("%H:%M:%S" if session.at.second else "%H:%M"),
                 campaign=session.campaign,
                 slot=session.slot,
                 clips=clips,
@@ -832,7 +1021,7 @@ def render_receipt(config: Config, result: SyncResult) -> str:
                 ),
             )
         ),
-        t("usb.receipt_time", time=moment.strftime("%d/%m/%Y %H:%M")),
+        t("usb.receipt_time", time=moment.strftime("%d/%m/%Y %H:%M:%S")),
     ]
     if result.dry_run:
         out.append(t("usb.dry_run"))

@@ -28,14 +28,31 @@ is and left mounted; as root (the service), ``mount -o nosuid,nodev,noexec`` int
 ``/run/loaxa-usb/<name>``, with ``utf8,shortname=mixed`` for vfat so Vietnamese names
 are right whatever the kernel's default character set, and exfat-fuse when the kernel
 lacks exFAT; not as root, ``udisksctl mount`` (a desktop with udisks2). ``noexec``
-everywhere: nothing on a stick is ever run.
+everywhere, and ``fmask=0133`` as well because exfat-fuse silently drops ``noexec``:
+nothing on a stick is ever executable, whoever owns it.
 
-Ownership: the service runs as root (it mounts), the daemon as its own user
-(``loaxa``), which owns the data folder. Files the sync creates there (clip WAVs, the
-index, schedules, the library's lock files) must belong to that user, or the daemon
-could no longer take the locks or rewrite them. So the stick is mounted with that
-user's ``uid``/``gid`` and the sync runs with it as effective uid/gid
-(:func:`as_owner`); root comes back for flushing and unmounting.
+Privileges: **root only mounts, waits, unmounts and signals.** The daemon runs as its
+own user (``loaxa``), which owns the data folder; the stick is mounted with that user's
+``uid``/``gid``, and the sync itself (parsing the stick's files, ffprobe and ffmpeg on
+its media, writing clips, schedules, reports and the receipt) runs in a forked child
+that has dropped root for good, with no new privileges and resource limits
+(:mod:`firmware_host.confine`). Files it adds to the box therefore belong to that user,
+as the daemon needs for its locks. With no such user to become (the data folder
+missing or owned by root) nothing is synced and the log says why. Root never touches
+a path in a folder another user can write: it reads its config only from a root-owned
+file (``--config``), and the state file for the front panel is written by a dropped
+child too (:func:`firmware_host.signals.write_usb_state`).
+
+Time: the whole sync has a deadline (:data:`SYNC_DEADLINE`, shorter than the unit's
+``TimeoutStartSec``); past it, or on SIGTERM (the unit stopped, a shutdown), the child
+stops where it is, writes the receipt saying so, and is killed if it cannot within
+:data:`firmware_host.confine.GRACE_SECONDS`; the stick is then unmounted and the state
+says "done, with a problem", never "busy".
+
+The front panel's export button runs ``python -m firmware_host.usbwatch --path <stick>``
+(:func:`start_export`): the same supervised, confined sync on a stick the system has
+mounted, as a process of its own, so nothing of a stick is ever parsed in the process
+that switches the amplifier.
 """
 
 from __future__ import annotations
@@ -45,14 +62,22 @@ import contextlib
 import logging
 import os
 import shutil
+import signal as posix_signal
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from firmware_host.config import Config, load_config
+from firmware_host import confine
+from firmware_host.config import CONFIG_NAME, Config, load_config
 from firmware_host.messages import LoaxaError, t
+
+if TYPE_CHECKING:
+    from firmware_host.signals import DoneSignal
+    from firmware_host.usb import SyncResult
 
 __all__ = [
     "FS_TYPES",
@@ -60,7 +85,9 @@ __all__ = [
     "mount_point_of",
     "mounted",
     "mounted_sticks",
+    "start_export",
     "sync_device",
+    "sync_mounted",
     "watch",
 ]
 
@@ -70,6 +97,14 @@ FS_TYPES = ("vfat", "exfat")
 MOUNT_ROOT = Path("/run/loaxa-usb")
 COMMAND_TIMEOUT = 60.0
 MOUNT_OPTIONS = {"vfat": "nosuid,nodev,noexec,utf8,shortname=mixed", "exfat": "nosuid,nodev,noexec"}
+# Files rw-r--r--, folders rwxr-xr-x, for the data folder's owner: no file executable.
+OWNER_OPTIONS = ",uid={uid},gid={gid},fmask=0133,dmask=0022"
+# The whole sync, mounted to unmounted. A 30-minute clip takes minutes on a Pi Zero;
+# with GRACE_SECONDS, unmounting and the done signal this stays inside the unit's
+# TimeoutStartSec=45min (tests/test_units.py checks the sum).
+SYNC_DEADLINE = 40 * 60.0
+# The interpreter of the separate process the export button starts.
+PYTHON = sys.executable
 
 
 def _unescape(field: str) -> str:
@@ -126,34 +161,32 @@ def _fail(device: str, run: subprocess.CompletedProcess[str]) -> LoaxaError:
 
 
 def data_owner(config: Config) -> tuple[int, int] | None:
-    """(uid, gid) the sync must run as: the data folder's owner, when we are root and
-    it is another user (see the module doc); None to stay who we are."""
+    """(uid, gid) the sync must run as: when we are root, the data folder's owner, which
+    must exist and not be root (:class:`LoaxaError` otherwise); None when we are not
+    root (the sync runs as who we are)."""
     if os.geteuid() != 0:
         return None
     try:
         info = os.stat(config.data_dir)
-    except OSError:
-        return None
-    return None if info.st_uid == 0 else (info.st_uid, info.st_gid)
+    except OSError as exc:
+        raise LoaxaError("usb.no_data_dir", path=config.data_dir) from exc
+    if not stat.S_ISDIR(info.st_mode):
+        raise LoaxaError("usb.no_data_dir", path=config.data_dir)
+    if info.st_uid == 0:
+        raise LoaxaError("usb.data_dir_root", path=config.data_dir)
+    return info.st_uid, info.st_gid
 
 
-@contextlib.contextmanager
-def as_owner(owner: tuple[int, int] | None) -> Iterator[None]:
-    """Run the block with *owner* as effective uid/gid; root again afterwards.
-
-    Only the effective ids change (the real uid stays root), which is what decides who
-    owns the files created, and lets us take root back to unmount.
-    """
-    if owner is None:
-        yield
-        return
-    os.setegid(owner[1])
-    os.seteuid(owner[0])
+def _root_only(path: Path) -> bool:
+    """A regular file (not a link) that only root can change, in a folder only root
+    can change: safe for root to read by name."""
     try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
+        info, folder = os.lstat(path), os.stat(path.parent)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and all(
+        i.st_uid == 0 and not i.st_mode & 0o022 for i in (info, folder)
+    )
 
 
 @contextlib.contextmanager
@@ -184,7 +217,7 @@ def mounted(device: str, fstype: str, owner: tuple[int, int] | None = None) -> I
         target.mkdir(parents=True, exist_ok=True)
         options = MOUNT_OPTIONS[fstype]
         if owner is not None:
-            options += f",uid={owner[0]},gid={owner[1]},fmask=0133,dmask=0022"
+            options += OWNER_OPTIONS.format(uid=owner[0], gid=owner[1])
         run = _run(["mount", "-t", fstype, "-o", options, device, str(target)])
         if run.returncode != 0 and fstype == "exfat" and shutil.which("mount.exfat-fuse"):
             run = _run(["mount.exfat-fuse", "-o", options, device, str(target)])
@@ -212,6 +245,67 @@ def mounted(device: str, fstype: str, owner: tuple[int, int] | None = None) -> I
             logger.warning(t("usb.unmount_failed", device=device, detail=detail))
 
 
+def run_sync(
+    config: Config,
+    stick: Path,
+    owner: tuple[int, int] | None,
+    *,
+    sync: Callable[..., SyncResult] | None = None,
+    deadline: float = SYNC_DEADLINE,
+) -> SyncResult | None:
+    """``sync(config, stick)`` (default :func:`firmware_host.usb.sync_stick`) in a
+    confined child; its result, or None when the child gave none (the log says why)."""
+    from firmware_host.usb import SyncResult, sync_stick
+
+    chosen = sync or sync_stick
+
+    def work() -> bytes:
+        return chosen(config, stick).to_json()
+
+    outcome = confine.run_confined(work, owner, deadline=deadline)
+    if outcome.answer is not None:
+        try:
+            return SyncResult.from_json(outcome.answer)
+        except (ValueError, TypeError, KeyError) as exc:
+            logger.error(t("usb.sync_failed", detail=f"{type(exc).__name__}: {exc}"))
+            return None
+    detail = f"exit {outcome.status}" if outcome.status >= 0 else f"signal {-outcome.status}"
+    logger.error(t("usb.sync_failed", detail=detail))
+    return None
+
+
+def _raise_stopped(_number: int, _frame: FrameType | None) -> None:
+    raise confine.Stopped("stopped")
+
+
+def _supervised(signal: DoneSignal, body: Callable[[], SyncResult | None]) -> Any:
+    """Busy signal, *body*, done signal. SIGTERM outside the confined child (while
+    mounting, say) ends the sync the same way; after a stop the state is published
+    at once, without the 20 s of light, so a shutdown is not held up."""
+    previous = posix_signal.signal(posix_signal.SIGTERM, _raise_stopped)
+    result = None
+    stopped = False
+    try:
+        try:
+            result = body()
+        except LoaxaError as exc:
+            logger.error(str(exc))
+        except confine.Stopped:
+            stopped = True
+            logger.error(t("usb.stopped"))
+        except Exception:  # the signal must still say "problem"
+            logger.exception("usb sync failed")
+        ok = result is not None and result.ok
+        try:
+            signal.done(ok, quick=stopped)
+        except confine.Stopped:
+            signal.done(ok, quick=True)
+    finally:
+        posix_signal.signal(posix_signal.SIGTERM, previous)
+        signal.close()
+    return result
+
+
 def sync_device(
     config: Config,
     device: str,
@@ -219,36 +313,62 @@ def sync_device(
     *,
     signal: Any = None,
     sync: Callable[..., Any] | None = None,
+    deadline: float = SYNC_DEADLINE,
 ) -> Any:
-    """Mount, sync, unmount and signal; returns the SyncResult (None if not mounted).
+    """Mount, sync (confined), unmount and signal; returns the SyncResult (None if
+    nothing was synced).
 
-    *signal* is a :class:`firmware_host.signals.DoneSignal` (made here when None).
+    *signal* is a :class:`firmware_host.signals.DoneSignal` (made here when None);
+    *sync* replaces :func:`firmware_host.usb.sync_stick` (tests fix its ``now``).
     """
     from firmware_host.signals import DoneSignal
-    from firmware_host.usb import sync_stick
 
     if fstype not in FS_TYPES:
         logger.info(t("usb.device_ignored", device=device, fstype=fstype or "?"))
         return None
-    signal = signal if signal is not None else DoneSignal(config)
-    sync = sync or sync_stick
-    owner = data_owner(config)
-    result = None
-    try:
-        signal.busy()
-        try:
-            with mounted(device, fstype, owner) as where, as_owner(owner):
-                result = sync(config, where)
-        except LoaxaError as exc:
-            logger.error(str(exc))
-        except Exception:  # the signal must still say "problem"
-            logger.exception("usb sync of %s failed", device)
+    chosen = signal if signal is not None else DoneSignal(config)
+
+    def body() -> SyncResult | None:
+        owner = data_owner(config)  # refuses before anything is mounted
+        chosen.busy()
+        with mounted(device, fstype, owner) as where:
+            result = run_sync(config, where, owner, sync=sync, deadline=deadline)
         if result is not None and not result.stick_gone:
             logger.info(t("usb.remove_now", device=device))
-        signal.done(result is not None and result.ok)
-    finally:
-        signal.close()
-    return result
+        return result
+
+    return _supervised(chosen, body)
+
+
+def sync_mounted(
+    config: Config,
+    stick: Path,
+    *,
+    sync: Callable[..., Any] | None = None,
+    deadline: float = SYNC_DEADLINE,
+) -> Any:
+    """The same for a stick someone else mounted (``--path``, the export button): no
+    mounting, no light or sound (the daemon owns the panel), the state file only."""
+    from firmware_host.signals import DoneSignal
+
+    signal = DoneSignal(config, state_only=True)
+
+    def body() -> SyncResult | None:
+        owner = data_owner(config)
+        signal.busy()
+        return run_sync(config, Path(stick), owner, sync=sync, deadline=deadline)
+
+    return _supervised(signal, body)
+
+
+def start_export(config: Config, stick: Path) -> subprocess.Popen[bytes]:
+    """Start ``python -m firmware_host.usbwatch --path <stick>`` (the export button)
+    and return at once; the process writes ``usb-state.json`` as it goes."""
+    command = [PYTHON, "-m", "firmware_host.usbwatch", "--path", str(stick)]
+    command += ["--data-dir", str(config.data_dir)]
+    if config.source is not None:
+        command += ["--config", str(config.source)]
+    return subprocess.Popen(command, cwd="/", stdin=subprocess.DEVNULL)
 
 
 def _fs_type(device: str) -> str:
@@ -285,18 +405,22 @@ def watch(config: Config) -> None:
 
 
 def main_for_udev(argv: Sequence[str] | None = None) -> int:
-    """``python -m firmware_host.usbwatch /dev/sda1`` (the systemd unit) or ``--watch``.
+    """``python -m firmware_host.usbwatch /dev/sda1`` (the systemd unit), ``--path
+    <mounted stick>`` (the export button) or ``--watch``.
 
     Exit 0 when the stick was synced without a refusal, 1 otherwise (journal has why).
     """
     parser = argparse.ArgumentParser(prog="python -m firmware_host.usbwatch")
     parser.add_argument("device", nargs="?", help="/dev/sda1")
+    parser.add_argument("--path", type=Path, help="a stick already mounted there")
     parser.add_argument("--watch", action="store_true")
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--config", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if os.geteuid() == 0:
+            _check_root_config(args.config, args.data_dir)
         config = load_config(args.data_dir, args.config)
     except LoaxaError as exc:
         logger.error(str(exc))
@@ -304,10 +428,24 @@ def main_for_udev(argv: Sequence[str] | None = None) -> int:
     if args.watch:
         watch(config)
         return 0
-    if not args.device:
-        parser.error("device or --watch")
-    result = sync_device(config, args.device, _fs_type(args.device))
+    if args.path is not None:
+        result = sync_mounted(config, args.path)
+    elif args.device:
+        result = sync_device(config, args.device, _fs_type(args.device))
+    else:
+        parser.error("device, --path or --watch")
     return 0 if result is not None and result.ok else 1
+
+
+def _check_root_config(given: Path | None, data_dir: Path | None) -> None:
+    """As root, read a config only from a file only root can change (see module doc):
+    a ``monitor_device`` or data folder chosen by another user would otherwise be
+    used with root's rights."""
+    from firmware_host.config import default_data_dir
+
+    path = given if given is not None else (data_dir or default_data_dir()) / CONFIG_NAME
+    if (given is not None or os.path.lexists(path)) and not _root_only(Path(path)):
+        raise LoaxaError("usb.config_not_root", path=path)
 
 
 if __name__ == "__main__":

@@ -133,25 +133,47 @@ def test_sticks_are_found_in_the_mount_table():
     assert mounted_sticks(PROC_MOUNTS) == [Path("/media/pi/LOA XA"), Path("/run/loaxa-usb/sdb1")]
 
 
-def test_the_export_button_runs_the_exchange_on_a_mounted_stick(
-    panel_box, pins, tmp_path, monkeypatch
-):
+def test_the_export_button_syncs_in_a_process_of_its_own(panel_box, pins, monkeypatch):
+    """The export button starts ``python -m firmware_host.usbwatch --path <stick>`` and
+    goes on: the stick is never parsed in the daemon's process (issue 11). Shown by
+    breaking ``sync_stick`` in the daemon's process: the stick still gets its receipt.
+    As root (here), that process drops to the data folder's owner like the USB service,
+    so the box's data and the stick belong to uid 65534 for this test."""
+    import os
+    import shutil
+
+    import firmware_host.usb as usb
     import firmware_host.usbwatch as usbwatch
     from firmware_host.signals import read_usb_state
+    from tests.unprivileged import give_to_nobody, open_base, python_for_nobody
 
     box, _long, _alarm = panel_box
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
-    daemon.start()
-    try:
-        monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [])  # nothing plugged in
-        daemon.export_to_stick()
-        assert read_usb_state(box.data_dir)[0] == "done-problem"
-        monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [stick])
-        daemon.export_to_stick()
-        assert read_usb_state(box.data_dir)[0] == "done-ok"
-    finally:
-        daemon.stop()
-    receipts = list((stick / "LoaXa").glob("BIÊN NHẬN*.txt"))
-    assert len(receipts) == 1 and receipts[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    monkeypatch.setattr(usb, "sync_stick", lambda *args, **kwargs: 1 / 0)
+    with open_base("loaxa-panel-") as base:
+        shutil.copytree(box.data_dir, base / "box")
+        (base / "etc").mkdir()  # as installed: root reads only a root-owned config
+        config_file = (base / "box" / "loaxa.toml").rename(base / "etc" / "loaxa.toml")
+        box = load_config(base / "box", config_file)
+        stick = base / "stick"
+        stick.mkdir()
+        if os.geteuid() == 0:
+            python, env = python_for_nobody()
+            monkeypatch.setattr(usbwatch, "PYTHON", python)
+            monkeypatch.setenv("PYTHONPATH", env.get("PYTHONPATH", ""))
+            give_to_nobody(box.data_dir, stick)
+        daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+        daemon.start()
+        try:
+            monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [])  # nothing plugged in
+            assert daemon.export_to_stick() is None
+            assert read_usb_state(box.data_dir)[0] == "done-problem"
+            monkeypatch.setattr(usbwatch, "mounted_sticks", lambda: [stick])
+            process = daemon.export_to_stick()
+            assert process.pid != os.getpid()
+            assert process.wait(timeout=120) == 0
+            assert read_usb_state(box.data_dir)[0] == "done-ok"
+        finally:
+            daemon.stop()
+        receipts = list((stick / "LoaXa").glob("BIÊN NHẬN*.txt"))
+        assert len(receipts) == 1 and receipts[0].read_bytes().startswith(b"\xef\xbb\xbf")
+        assert "Báo cáo tuyên truyền tháng" in receipts[0].read_text("utf-8-sig")
