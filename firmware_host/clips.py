@@ -17,6 +17,10 @@ How it works, and why:
   held in Python memory (the box may be a Pi Zero with 512 MB and a clip may last 30
   minutes). ffmpeg's logs and progress go to temporary files, not pipes, so a long
   decode cannot block on a full pipe.
+* A file comes from anyone who can reach the USB port, so ffmpeg and ffprobe open it
+  only through :func:`media_input` (the demuxers of the accepted formats, the ``file``
+  protocol, nothing that follows a playlist or script to other files) and run only
+  through :func:`run_media`, with limits on address space and CPU time.
 * The declared (probed) duration is checked against ``audio.max_clip_minutes`` before
   anything is decoded, so a 3-hour recording is refused in a second.
 * Pass 1 decodes, downmixes to mono and measures with ``loudnorm`` (EBU R128,
@@ -102,9 +106,32 @@ TIMEOUT_PER_SECOND = 4.0
 DISK_MARGIN_BYTES = 20 * 1024 * 1024
 ID_MAX_LENGTH = 60
 HASH_CHUNK = 1024 * 1024
+# The demuxers of the formats we accept (MP3, WAV, M4A/AAC, OGG/Opus, FLAC), and the only
+# ones ffmpeg/ffprobe may use on a file we are given. Without this list ffmpeg picks the
+# demuxer by content: an HLS playlist or an ffconcat script renamed .mp3 then reads
+# audio from any path it names (absolute or ../), and a "live" playlist never ends.
+# "mov" is the demuxer of .m4a; "aac" reads raw ADTS; "ogg" holds Vorbis and Opus.
+ACCEPTED_FORMATS = ("mp3", "wav", "mov", "aac", "ogg", "flac")
+# Address space of each ffmpeg/ffprobe child. Measured with the real import of a
+# 30-minute 48 kHz stereo MP3 (VmPeak, x86-64): ffmpeg 5.1 (Debian 12) 312 MiB, ffmpeg
+# 7.1 (Debian 13) 339 MiB with MEDIA_ENVIRONMENT below (711 MiB without it); resident
+# memory stays under 90 MiB, the rest is shared libraries mapped but never touched.
+# A 1 GB file of zeros named .mp3 took an unlimited ffprobe to 2.1 GB resident, which a
+# Pi Zero 2 W (512 MB) cannot give; under this limit the allocation fails instead.
+MEDIA_ADDRESS_SPACE = 512 * 1024 * 1024
+# glibc reserves 64 MiB of address space per thread arena, and ffmpeg 7 runs demuxer,
+# decoder, filters and muxer in threads of their own; one arena keeps that reservation
+# inside MEDIA_ADDRESS_SPACE (measured above) and costs nothing an audio pipeline notices.
+MEDIA_ENVIRONMENT = {"MALLOC_ARENA_MAX": "1"}
+PROBE_OUTPUT_LIMIT = 1024 * 1024  # ffprobe's JSON for one audio file is a few KB, tags and all
+# A file whose duration is unknown cannot hold more audio than its size at this rate
+# (4 kbit/s, below the lowest speech setting of any accepted codec): that bounds the
+# decode deadline, instead of assuming the longest clip allowed (two hours on a Pi).
+MIN_BYTES_PER_SECOND = 500
 
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,-]+) @ 0x[0-9a-f]+\] Format not on whitelist")
 _LOUDNORM_KEYS = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
 
 
@@ -423,19 +450,9 @@ class ClipLibrary:
         return existing
 
     def _run(self, args: list[str], timeout: float, name: str) -> _Run:
-        """Run an ffmpeg-family command with logs spooled to temp files (never a pipe)."""
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            try:
-                proc = subprocess.run(
-                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout
-                )
-            except FileNotFoundError as exc:
-                raise LoaxaError("clips.ffmpeg_missing", program=Path(args[0]).name) from exc
-            except subprocess.TimeoutExpired as exc:
-                raise LoaxaError("clips.timeout", name=name, seconds=round(timeout)) from exc
-            out.seek(0)
-            err.seek(0)
-            run = _Run(returncode=proc.returncode, progress_seconds=_progress_seconds(out))
+        """Run an ffmpeg pass; its progress and log are read line by line."""
+        with run_media(args, timeout, name) as (returncode, out, err):
+            run = _Run(returncode=returncode, progress_seconds=_progress_seconds(out))
             _parse_log(err, run)
             return run
 
@@ -448,25 +465,20 @@ class ClipLibrary:
             "json",
             "-show_format",
             "-show_streams",
-            "file:" + str(source.resolve()),
+            *media_input(source),
         ]
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            try:
-                proc = subprocess.run(
-                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=PROBE_TIMEOUT
-                )
-            except FileNotFoundError as exc:
-                raise LoaxaError("clips.ffmpeg_missing", program="ffprobe") from exc
-            except subprocess.TimeoutExpired as exc:
-                raise LoaxaError("clips.timeout", name=name, seconds=round(PROBE_TIMEOUT)) from exc
-            out.seek(0)
-            err.seek(0)
-            text = _read_text(out)
+        with run_media(args, PROBE_TIMEOUT, name) as (returncode, out, err):
+            text = _read_text(out, limit=PROBE_OUTPUT_LIMIT)
             warnings = _read_text(err, limit=64 * 1024)
         try:
-            info = json.loads(text) if proc.returncode == 0 else {}
+            info = json.loads(text) if returncode == 0 else {}
         except ValueError:
             info = {}
+        if not isinstance(info, dict):
+            info = {}
+        refused = _refused_format(info, warnings)
+        if refused is not None:
+            raise LoaxaError("clips.format_refused", name=name, format=refused)
         streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
         if not streams:
             raise LoaxaError("clips.not_audio", name=name)
@@ -498,7 +510,6 @@ class ClipLibrary:
         return f"pan=mono|c0={terms}"
 
     def _ffmpeg_head(self, ffmpeg: str, source: Path, loops: int = 0) -> list[str]:
-        # "file:" keeps a name such as "Thông báo: 2G.mp3" from being read as a protocol.
         return [
             ffmpeg,
             "-nostdin",
@@ -510,8 +521,7 @@ class ClipLibrary:
             str(loops),
             "-guess_layout_max",
             "8",
-            "-i",
-            "file:" + str(source.resolve()),
+            *media_input(source),
             "-map",
             "0:a:0",
             "-vn",
@@ -529,7 +539,7 @@ class ClipLibrary:
         self, ffmpeg: str, source: Path, name: str, probe: _Probe, max_seconds: float
     ) -> _Run:
         """Pass 1: decode everything once, measure loudness; refuse what is not usable."""
-        expected = probe.declared if probe.declared is not None else max_seconds
+        expected = probe.declared if probe.declared is not None else _size_bound(source)
         args = [
             *self._ffmpeg_head(ffmpeg, source),
             "-t",
@@ -832,6 +842,14 @@ class ClipLibrary:
 # ---------------------------------------------------------------------- file checks
 
 
+def _size_bound(source: Path) -> float:
+    """The most seconds of audio *source* can hold, for a file of unknown duration."""
+    try:
+        return source.stat().st_size / MIN_BYTES_PER_SECOND
+    except OSError:
+        return 0.0
+
+
 def _cut_short(declared: float, decoded: float) -> bool:
     """Much less audio than promised: a cut-off copy, not encoder delay or padding."""
     return declared - decoded > max(TRUNCATION_SECONDS, TRUNCATION_FRACTION * declared)
@@ -871,6 +889,82 @@ def _wav_promise(source: Path) -> tuple[float, float] | None:
                     handle.seek(length + (length & 1), os.SEEK_CUR)
     except OSError:
         return None
+    return None
+
+
+# ---------------------------------------------------------------------- media subprocesses
+
+
+def media_input(source: Path) -> list[str]:
+    """The options that open *source*, and nothing but that file, as the input.
+
+    ``file:`` keeps a name such as "Thông báo: 2G.mp3" from being read as a protocol;
+    the protocol list stops any nested open (a playlist's segment, a data reference)
+    from reaching the network, and the format list keeps demuxers that open other
+    files (HLS, concat, ...) from being used at all. Both are AVFormatContext options,
+    so they must come before ``-i``.
+    """
+    return [
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        ",".join(ACCEPTED_FORMATS),
+        "-i",
+        "file:" + str(source.resolve()),
+    ]
+
+
+@contextlib.contextmanager
+def run_media(
+    args: list[str], timeout: float, name: str
+) -> Iterator[tuple[int, IO[bytes], IO[bytes]]]:
+    """Run ffmpeg or ffprobe (*args*, opened through :func:`media_input`) on user media.
+
+    The one place such a child is started. ``prlimit`` sets its limits before ffmpeg
+    starts (``preexec_fn`` is not safe in the daemon, which has threads): address space
+    as measured above, and CPU time equal to the wall-clock deadline, as a backstop that
+    still stops a child whose parent was killed before its timeout could fire.
+    Output and log go to temporary files, never pipes, so a long decode cannot block on
+    a full pipe; yields (return code, stdout, stderr) rewound to their start.
+    """
+    limits = [
+        "prlimit",
+        f"--as={MEDIA_ADDRESS_SPACE}",
+        f"--cpu={math.ceil(timeout)}",
+        "--",
+    ]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.run(
+                [*limits, *args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                timeout=timeout,
+                env={**os.environ, **MEDIA_ENVIRONMENT},
+            )
+        except FileNotFoundError as exc:
+            raise LoaxaError("clips.ffmpeg_missing", program="prlimit") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise LoaxaError("clips.timeout", name=name, seconds=round(timeout)) from exc
+        out.seek(0)
+        err.seek(0)
+        yield proc.returncode, out, err
+
+
+def _refused_format(info: dict[str, Any], log: str) -> str | None:
+    """The demuxer ffprobe found if it is not one we accept, else None.
+
+    A refused demuxer makes ffprobe fail with "[hls @ 0x...] Format not on whitelist";
+    the bracket names it. The probed ``format_name`` is checked too, in case a build
+    ignored the list.
+    """
+    match = _NOT_ON_WHITELIST.search(log)
+    if match:
+        return match.group(1)
+    found = str(info.get("format", {}).get("format_name") or "")
+    if found and not set(found.split(",")) & set(ACCEPTED_FORMATS):
+        return found
     return None
 
 

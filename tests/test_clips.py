@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 import wave
 from collections.abc import Callable
@@ -468,6 +469,183 @@ def test_bad_language_and_title(clip_library: ClipLibrary, clip_src: Path) -> No
     assert not clip_library.config.clips_dir.exists()
 
 
+# ---------------------------------------------------------------------- hostile files
+
+
+def import_in_child(data: Path, source: Path, timeout: float = 90) -> dict[str, object]:
+    """Import *source* in a fresh interpreter; returns its verdict and its children's peak.
+
+    A child process keeps a hang (the old code waited two hours on a live playlist) from
+    hanging the suite, and gives RUSAGE_CHILDREN of that import alone: the test
+    process's own figure would include every ffmpeg any earlier test ran.
+    """
+    script = """
+import json, resource, sys, time
+from pathlib import Path
+from firmware_host.clips import ClipLibrary
+from firmware_host.config import load_config
+from firmware_host.messages import LoaxaError
+start = time.monotonic()
+try:
+    clip = ClipLibrary(load_config(Path(sys.argv[1]))).import_file(Path(sys.argv[2]))
+    verdict = {"imported": clip.id, "duration": clip.duration}
+except LoaxaError as exc:
+    verdict = {"key": exc.key, "message": str(exc)}
+verdict["seconds"] = time.monotonic() - start
+verdict["peak_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps(verdict))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(data), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def stick(tmp_path: Path) -> Path:
+    """A stick's import folder, with a secret *beside* it that no import may reach."""
+    folder = tmp_path / "stick" / "LoaXa"
+    folder.mkdir(parents=True)
+    outside = tmp_path / "stick"
+    sine(outside / "secret.mp3", 3.0, "-c:a", "libmp3lame")
+    sine(tmp_path / "absolute.mp3", 3.0, "-c:a", "libmp3lame")
+    return folder
+
+
+def _playlist(folder: Path, name: str, *, live: bool = False) -> Path:
+    """An HLS playlist whose segments lie outside *folder* (absolute and ../ paths)."""
+    absolute = folder.parent.parent / "absolute.mp3"
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:3"]
+    # MP3 segments: ffmpeg's HLS reader itself refuses a segment whose content does not
+    # match its extension, which is why a playlist of .wav segments fails on its own.
+    for segment in (str(absolute), "../secret.mp3"):
+        lines += ["#EXTINF:3.0,", segment]
+    if not live:
+        lines.append("#EXT-X-ENDLIST")
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def _ffconcat(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_text("ffconcat version 1.0\nfile '/etc/passwd'\nfile '../secret.mp3'\n", "utf-8")
+    return path
+
+
+def _ffmpeg_major() -> int:
+    banner = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+    found = re.match(r"ffmpeg version (?:n)?(\d+)", banner)
+    return int(found.group(1)) if found else 0
+
+
+# Since version 7 (Debian 13) ffmpeg itself declines an HLS playlist whose name does not
+# end in .m3u8 and falls back to reading it as MP3, which it is not: "not audio".
+HLS_NEEDS_M3U8 = _ffmpeg_major() >= 7
+
+HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "hls-as-mp3": (lambda d: _playlist(d, "bài hát.mp3"), "hls"),
+    "hls-m3u8": (lambda d: _playlist(d, "danh sách.m3u8"), "hls"),
+    "ffconcat-as-mp3": (lambda d: _ffconcat(d, "ghép.mp3"), "concat"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_files_that_reach_outside_are_refused(
+    case: str, clip_seeded: ClipLibrary, stick: Path
+) -> None:
+    make, demuxer = HOSTILE[case]
+    source = make(stick)
+    before = snapshot(clip_seeded.config.clips_dir)
+    with pytest.raises(LoaxaError) as caught:
+        clip_seeded.import_file(source)
+    if HLS_NEEDS_M3U8 and case == "hls-as-mp3":
+        check_message(caught.value, "clips.not_audio", "không phải là tệp âm thanh")
+    else:
+        check_message(caught.value, "clips.format_refused", f"thực ra là loại '{demuxer}'")
+        assert source.name in str(caught.value)
+    assert snapshot(clip_seeded.config.clips_dir) == before
+
+
+@pytest.mark.parametrize("name", ["trực tiếp.mp3", "trực tiếp.m3u8"])
+def test_live_playlist_does_not_hang_the_import(name: str, clip_data: Path, stick: Path) -> None:
+    """A playlist without #EXT-X-ENDLIST waits for segments that never come."""
+    verdict = import_in_child(clip_data, _playlist(stick, name, live=True))
+    as_hls = not (HLS_NEEDS_M3U8 and name.endswith(".mp3"))
+    assert verdict["key"] == ("clips.format_refused" if as_hls else "clips.not_audio")
+    assert verdict["seconds"] < 30
+    assert not (clip_data / "clips").exists()
+
+
+def test_wav_named_mp3_still_imports(clip_library: ClipLibrary, clip_src: Path) -> None:
+    """The suffix is not the format: a WAV saved as .mp3 is an accepted format."""
+    clip = clip_library.import_file(sine(clip_src / "thu am.mp3", 2.0, "-f", "wav"))
+    assert clip.duration == pytest.approx(2.0, abs=0.01)
+    assert clip.original_name == "thu am.mp3"
+
+
+def test_unknown_duration_bounds_the_deadline(
+    clip_library: ClipLibrary, clip_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FLAC written to a pipe has no duration; a hung decode must not get the longest
+    clip's deadline (30 minutes x 4 s + 2 min: two hours), only what its size allows."""
+    flac = clip_src / "ống.flac"
+    with flac.open("wb") as out:
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=3", "-f", "flac", "-"],
+            stdout=out,
+            check=True,
+        )
+    hung = tmp_path / "bin" / "ffmpeg"
+    hung.parent.mkdir()
+    hung.write_text("#!/bin/sh\nexec sleep 600\n", "utf-8")
+    hung.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{hung.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(clips_module, "TIMEOUT_BASE", 1.0)
+    monkeypatch.setattr(clips_module, "TIMEOUT_PER_SECOND", 0.05)
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(flac)
+    check_message(caught.value, "clips.timeout", "quá lâu")
+    size_bound = flac.stat().st_size / clips_module.MIN_BYTES_PER_SECOND
+    assert caught.value.params["seconds"] == round(1.0 + 0.05 * size_bound) < 10
+
+
+def test_every_media_child_is_guarded_and_limited(
+    clip_library: ClipLibrary, clip_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stand-ins on PATH record what each real ffmpeg/ffprobe child was given and
+    which limits it runs under, then hand over to the real program."""
+    source = sine(clip_src / "ngắn lắm.wav", 1.2)  # short: pass 2 loops it
+    record = tmp_path / "calls.txt"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for program in ("ffmpeg", "ffprobe"):
+        real = shutil.which(program)
+        wrapper = bin_dir / program
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f'echo "{program} as=$(ulimit -v) cpu=$(ulimit -t) arenas=$MALLOC_ARENA_MAX $*"'
+            f" >> {record}\n"
+            f'exec {real} "$@"\n',
+            "utf-8",
+        )
+        wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    clip_library.import_file(source)
+    calls = record.read_text("utf-8").splitlines()
+    assert [c.split()[0] for c in calls] == ["ffprobe", "ffmpeg", "ffmpeg"]
+    accepted = ",".join(clips_module.ACCEPTED_FORMATS)
+    for call in calls:
+        assert f"as={clips_module.MEDIA_ADDRESS_SPACE // 1024} " in call
+        assert "cpu=unlimited" not in call and "arenas=1 " in call
+        guard = f"-protocol_whitelist file -format_whitelist {accepted} -i file:{clip_src}"
+        assert guard in call and call.count(" -i ") == 1
+
+
 # ---------------------------------------------------------------------- names, ids, lookup
 
 
@@ -600,6 +778,8 @@ def test_every_clips_message_renders_in_both_languages() -> None:
         "ref": "abc",
         "original": "x.mp3",
         "count": 3,
+        "format": "hls",
+        "chars": "U+202E",
     }
     keys = [k for k in CATALOG if k.startswith("clips.")]
     assert len(keys) >= 20
