@@ -128,6 +128,11 @@ PROBE_OUTPUT_LIMIT = 1024 * 1024  # ffprobe's JSON for one audio file is a few K
 # (4 kbit/s, below the lowest speech setting of any accepted codec): that bounds the
 # decode deadline, instead of assuming the longest clip allowed (two hours on a Pi).
 MIN_BYTES_PER_SECOND = 500
+# Every accepted format declares itself within its first bytes (RIFF, ID3 or a frame
+# sync, an ftyp box, OggS, fLaC). A file that is only zeros there is a copy whose data
+# never reached the stick; a zero-filled 1 GB ".mp3" also keeps ffprobe reading to the
+# end (20 s here, minutes on a Pi) for nothing.
+ZERO_CHECK_BYTES = 64 * 1024
 
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
@@ -393,7 +398,7 @@ class ClipLibrary:
         return found[0], found[1]
 
     def _check_source(self, source: Path, name: str) -> None:
-        """Exists, is a regular non-empty file, and can be opened for reading."""
+        """Exists, is a regular file with something other than zeros, and is readable."""
         if not source.exists():
             shown = os.fsencode(source).decode("utf-8", "replace")
             raise LoaxaError("clips.source_not_found", name=nfc(shown))
@@ -403,13 +408,15 @@ class ClipLibrary:
             raise LoaxaError("clips.not_audio", name=name)
         try:
             with source.open("rb") as handle:
-                first = handle.read(1)
+                head = handle.read(ZERO_CHECK_BYTES)
         except OSError as exc:
             raise LoaxaError(
                 "clips.source_unreadable", name=name, detail=exc.strerror or exc
             ) from exc
-        if not first:
+        if not head:
             raise LoaxaError("clips.empty", name=name)
+        if not head.strip(b"\0"):
+            raise LoaxaError("clips.only_zeros", name=name)
 
     def _hash(self, source: Path, name: str) -> tuple[str, int]:
         """SHA-256 and size of the original bytes.

@@ -646,6 +646,34 @@ def test_every_media_child_is_guarded_and_limited(
         assert guard in call and call.count(" -i ") == 1
 
 
+def test_zero_filled_file_is_refused_at_once(clip_data: Path, clip_src: Path) -> None:
+    """1 GB of zeros named .mp3 (a copy whose data never reached the stick): the old
+    import spent 70 s and 2.1 GB in ffprobe and then called it "not audio"."""
+    zeros = clip_src / "bản ghi.mp3"
+    with zeros.open("wb") as handle:
+        handle.truncate(10**9)  # sparse: no disk space, the same bytes to a reader
+    verdict = import_in_child(clip_data, zeros)
+    assert verdict["key"] == "clips.only_zeros"
+    assert "bản ghi.mp3" in str(verdict["message"]) and "toàn byte 0" in str(verdict["message"])
+    assert verdict["seconds"] < 5
+    assert not (clip_data / "clips").exists()
+
+
+def test_ffprobe_stays_within_its_memory_limit(clip_data: Path, clip_src: Path) -> None:
+    """One real MP3 frame ahead of 640 MB of zeros: ffprobe's MP3 parser keeps growing its
+    buffer to the end of the file (1.3 GB resident without a limit)."""
+    padded = ffmpeg_make(
+        clip_src / "đệm.mp3", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "libmp3lame"
+    )
+    with padded.open("r+b") as handle:
+        handle.truncate(640 * 2**20)
+    verdict = import_in_child(clip_data, padded, timeout=300)
+    assert verdict["peak_kib"] * 1024 < clips_module.MEDIA_ADDRESS_SPACE
+    # ffprobe estimates a day from the bitrate: refused before anything is decoded
+    assert verdict["key"] == "clips.too_long"
+    assert not (clip_data / "clips").exists()
+
+
 # ---------------------------------------------------------------------- names, ids, lookup
 
 
