@@ -134,6 +134,13 @@ MIN_BYTES_PER_SECOND = 500
 # end (20 s here, minutes on a Pi) for nothing.
 ZERO_CHECK_BYTES = 64 * 1024
 
+# Format characters (Unicode category Cf) a title may hold. Khmer (khm: the Khmer Krom
+# communes of the Mekong Delta) separates words with ZERO WIDTH SPACE and uses ZWNJ and
+# ZWJ inside syllables; emoji sequences (a family, a flag with a sign) are joined by ZWJ.
+# None of them reorders text. Every other Cf (bidi overrides and isolates, marks, soft
+# hyphen, BOM, word joiner, tags...), every control and every lone surrogate is refused.
+TITLE_FORMAT_CHARS = frozenset("\u200b\u200c\u200d")
+
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
 _NOT_ON_WHITELIST = re.compile(r"\[([\w,-]+) @ 0x[0-9a-f]+\] Format not on whitelist")
@@ -180,13 +187,30 @@ def nfc(text: str) -> str:
 
 
 def display_name(path: Path) -> str:
-    """The file name as an operator reads it, safe to store in UTF-8 JSON.
+    """The file name as an operator reads it, safe to print and to store in UTF-8 JSON.
 
     A name copied from a FAT-formatted USB stick may not be valid UTF-8; Python then
-    carries surrogate escapes, which JSON could not encode.
+    carries surrogate escapes, which JSON could not encode: they become U+FFFD. A hidden
+    character is written out as ``<U+202E>``, so that the name cannot reorder the
+    message or receipt it appears in.
     """
     raw = os.fsencode(path.name)
-    return nfc(raw.decode("utf-8", "replace"))
+    return _visible(nfc(raw.decode("utf-8", "replace")))
+
+
+def _hidden(text: str) -> list[str]:
+    """The characters of *text* a title must not hold (see TITLE_FORMAT_CHARS)."""
+    return [
+        ch
+        for ch in text
+        if unicodedata.category(ch) in ("Cc", "Cs")
+        or (unicodedata.category(ch) == "Cf" and ch not in TITLE_FORMAT_CHARS)
+    ]
+
+
+def _visible(text: str) -> str:
+    hidden = set(_hidden(text))
+    return "".join(f"<U+{ord(ch):04X}>" if ch in hidden else ch for ch in text)
 
 
 def slugify(text: str) -> str:
@@ -213,6 +237,12 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _count(value: Any) -> int:
+    """A positive whole number from ffprobe ("48000", 2), else 0 ("N/A", "inf", -1)."""
+    number = _float(value)
+    return int(number) if number is not None and 0 < number < math.inf else 0
+
+
 def _timeout(seconds: float) -> float:
     return TIMEOUT_BASE + TIMEOUT_PER_SECOND * max(seconds, 0.0)
 
@@ -237,9 +267,14 @@ class ClipLibrary:
             return []
         try:
             with contextlib.closing(open_db(self.index_path)) as db:
-                return [dict(doc) for doc in db.all()]
-        except (OSError, ValueError) as exc:
+                documents = [dict(doc) for doc in db.all()]
+        except (OSError, ValueError, TypeError, AttributeError) as exc:  # not TinyDB's shape
             raise LoaxaError("clips.index_corrupt", path=self.index_path, detail=exc) from exc
+        for doc in documents:
+            if not isinstance(doc.get("id"), str) or not doc["id"]:
+                detail = json.dumps(doc, ensure_ascii=False)[:80]
+                raise LoaxaError("clips.index_corrupt", path=self.index_path, detail=detail)
+        return documents
 
     def _clip(self, doc: dict[str, Any]) -> Clip:
         return Clip(
@@ -315,14 +350,38 @@ class ClipLibrary:
         """Check, normalise and store *source*; returns the stored clip.
 
         Raises :class:`LoaxaError` with a ``clips.*`` key when the file is refused, and
-        then nothing has been stored.
+        then nothing has been stored. Reading the source has messages of its own; any
+        other OSError is the clips folder's (a card remounted read-only, a folder owned
+        by another user) and refuses this one file rather than ending a batch.
         """
-        source = Path(source)
+        try:
+            return self._import_file(Path(source), title, language)
+        except OSError as exc:
+            raise LoaxaError(
+                "clips.store_failed",
+                name=display_name(Path(source)),
+                path=self.directory,
+                detail=exc,
+            ) from exc
+
+    def _import_file(self, source: Path, title: str | None, language: str) -> Clip:
         name = display_name(source)
         language = (language or "").strip().lower()
         if not _LANGUAGE.fullmatch(language):
             raise LoaxaError("clips.bad_language", language=language)
-        title = nfc(title if title is not None else source.stem)
+        if title is None:
+            title = source.stem
+            try:
+                title.encode("utf-8")  # surrogate escapes: the name's bytes were not UTF-8
+            except UnicodeEncodeError:
+                raise LoaxaError("clips.name_not_utf8", name=name) from None
+        title = nfc(title)
+        hidden = _hidden(title)
+        if hidden:
+            codes = ", ".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in hidden))
+            raise LoaxaError(
+                "clips.title_hidden_chars", name=name, title=_visible(title), chars=codes
+            )
         title = " ".join(title.split())
         if not title:
             raise LoaxaError("clips.bad_title", name=name)
@@ -496,8 +555,8 @@ class ClipLibrary:
         layout = stream.get("channel_layout") or ""
         return _Probe(
             codec=str(stream.get("codec_name", "?")),
-            sample_rate=int(_float(stream.get("sample_rate")) or 0),
-            channels=int(stream.get("channels") or 0),
+            sample_rate=_count(stream.get("sample_rate")),
+            channels=_count(stream.get("channels")),
             channel_layout="" if layout == "unknown" else layout,
             declared=declared if declared and declared > 0 else None,
             estimated="Estimating duration from bitrate" in warnings,

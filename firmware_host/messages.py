@@ -151,8 +151,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The name of file '{name}' has characters that cannot be read (not UTF-8, usually named on an old computer), so it cannot be the clip's title. Rename the file on a computer and copy it again, or give the title with --title.",
     ),
     "clips.title_hidden_chars": (
-        "Tên bài \"{title}\" (tệp '{name}') có ký tự ẩn {chars}, loại ký tự có thể đảo thứ tự chữ hiển thị hoặc giấu chữ khỏi người đọc. Hãy gõ lại tên bài (hoặc đổi tên tệp) chỉ với chữ, số và dấu câu.",
-        "The title \"{title}\" (file '{name}') contains the hidden character(s) {chars}, which can reverse the order in which text is shown or hide text from the reader. Type the title again (or rename the file) using only letters, digits and punctuation.",
+        "Tên bài \"{title}\" (tệp '{name}') có ký tự ẩn hoặc không hợp lệ {chars}: những ký tự này có thể đảo thứ tự chữ hiển thị, giấu chữ khỏi người đọc hoặc làm hỏng danh mục. Hãy gõ lại tên bài (hoặc đổi tên tệp) chỉ với chữ, số và dấu câu.",
+        "The title \"{title}\" (file '{name}') contains hidden or invalid characters {chars}: they can reverse the order in which text is shown, hide text from the reader or break the clip index. Type the title again (or rename the file) using only letters, digits and punctuation.",
     ),
     "clips.ffmpeg_missing": (
         "Không tìm thấy chương trình '{program}' cần để xử lý âm thanh. Hãy cài đặt bằng lệnh: sudo apt-get install ffmpeg",

@@ -291,6 +291,18 @@ def _short(d: Path) -> Path:
     return sine(d / "ngắn.wav", 0.5)
 
 
+def _huge_tag(d: Path) -> Path:
+    """An 8 MB ID3 title (ID3 allows 256 MB): ffprobe prints it all, and the box's
+    Python would hold it all, so the probe's output is read only up to 1 MB."""
+    meta = d / "meta.txt"
+    meta.write_text(";FFMETADATA1\ntitle=" + "A" * (8 * 2**20) + "\n", "utf-8")
+    return ffmpeg_make(
+        d / "thẻ lớn.mp3",
+        *("-f", "lavfi", "-i", "sine=d=2", "-i", str(meta), "-map_metadata", "1"),
+        *("-c:a", "libmp3lame", "-id3v2_version", "4"),
+    )
+
+
 REJECTIONS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "text-as-mp3": (_text, "clips.not_audio", "không phải là tệp âm thanh"),
     "zero-bytes": (_empty, "clips.empty", "rỗng (0 byte)"),
@@ -299,6 +311,7 @@ REJECTIONS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "damaged-mp3": (_damaged_mp3, "clips.corrupt", "bị hỏng"),
     "silence": (_silence, "clips.silent", "hầu như không có tiếng"),
     "half-second": (_short, "clips.too_short", "quá ngắn"),
+    "8-mb-tag": (_huge_tag, "clips.not_audio", "không phải là tệp âm thanh"),
 }
 
 
@@ -416,6 +429,38 @@ def test_ffmpeg_missing(
     check_message(caught.value, "clips.ffmpeg_missing", "apt-get install ffmpeg")
 
 
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"sample_rate": "N/A", "channels": "N/A", "channel_layout": "N/A"},
+        {"sample_rate": "inf", "channels": "nan", "duration": "N/A"},
+        {"sample_rate": "-1", "channels": -2, "codec_name": None},
+    ],
+)
+def test_odd_ffprobe_values_are_not_a_traceback(
+    odd: dict[str, object],
+    clip_library: ClipLibrary,
+    clip_src: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ffprobe prints "N/A" for what it could not find; a build or a file may give
+    stranger values still. The probe's numbers only describe the source: the real
+    ffmpeg decodes the real file either way."""
+    wav = sine(clip_src / "lạ.wav", 1.5)
+    stream = {"codec_type": "audio", "codec_name": "pcm_s16le", **odd}
+    canned = json.dumps({"streams": [stream], "format": {"format_name": "wav"}})
+    stand_in = tmp_path / "bin" / "ffprobe"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f"#!/bin/sh\ncat <<'EOF'\n{canned}\nEOF\n", "utf-8")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stand_in.parent}{os.pathsep}{os.environ['PATH']}")
+    clip = clip_library.import_file(wav)
+    assert clip.duration == pytest.approx(1.5, abs=0.01)
+    (entry,) = json.loads(clip_library.index_path.read_text("utf-8"))["_default"].values()
+    assert entry["source_sample_rate"] == 0 and entry["source_channels"] == 0
+
+
 def test_timeout_kills_ffmpeg_and_leaves_nothing(
     clip_seeded: ClipLibrary, clip_src: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -455,6 +500,59 @@ def test_index_write_failure_removes_the_wav(
         clip_seeded.import_file(wav)
     check_message(caught.value, "clips.store_failed", "Không lưu được")
     assert snapshot(clip_seeded.config.clips_dir) == before
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        "[]",
+        '{"_default": []}',
+        '{"_default": {"1": {"title": "no id"}}}',
+        '{"_default": {"1": {"id": 7}}}',
+    ],
+)
+def test_index_of_the_wrong_shape_is_a_refusal_not_a_traceback(
+    index: str, clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    """Valid JSON that is not a clip index (hand-edited, or another program's file)."""
+    wav = sine(clip_src / "x.wav", 1.5)
+    clips_dir = clip_library.config.clips_dir
+    clips_dir.mkdir(parents=True)
+    (clips_dir / "index.json").write_text(index, "utf-8")
+    before = snapshot(clips_dir)
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(wav)
+    check_message(caught.value, "clips.index_corrupt", "bị hỏng")
+    assert snapshot(clips_dir) == before
+    with pytest.raises(LoaxaError):
+        clip_library.clips()
+    (message,) = clip_library.repair()
+    assert "index.json" in message
+
+
+def test_read_only_clips_folder_is_a_refusal_not_a_traceback(
+    clip_seeded: ClipLibrary, clip_src: Path, tmp_path: Path
+) -> None:
+    """An SD card the kernel remounted read-only after I/O errors (it happens on Pis),
+    seen through a read-only bind mount of the data folder."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    wav = sine(clip_src / "mới.wav", 1.7)
+    data = clip_seeded.config.data_dir
+    view = tmp_path / "ro-data"
+    view.mkdir()
+    subprocess.run(["mount", "--bind", str(data), str(view)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
+        library = ClipLibrary(load_config(view))
+        before = snapshot(library.config.clips_dir)
+        with pytest.raises(LoaxaError) as caught:
+            library.import_file(wav)
+        check_message(caught.value, "clips.store_failed", "Không lưu được bài 'mới.wav'")
+        assert "Read-only file system" in str(caught.value)
+        assert snapshot(library.config.clips_dir) == before
+    finally:
+        subprocess.run(["umount", str(view)], check=True)
 
 
 def test_bad_language_and_title(clip_library: ClipLibrary, clip_src: Path) -> None:
@@ -675,6 +773,76 @@ def test_ffprobe_stays_within_its_memory_limit(clip_data: Path, clip_src: Path) 
 
 
 # ---------------------------------------------------------------------- names, ids, lookup
+
+
+HIDDEN_TITLES = {
+    "bidi-override": ("Thông báo \u202eđiện\u202c họp", "U+202E, U+202C"),
+    "bidi-isolate": ("Lịch \u2066tiêm\u2069 chủng", "U+2066, U+2069"),
+    "right-to-left-mark": ("Thông báo\u200f", "U+200F"),
+    "soft-hyphen": ("Thông\u00adbáo", "U+00AD"),
+    "byte-order-mark": ("\ufeffThông báo", "U+FEFF"),
+    "terminal-escape": ("Thông báo \x1b[2J", "U+001B"),
+    "newline": ("Thông báo\nhọp", "U+000A"),
+}
+
+
+@pytest.mark.parametrize("case", list(HIDDEN_TITLES))
+def test_title_with_hidden_characters_is_refused(
+    case: str, clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    title, codes = HIDDEN_TITLES[case]
+    wav = sine(clip_src / "x.wav", 1.5)
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(wav, title=title)
+    check_message(
+        caught.value, "clips.title_hidden_chars", f"có ký tự ẩn hoặc không hợp lệ {codes}"
+    )
+    shown = str(caught.value)
+    assert not any(ch in shown for ch in title if unicodedata.category(ch) in ("Cc", "Cf"))
+    assert not clip_library.config.clips_dir.exists()
+
+
+def test_file_name_with_a_bidi_override_is_refused_and_shown_safely(
+    clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    """'Thông báo\u202egnp.mp3' shows as 'Thông báo3pm.png' in a terminal or receipt."""
+    source = sine(clip_src / "Thông báo\u202egnp.mp3", 1.5, "-c:a", "libmp3lame")
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(source)
+    check_message(caught.value, "clips.title_hidden_chars", "Thông báo<U+202E>gnp.mp3")
+    assert "\u202e" not in str(caught.value)
+    # a clean title makes the file welcome; its name is kept in the visible form
+    clip = clip_library.import_file(source, title="Thông báo")
+    assert clip.original_name == "Thông báo<U+202E>gnp.mp3"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ការ\u200bប្រកាស\u200bភូមិ",  # Khmer separates words with ZERO WIDTH SPACE
+        "ស្ត\u200cី",  # ZWNJ keeps a Khmer consonant shifter in its own form
+        "Loa 👨\u200d👩\u200d👧 thôn",  # an emoji family is joined by ZWJ
+    ],
+)
+def test_joiners_of_real_scripts_are_allowed(
+    title: str, clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    clip = clip_library.import_file(sine(clip_src / "x.wav", 1.5), title=title, language="khm")
+    assert clip.title == title
+
+
+def test_file_name_that_is_not_utf8(clip_library: ClipLibrary, clip_src: Path) -> None:
+    """A name written in a legacy code page (here Latin-1 'Thông báo.wav') reaches
+    Python with surrogate escapes; the index cannot hold it, and the old code found
+    out only when writing the index, after decoding, as "check free space"."""
+    raw = os.fsencode(clip_src) + b"/Th\xf4ng b\xe1o.wav"
+    source = sine(Path(os.fsdecode(raw)), 1.5)
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(source)
+    check_message(caught.value, "clips.name_not_utf8", "Tên tệp 'Th\ufffdng b\ufffdo.wav'")
+    assert not clip_library.config.clips_dir.exists()
+    clip = clip_library.import_file(source, title="Thông báo")
+    assert clip.id == "thong-bao" and clip.original_name == "Th\ufffdng b\ufffdo.wav"
 
 
 def test_slugify() -> None:
