@@ -429,6 +429,28 @@ def test_ffmpeg_missing(
     check_message(caught.value, "clips.ffmpeg_missing", "apt-get install ffmpeg")
 
 
+def stand_in_ffprobe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: object) -> None:
+    """An ffprobe first on PATH that prints *output* as its JSON, whatever it is given."""
+    stand_in = tmp_path / "bin" / "ffprobe"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(output)}\nEOF\n", "utf-8")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{stand_in.parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_probed_format_off_the_list_is_refused(
+    clip_library: ClipLibrary, clip_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should an ffprobe build ignore -format_whitelist, its own report still decides."""
+    wav = sine(clip_src / "x.wav", 1.5)
+    stream = {"codec_type": "audio", "codec_name": "mp3", "sample_rate": "44100", "channels": 2}
+    stand_in_ffprobe(tmp_path, monkeypatch, {"streams": [stream], "format": {"format_name": "hls"}})
+    with pytest.raises(LoaxaError) as caught:
+        clip_library.import_file(wav)
+    check_message(caught.value, "clips.format_refused", "thực ra là loại 'hls'")
+    assert not clip_library.config.clips_dir.exists()
+
+
 @pytest.mark.parametrize(
     "odd",
     [
@@ -449,12 +471,7 @@ def test_odd_ffprobe_values_are_not_a_traceback(
     ffmpeg decodes the real file either way."""
     wav = sine(clip_src / "lạ.wav", 1.5)
     stream = {"codec_type": "audio", "codec_name": "pcm_s16le", **odd}
-    canned = json.dumps({"streams": [stream], "format": {"format_name": "wav"}})
-    stand_in = tmp_path / "bin" / "ffprobe"
-    stand_in.parent.mkdir()
-    stand_in.write_text(f"#!/bin/sh\ncat <<'EOF'\n{canned}\nEOF\n", "utf-8")
-    stand_in.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{stand_in.parent}{os.pathsep}{os.environ['PATH']}")
+    stand_in_ffprobe(tmp_path, monkeypatch, {"streams": [stream], "format": {"format_name": "wav"}})
     clip = clip_library.import_file(wav)
     assert clip.duration == pytest.approx(1.5, abs=0.01)
     (entry,) = json.loads(clip_library.index_path.read_text("utf-8"))["_default"].values()
