@@ -17,6 +17,10 @@ How it works, and why:
   held in Python memory (the box may be a Pi Zero with 512 MB and a clip may last 30
   minutes). ffmpeg's logs and progress go to temporary files, not pipes, so a long
   decode cannot block on a full pipe.
+* A file comes from anyone who can reach the USB port, so ffmpeg and ffprobe open it
+  only through :func:`media_input` (the demuxers of the accepted formats, the ``file``
+  protocol, nothing that follows a playlist or script to other files) and run only
+  through :func:`run_media`, with limits on address space and CPU time.
 * The declared (probed) duration is checked against ``audio.max_clip_minutes`` before
   anything is decoded, so a 3-hour recording is refused in a second.
 * Pass 1 decodes, downmixes to mono and measures with ``loudnorm`` (EBU R128,
@@ -107,9 +111,44 @@ DISK_MARGIN_BYTES = 20 * 1024 * 1024
 ID_MAX_LENGTH = 60
 HASH_CHUNK = 1024 * 1024
 STORED_DURATION_TOLERANCE = 0.002  # seconds; the index keeps durations to the millisecond
+# The demuxers of the formats we accept (MP3, WAV, M4A/AAC, OGG/Opus, FLAC), and the only
+# ones ffmpeg/ffprobe may use on a file we are given. Without this list ffmpeg picks the
+# demuxer by content: an HLS playlist or an ffconcat script renamed .mp3 then reads
+# audio from any path it names (absolute or ../), and a "live" playlist never ends.
+# "mov" is the demuxer of .m4a; "aac" reads raw ADTS; "ogg" holds Vorbis and Opus.
+ACCEPTED_FORMATS = ("mp3", "wav", "mov", "aac", "ogg", "flac")
+# Address space of each ffmpeg/ffprobe child. Measured with the real import of a
+# 30-minute 48 kHz stereo MP3 (VmPeak, x86-64): ffmpeg 5.1 (Debian 12) 312 MiB, ffmpeg
+# 7.1 (Debian 13) 339 MiB with MEDIA_ENVIRONMENT below (711 MiB without it); resident
+# memory stays under 90 MiB, the rest is shared libraries mapped but never touched.
+# A 1 GB file of zeros named .mp3 took an unlimited ffprobe to 2.1 GB resident, which a
+# Pi Zero 2 W (512 MB) cannot give; under this limit the allocation fails instead.
+MEDIA_ADDRESS_SPACE = 512 * 1024 * 1024
+# glibc reserves 64 MiB of address space per thread arena, and ffmpeg 7 runs demuxer,
+# decoder, filters and muxer in threads of their own; one arena keeps that reservation
+# inside MEDIA_ADDRESS_SPACE (measured above) and costs nothing an audio pipeline notices.
+MEDIA_ENVIRONMENT = {"MALLOC_ARENA_MAX": "1"}
+PROBE_OUTPUT_LIMIT = 1024 * 1024  # ffprobe's JSON for one audio file is a few KB, tags and all
+# A file whose duration is unknown cannot hold more audio than its size at this rate
+# (4 kbit/s, below the lowest speech setting of any accepted codec): that bounds the
+# decode deadline, instead of assuming the longest clip allowed (two hours on a Pi).
+MIN_BYTES_PER_SECOND = 500
+# Every accepted format declares itself within its first bytes (RIFF, ID3 or a frame
+# sync, an ftyp box, OggS, fLaC). A file that is only zeros there is a copy whose data
+# never reached the stick; a zero-filled 1 GB ".mp3" also keeps ffprobe reading to the
+# end (20 s here, minutes on a Pi) for nothing.
+ZERO_CHECK_BYTES = 64 * 1024
+
+# Format characters (Unicode category Cf) a title may hold. Khmer (khm: the Khmer Krom
+# communes of the Mekong Delta) separates words with ZERO WIDTH SPACE and uses ZWNJ and
+# ZWJ inside syllables; emoji sequences (a family, a flag with a sign) are joined by ZWJ.
+# None of them reorders text. Every other Cf (bidi overrides and isolates, marks, soft
+# hyphen, BOM, word joiner, tags...), every control and every lone surrogate is refused.
+TITLE_FORMAT_CHARS = frozenset("\u200b\u200c\u200d")
 
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,-]+) @ 0x[0-9a-f]+\] Format not on whitelist")
 _LOUDNORM_KEYS = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
 
 
@@ -155,13 +194,30 @@ def nfc(text: str) -> str:
 
 
 def display_name(path: Path) -> str:
-    """The file name as an operator reads it, safe to store in UTF-8 JSON.
+    """The file name as an operator reads it, safe to print and to store in UTF-8 JSON.
 
     A name copied from a FAT-formatted USB stick may not be valid UTF-8; Python then
-    carries surrogate escapes, which JSON could not encode.
+    carries surrogate escapes, which JSON could not encode: they become U+FFFD. A hidden
+    character is written out as ``<U+202E>``, so that the name cannot reorder the
+    message or receipt it appears in.
     """
     raw = os.fsencode(path.name)
-    return nfc(raw.decode("utf-8", "replace"))
+    return _visible(nfc(raw.decode("utf-8", "replace")))
+
+
+def _hidden(text: str) -> list[str]:
+    """The characters of *text* a title must not hold (see TITLE_FORMAT_CHARS)."""
+    return [
+        ch
+        for ch in text
+        if unicodedata.category(ch) in ("Cc", "Cs")
+        or (unicodedata.category(ch) == "Cf" and ch not in TITLE_FORMAT_CHARS)
+    ]
+
+
+def _visible(text: str) -> str:
+    hidden = set(_hidden(text))
+    return "".join(f"<U+{ord(ch):04X}>" if ch in hidden else ch for ch in text)
 
 
 def slugify(text: str) -> str:
@@ -186,6 +242,12 @@ def _float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+def _count(value: Any) -> int:
+    """A positive whole number from ffprobe ("48000", 2), else 0 ("N/A", "inf", -1)."""
+    number = _float(value)
+    return int(number) if number is not None and 0 < number < math.inf else 0
 
 
 def _timeout(seconds: float) -> float:
@@ -215,9 +277,14 @@ class ClipLibrary:
             return []
         try:
             with contextlib.closing(open_db(self.index_path)) as db:
-                return [dict(doc) for doc in db.all()]
-        except (OSError, ValueError) as exc:
+                documents = [dict(doc) for doc in db.all()]
+        except (OSError, ValueError, TypeError, AttributeError) as exc:  # not TinyDB's shape
             raise LoaxaError("clips.index_corrupt", path=self.index_path, detail=exc) from exc
+        for doc in documents:
+            if not isinstance(doc.get("id"), str) or not doc["id"]:
+                detail = json.dumps(doc, ensure_ascii=False)[:80]
+                raise LoaxaError("clips.index_corrupt", path=self.index_path, detail=detail)
+        return documents
 
     def _clip(self, doc: dict[str, Any]) -> Clip:
         return Clip(
@@ -295,14 +362,38 @@ class ClipLibrary:
         """Check, normalise and store *source*; returns the stored clip.
 
         Raises :class:`LoaxaError` with a ``clips.*`` key when the file is refused, and
-        then nothing has been stored.
+        then nothing has been stored. Reading the source has messages of its own; any
+        other OSError is the clips folder's (a card remounted read-only, a folder owned
+        by another user) and refuses this one file rather than ending a batch.
         """
-        source = Path(source)
+        try:
+            return self._import_file(Path(source), title, language)
+        except OSError as exc:
+            raise LoaxaError(
+                "clips.store_failed",
+                name=display_name(Path(source)),
+                path=self.directory,
+                detail=exc,
+            ) from exc
+
+    def _import_file(self, source: Path, title: str | None, language: str) -> Clip:
         name = display_name(source)
         language = (language or "").strip().lower()
         if not _LANGUAGE.fullmatch(language):
             raise LoaxaError("clips.bad_language", language=language)
-        title = nfc(title if title is not None else source.stem)
+        if title is None:
+            title = source.stem
+            try:
+                title.encode("utf-8")  # surrogate escapes: the name's bytes were not UTF-8
+            except UnicodeEncodeError:
+                raise LoaxaError("clips.name_not_utf8", name=name) from None
+        title = nfc(title)
+        hidden = _hidden(title)
+        if hidden:
+            codes = ", ".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in hidden))
+            raise LoaxaError(
+                "clips.title_hidden_chars", name=name, title=_visible(title), chars=codes
+            )
         title = " ".join(title.split())
         if not title:
             raise LoaxaError("clips.bad_title", name=name)
@@ -378,7 +469,7 @@ class ClipLibrary:
         return found[0], found[1]
 
     def _check_source(self, source: Path, name: str) -> None:
-        """Exists, is a regular non-empty file, and can be opened for reading."""
+        """Exists, is a regular file with something other than zeros, and is readable."""
         if not source.exists():
             shown = os.fsencode(source).decode("utf-8", "replace")
             raise LoaxaError("clips.source_not_found", name=nfc(shown))
@@ -388,13 +479,15 @@ class ClipLibrary:
             raise LoaxaError("clips.not_audio", name=name)
         try:
             with source.open("rb") as handle:
-                first = handle.read(1)
+                head = handle.read(ZERO_CHECK_BYTES)
         except OSError as exc:
             raise LoaxaError(
                 "clips.source_unreadable", name=name, detail=exc.strerror or exc
             ) from exc
-        if not first:
+        if not head:
             raise LoaxaError("clips.empty", name=name)
+        if not head.strip(b"\0"):
+            raise LoaxaError("clips.only_zeros", name=name)
 
     def _hash(self, source: Path, name: str) -> tuple[str, int]:
         """SHA-256 and size of the original bytes.
@@ -430,19 +523,9 @@ class ClipLibrary:
         return existing
 
     def _run(self, args: list[str], timeout: float, name: str) -> _Run:
-        """Run an ffmpeg-family command with logs spooled to temp files (never a pipe)."""
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            try:
-                proc = subprocess.run(
-                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout
-                )
-            except FileNotFoundError as exc:
-                raise LoaxaError("clips.ffmpeg_missing", program=Path(args[0]).name) from exc
-            except subprocess.TimeoutExpired as exc:
-                raise LoaxaError("clips.timeout", name=name, seconds=round(timeout)) from exc
-            out.seek(0)
-            err.seek(0)
-            run = _Run(returncode=proc.returncode, progress_seconds=_progress_seconds(out))
+        """Run an ffmpeg pass; its progress and log are read line by line."""
+        with run_media(args, timeout, name) as (returncode, out, err):
+            run = _Run(returncode=returncode, progress_seconds=_progress_seconds(out))
             _parse_log(err, run)
             return run
 
@@ -455,25 +538,20 @@ class ClipLibrary:
             "json",
             "-show_format",
             "-show_streams",
-            "file:" + str(source.resolve()),
+            *media_input(source),
         ]
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            try:
-                proc = subprocess.run(
-                    args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=PROBE_TIMEOUT
-                )
-            except FileNotFoundError as exc:
-                raise LoaxaError("clips.ffmpeg_missing", program="ffprobe") from exc
-            except subprocess.TimeoutExpired as exc:
-                raise LoaxaError("clips.timeout", name=name, seconds=round(PROBE_TIMEOUT)) from exc
-            out.seek(0)
-            err.seek(0)
-            text = _read_text(out)
+        with run_media(args, PROBE_TIMEOUT, name) as (returncode, out, err):
+            text = _read_text(out, limit=PROBE_OUTPUT_LIMIT)
             warnings = _read_text(err, limit=64 * 1024)
         try:
-            info = json.loads(text) if proc.returncode == 0 else {}
+            info = json.loads(text) if returncode == 0 else {}
         except ValueError:
             info = {}
+        if not isinstance(info, dict):
+            info = {}
+        refused = _refused_format(info, warnings)
+        if refused is not None:
+            raise LoaxaError("clips.format_refused", name=name, format=refused)
         streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
         if not streams:
             raise LoaxaError("clips.not_audio", name=name)
@@ -484,8 +562,8 @@ class ClipLibrary:
         layout = stream.get("channel_layout") or ""
         return _Probe(
             codec=str(stream.get("codec_name", "?")),
-            sample_rate=int(_float(stream.get("sample_rate")) or 0),
-            channels=int(stream.get("channels") or 0),
+            sample_rate=_count(stream.get("sample_rate")),
+            channels=_count(stream.get("channels")),
             channel_layout="" if layout == "unknown" else layout,
             declared=declared if declared and declared > 0 else None,
             estimated="Estimating duration from bitrate" in warnings,
@@ -505,7 +583,6 @@ class ClipLibrary:
         return f"pan=mono|c0={terms}"
 
     def _ffmpeg_head(self, ffmpeg: str, source: Path, loops: int = 0) -> list[str]:
-        # "file:" keeps a name such as "Thông báo: 2G.mp3" from being read as a protocol.
         return [
             ffmpeg,
             "-nostdin",
@@ -517,8 +594,7 @@ class ClipLibrary:
             str(loops),
             "-guess_layout_max",
             "8",
-            "-i",
-            "file:" + str(source.resolve()),
+            *media_input(source),
             "-map",
             "0:a:0",
             "-vn",
@@ -536,7 +612,7 @@ class ClipLibrary:
         self, ffmpeg: str, source: Path, name: str, probe: _Probe, max_seconds: float
     ) -> _Run:
         """Pass 1: decode everything once, measure loudness; refuse what is not usable."""
-        expected = probe.declared if probe.declared is not None else max_seconds
+        expected = probe.declared if probe.declared is not None else _size_bound(source)
         args = [
             *self._ffmpeg_head(ffmpeg, source),
             "-t",
@@ -944,6 +1020,12 @@ def _stored_problem(clip: Clip, size: int) -> str | None:
     if abs(declared - clip.duration) > STORED_DURATION_TOLERANCE:
         return t("stored.length", name=name, declared=declared, expected=clip.duration)
     return None
+def _size_bound(source: Path) -> float:
+    """The most seconds of audio *source* can hold, for a file of unknown duration."""
+    try:
+        return source.stat().st_size / MIN_BYTES_PER_SECOND
+    except OSError:
+        return 0.0
 
 
 def _cut_short(declared: float, decoded: float) -> bool:
@@ -985,6 +1067,82 @@ def _wav_promise(source: Path) -> tuple[float, float] | None:
                     handle.seek(length + (length & 1), os.SEEK_CUR)
     except OSError:
         return None
+    return None
+
+
+# ---------------------------------------------------------------------- media subprocesses
+
+
+def media_input(source: Path) -> list[str]:
+    """The options that open *source*, and nothing but that file, as the input.
+
+    ``file:`` keeps a name such as "Thông báo: 2G.mp3" from being read as a protocol;
+    the protocol list stops any nested open (a playlist's segment, a data reference)
+    from reaching the network, and the format list keeps demuxers that open other
+    files (HLS, concat, ...) from being used at all. Both are AVFormatContext options,
+    so they must come before ``-i``.
+    """
+    return [
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        ",".join(ACCEPTED_FORMATS),
+        "-i",
+        "file:" + str(source.resolve()),
+    ]
+
+
+@contextlib.contextmanager
+def run_media(
+    args: list[str], timeout: float, name: str
+) -> Iterator[tuple[int, IO[bytes], IO[bytes]]]:
+    """Run ffmpeg or ffprobe (*args*, opened through :func:`media_input`) on user media.
+
+    The one place such a child is started. ``prlimit`` sets its limits before ffmpeg
+    starts (``preexec_fn`` is not safe in the daemon, which has threads): address space
+    as measured above, and CPU time equal to the wall-clock deadline, as a backstop that
+    still stops a child whose parent was killed before its timeout could fire.
+    Output and log go to temporary files, never pipes, so a long decode cannot block on
+    a full pipe; yields (return code, stdout, stderr) rewound to their start.
+    """
+    limits = [
+        "prlimit",
+        f"--as={MEDIA_ADDRESS_SPACE}",
+        f"--cpu={math.ceil(timeout)}",
+        "--",
+    ]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.run(
+                [*limits, *args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                timeout=timeout,
+                env={**os.environ, **MEDIA_ENVIRONMENT},
+            )
+        except FileNotFoundError as exc:
+            raise LoaxaError("clips.ffmpeg_missing", program="prlimit") from exc
+        except subprocess.TimeoutExpired as exc:
+            raise LoaxaError("clips.timeout", name=name, seconds=round(timeout)) from exc
+        out.seek(0)
+        err.seek(0)
+        yield proc.returncode, out, err
+
+
+def _refused_format(info: dict[str, Any], log: str) -> str | None:
+    """The demuxer ffprobe found if it is not one we accept, else None.
+
+    A refused demuxer makes ffprobe fail with "[hls @ 0x...] Format not on whitelist";
+    the bracket names it. The probed ``format_name`` is checked too, in case a build
+    ignored the list.
+    """
+    match = _NOT_ON_WHITELIST.search(log)
+    if match:
+        return match.group(1)
+    found = str(info.get("format", {}).get("format_name") or "")
+    if found and not set(found.split(",")) & set(ACCEPTED_FORMATS):
+        return found
     return None
 
 

@@ -252,6 +252,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tên bài cho tệp '{name}' đang để trống. Hãy đặt một tên bài có chữ, ví dụ \"Thông báo tắt sóng 2G\".",
         "The title for file '{name}' is empty. Give the clip a title with words in it, e.g. \"Thông báo tắt sóng 2G\".",
     ),
+    # --- clips: files that are not what they seem, and names that hide characters ---
+    "clips.format_refused": (
+        "Tệp '{name}' thực ra là loại '{format}', không phải tệp âm thanh MP3, WAV, M4A/AAC, OGG/Opus hay FLAC, nên không được nhập (loại tệp này có thể đọc dữ liệu từ nơi khác). Hãy xuất lại bài dưới dạng MP3 hoặc WAV rồi nhập lại.",
+        "File '{name}' is really of type '{format}', not an MP3, WAV, M4A/AAC, OGG/Opus or FLAC audio file, so it was not imported (files of this type can pull in data from elsewhere). Export the clip again as MP3 or WAV and import it again.",
+    ),
+    "clips.only_zeros": (
+        "Tệp '{name}' chỉ chứa toàn byte 0, không có âm thanh. Thường do USB bị rút ra trước khi chép xong; hãy chép lại tệp từ máy tính/điện thoại rồi nhập lại.",
+        "File '{name}' holds nothing but zero bytes, no audio. The USB stick was probably pulled out before the copy finished; copy the file again from the computer/phone and import it again.",
+    ),
+    "clips.name_not_utf8": (
+        "Tên tệp '{name}' có chữ không đọc được (không phải mã UTF-8, thường do máy tính cũ đặt tên), nên không dùng làm tên bài được. Hãy đổi tên tệp trên máy tính rồi chép lại, hoặc đặt tên bài bằng --title.",
+        "The name of file '{name}' has characters that cannot be read (not UTF-8, usually named on an old computer), so it cannot be the clip's title. Rename the file on a computer and copy it again, or give the title with --title.",
+    ),
+    "clips.title_hidden_chars": (
+        "Tên bài \"{title}\" (tệp '{name}') có ký tự ẩn hoặc không hợp lệ {chars}: những ký tự này có thể đảo thứ tự chữ hiển thị, giấu chữ khỏi người đọc hoặc làm hỏng danh mục. Hãy gõ lại tên bài (hoặc đổi tên tệp) chỉ với chữ, số và dấu câu.",
+        "The title \"{title}\" (file '{name}') contains hidden or invalid characters {chars}: they can reverse the order in which text is shown, hide text from the reader or break the clip index. Type the title again (or rename the file) using only letters, digits and punctuation.",
+    ),
     "clips.ffmpeg_missing": (
         "Không tìm thấy chương trình '{program}' cần để xử lý âm thanh. Hãy cài đặt bằng lệnh: sudo apt-get install ffmpeg",
         "The program '{program}' needed to process audio was not found. Install it with: sudo apt-get install ffmpeg",

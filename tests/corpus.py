@@ -29,6 +29,14 @@ CLIPS: dict[str, bool] = {
     unicodedata.normalize("NFC", "Thông báo NFC.mp3"): True,
     unicodedata.normalize("NFD", "Thông báo NFD.mp3"): True,
     "Loa xã 📢 thông báo.mp3": True,  # spaces and emoji
+    # Files that are not what their name says: demuxers that open other files, a live
+    # stream that never ends, 64 MB of zeros (a copy that never got its data), and a
+    # WAV named .mp3, which is an accepted format under another suffix.
+    "danh-sach-phat.mp3": False,  # an HLS playlist of files elsewhere on the box
+    "ghep-noi.mp3": False,  # an ffconcat script naming /etc/passwd
+    "truc-tiep.m3u8": False,  # a live HLS playlist: no #EXT-X-ENDLIST, waits forever
+    "toan-so-0.mp3": False,
+    "wav-doi-ten.mp3": True,
 }
 
 
@@ -98,6 +106,21 @@ def make_clip(name: str, folder: Path) -> Path:
             "artist=UBND xã",
             str(path),
         )
+    elif name in ("danh-sach-phat.mp3", "truc-tiep.m3u8"):
+        (folder / "noi-khac").mkdir(exist_ok=True)
+        elsewhere = make_tone(folder / "noi-khac" / "bi-mat.mp3", seconds=3)
+        lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:3"]
+        lines += ["#EXTINF:3.0,", str(elsewhere), "#EXTINF:3.0,", "noi-khac/bi-mat.mp3"]
+        if name == "danh-sach-phat.mp3":
+            lines.append("#EXT-X-ENDLIST")
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+    elif name == "ghep-noi.mp3":
+        path.write_text("ffconcat version 1.0\nfile '/etc/passwd'\n", "utf-8")
+    elif name == "toan-so-0.mp3":
+        with path.open("wb") as handle:
+            handle.truncate(64 * 2**20)  # sparse
+    elif name == "wav-doi-ten.mp3":
+        _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-f", "wav", str(path))
     else:
         make_tone(path, seconds=1.5)
     return path

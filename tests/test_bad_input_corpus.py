@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,26 @@ def test_clip(name, corpus, box, capsys):
     assert name in english and not VIETNAMESE_LETTERS & set(
         english.lower().replace(name.lower(), "")
     ), english
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (b"Th\xf4ng b\xe1o.mp3", "Th\ufffdng b\ufffdo.mp3"),  # Latin-1, not UTF-8
+        ("Thông báo\u202egnp.mp3".encode(), "Thông báo<U+202E>gnp.mp3"),  # "...3pm.png"
+    ],
+)
+def test_hostile_file_names(raw, shown, box, tmp_path, capsys):
+    """Names a FAT stick or a prankster can bring: a clear message that names the file in
+    a form that cannot reorder the terminal, no traceback, nothing stored."""
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + raw))
+    make_tone(path, seconds=1.5)
+    for lang, words in (("vi", "tên"), ("en", "name")):
+        code = main(["--lang", lang, "--data-dir", str(box.data_dir), "clips", "import", str(path)])
+        out, err = capsys.readouterr()
+        assert code == 1 and "Traceback" not in out + err
+        assert shown in err and words in err.lower() and "\u202e" not in err
+    assert not box.clips_dir.exists() or not list(box.clips_dir.glob("*.wav"))
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES))
