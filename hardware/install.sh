@@ -104,6 +104,26 @@ put_file() {  # SRC PATH MODE
   ensure_owner "$2" 0:0
 }
 
+# Python with this checkout's package: the venv's once it exists, else python3 on the
+# checkout (a fake root or a first install's dry run; the config loader needs no dependency).
+loaxa_python() {
+  if [ -z "$R" ] && [ -x "$VENV/bin/python" ]; then
+    "$VENV/bin/python" "$@"
+  else
+    PYTHONPATH=$repo python3 "$@"
+  fi
+}
+
+# PATH gets SRC's content, safe against a power cut: a new file beside it, synced, renamed
+# over it. No chmod or chown: /boot/firmware is FAT, which refuses both.
+replace_file() {  # SRC PATH
+  cp "$2" "$2.loaxa-new"
+  cat "$1" >"$2.loaxa-new"
+  sync "$2.loaxa-new"
+  mv -f "$2.loaxa-new" "$2"
+  sync "$(dirname "$2")"
+}
+
 # -- 1. Debian packages -------------------------------------------------------------------
 say "== Gói phần mềm / Debian packages"
 if [ -n "$R" ]; then
@@ -231,6 +251,28 @@ if [ -L "$R$DATA/loaxa.toml" ] || [ ! -e "$R$DATA/loaxa.toml" ]; then
   fi
 else
   say "  NOTE: $DATA/loaxa.toml is a separate file; the daemon reads $ETC/loaxa.toml"
+fi
+
+# -- 5b. Relay pins driven OFF by the Raspberry Pi firmware from power-on ------------------
+# From power-on to the daemon (20–40 s) the pins float, and an active-low board reads a low
+# pin as ON. The firmware drives them OFF from the start if config.txt says so: a marked
+# block, written from loaxa.toml by the package's own config loader (firmware_host/bootpins.py).
+say "== Chân rơ-le lúc khởi động / relay pins at boot"
+boot_txt=""
+for candidate in /boot/firmware/config.txt /boot/config.txt; do
+  if [ -f "$R$candidate" ]; then boot_txt=$candidate; break; fi
+done
+config=$R$ETC/loaxa.toml
+[ -e "$config" ] || config=$repo/firmware_host/defaults/loaxa.toml  # a first install's dry run
+if [ -z "$boot_txt" ]; then
+  say "  không có config.txt / no config.txt: not a Raspberry Pi, nothing to do"
+elif ! loaxa_python -m firmware_host.bootpins --config "$config" "$R$boot_txt" \
+    --out "$work/config.txt" >"$work/boot-line" 2>&1; then
+  say "  CẢNH BÁO / WARNING: $boot_txt unchanged; fix $ETC/loaxa.toml, then run install.sh again:"
+  sed 's/^/    /' "$work/boot-line"
+else
+  say "  $boot_txt: $(cat "$work/boot-line")"
+  cmp -s "$work/config.txt" "$R$boot_txt" || run replace_file "$work/config.txt" "$R$boot_txt"
 fi
 
 # -- 6. `loaxa` for people: runs as user loaxa with the box's config and data ------------

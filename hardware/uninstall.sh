@@ -75,6 +75,23 @@ fi
 remove "${units[@]}" "${rules[@]}" /etc/systemd/journald.conf.d/loaxa.conf \
   /usr/local/bin/loaxa /opt/loaxa
 
+# The relay-pin block install.sh put in the Raspberry Pi firmware's config.txt; the rest of
+# the file stays byte for byte. Renamed over, like install.sh: /boot/firmware is FAT.
+BOOT_BLOCK="# loaxa: relay pins driven OFF at boot"
+remove_boot_block() {  # PATH
+  cp "$1" "$1.loaxa-new"
+  LC_ALL=C awk -v start="$BOOT_BLOCK" -v end="# loaxa: end" \
+    '$0 == start { skip = 1 } !skip { print } skip && $0 == end { skip = 0 }' "$1" >"$1.loaxa-new"
+  sync "$1.loaxa-new"
+  mv -f "$1.loaxa-new" "$1"
+  sync "$(dirname "$1")"
+}
+for boot_txt in /boot/firmware/config.txt /boot/config.txt; do
+  if [ -f "$R$boot_txt" ] && grep -qxF "$BOOT_BLOCK" "$R$boot_txt"; then
+    run remove_boot_block "$R$boot_txt"
+  fi
+done
+
 if [ "$purge" = 1 ]; then
   remove /etc/loaxa /var/lib/loaxa
   if [ -n "$R" ]; then

@@ -271,3 +271,134 @@ def test_wiring_diagram_is_the_scripts_output() -> None:
         assert f"GPIO{gpio}" in texts
     for words in ("thon-1", "thon-2", "thon-3", "JD-VCC", "NO", "LINE IN", "Công-tắc-tơ"):
         assert words in texts
+
+
+# -- Relay pins driven OFF by the Raspberry Pi firmware from power-on (issue 10, item 18) ----
+
+PI_CONFIG_TXT = (
+    "# For more options and information see\n"
+    "# http://rptl.io/configtxt\n"
+    "dtparam=audio=on\n"
+    "camera_auto_detect=1\n"
+    "\n"
+    "[cm4]\n"
+    "otg_mode=1\n"
+    "\n"
+    "[all]\n"
+)
+DEFAULT_CONFIG = (REPO / "firmware_host/defaults/loaxa.toml").read_text("utf-8")
+
+
+def box_config(root: Path, *, active_high: bool, zones=(27, 22, 23), backend: str = "gpio") -> None:
+    """/etc/loaxa/loaxa.toml under *root*: the shipped defaults with these relay settings."""
+    text = DEFAULT_CONFIG.replace("active_high = true", f"active_high = {str(active_high).lower()}")
+    text = text.replace('backend = "gpio"', f'backend = "{backend}"')
+    for number, pin in enumerate(zones, start=1):
+        text = re.sub(rf'(?m)^"thon-{number}" = \d+', f'"thon-{number}" = {pin}', text)
+    path = root / "etc/loaxa/loaxa.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+
+
+def boot_block(line: str) -> str:
+    return (
+        "# loaxa: relay pins driven OFF at boot\n"
+        "# (hardware/install.sh, from /etc/loaxa/loaxa.toml; hardware/uninstall.sh removes it)\n"
+        f"[all]\n{line}\n"
+        "# loaxa: end\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("active_high", "level"), [(True, "dl"), (False, "dh")], ids=["active-high", "active-low"]
+)
+def test_relay_pins_are_driven_off_from_power_on(tmp_path: Path, active_high, level) -> None:
+    root = tmp_path / "root"
+    config_txt = root / "boot/firmware/config.txt"
+    config_txt.parent.mkdir(parents=True)
+    config_txt.write_text(PI_CONFIG_TXT)
+    box_config(root, active_high=active_high)
+
+    first = run(INSTALL, "--root", str(root))
+    line = f"gpio=17,22,23,27=op,{level}"
+    assert config_txt.read_text() == PI_CONFIG_TXT + boot_block(line)
+    assert line in first.stdout
+
+    before = snapshot(root)
+    again = run(INSTALL, "--root", str(root))
+    assert actions(again.stdout) == [] and snapshot(root) == before
+
+    box_config(root, active_high=active_high, zones=(27, 22, 24))
+    moved = f"gpio=17,22,24,27=op,{level}"
+    edited = snapshot(root)
+    dry = run(INSTALL, "--dry-run", "--root", str(root))
+    assert moved in dry.stdout and any("config.txt" in a for a in actions(dry.stdout))
+    assert snapshot(root) == edited
+    run(INSTALL, "--root", str(root))
+    assert config_txt.read_text() == PI_CONFIG_TXT + boot_block(moved)
+
+    run(UNINSTALL, "--root", str(root))
+    assert config_txt.read_bytes() == PI_CONFIG_TXT.encode()
+
+
+def test_the_block_is_replaced_where_it_stands(tmp_path: Path) -> None:
+    """Lines written after the block by someone else stay after it, untouched."""
+    root = tmp_path / "root"
+    config_txt = root / "boot/firmware/config.txt"
+    config_txt.parent.mkdir(parents=True)
+    config_txt.write_text(PI_CONFIG_TXT)
+    box_config(root, active_high=False)
+    run(INSTALL, "--root", str(root))
+    with config_txt.open("a") as more:
+        more.write("dtoverlay=i2c-rtc,ds3231\n")
+    box_config(root, active_high=True)
+    run(INSTALL, "--root", str(root))
+    assert config_txt.read_text() == (
+        PI_CONFIG_TXT + boot_block("gpio=17,22,23,27=op,dl") + "dtoverlay=i2c-rtc,ds3231\n"
+    )
+    run(UNINSTALL, "--root", str(root))
+    assert config_txt.read_text() == PI_CONFIG_TXT + "dtoverlay=i2c-rtc,ds3231\n"
+
+
+def test_older_systems_keep_config_txt_in_boot(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    config_txt = root / "boot/config.txt"
+    config_txt.parent.mkdir(parents=True)
+    config_txt.write_text(PI_CONFIG_TXT)
+    box_config(root, active_high=False)
+    run(INSTALL, "--root", str(root))
+    assert config_txt.read_text() == PI_CONFIG_TXT + boot_block("gpio=17,22,23,27=op,dh")
+
+
+def test_serial_relay_boards_need_no_boot_line(tmp_path: Path) -> None:
+    """lcus/modbus relays are not GPIO pins: a block left from a GPIO setup goes."""
+    root = tmp_path / "root"
+    config_txt = root / "boot/firmware/config.txt"
+    config_txt.parent.mkdir(parents=True)
+    config_txt.write_text(PI_CONFIG_TXT)
+    box_config(root, active_high=False)
+    run(INSTALL, "--root", str(root))
+    box_config(root, active_high=False, zones=(2, 3, 4), backend="lcus")
+    (root / "etc/loaxa/loaxa.toml").write_text(
+        (root / "etc/loaxa/loaxa.toml").read_text().replace("amplifier = 17", "amplifier = 1")
+    )
+    result = run(INSTALL, "--root", str(root))
+    assert config_txt.read_text() == PI_CONFIG_TXT
+    assert "lcus" in result.stdout
+
+
+def test_a_broken_config_leaves_config_txt_alone(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    config_txt = root / "boot/firmware/config.txt"
+    config_txt.parent.mkdir(parents=True)
+    config_txt.write_text(PI_CONFIG_TXT)
+    box_config(root, active_high=False)
+    config = root / "etc/loaxa/loaxa.toml"
+    config.write_text(config.read_text().replace("active_high = false", "active_high = 0"))
+    result = run(INSTALL, "--root", str(root))
+    assert config_txt.read_text() == PI_CONFIG_TXT
+    assert "active_high" in result.stdout and "install.sh" in result.stdout
+
+
+def test_no_config_txt_means_no_raspberry_pi(installed: Path) -> None:
+    assert not (installed / "boot").exists()
