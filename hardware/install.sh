@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loa Xã: install the box on Raspberry Pi OS Bookworm (Lite, 64- or 32-bit).
+# Loa Xã: install the box on Raspberry Pi OS Lite, 64- or 32-bit: Trixie (Debian 13,
+# Python 3.13) or Bookworm (Debian 12, Python 3.11).
 #
 #   sudo bash hardware/install.sh             install or update (run from the checkout)
 #   bash hardware/install.sh --dry-run        print every action, change nothing
@@ -24,7 +25,9 @@ RULES=/etc/udev/rules.d
 JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # python3-lgpio comes from the Raspberry Pi OS archive (archive.raspberrypi.com), not
 # Debian: the venv sees it through --system-site-packages; elsewhere pip installs lgpio.
-PACKAGES=(python3-venv ffmpeg alsa-utils fake-hwclock python3-lgpio)
+# python3-lxml (python-docx's) likewise: PyPI has no armv7 wheel of lxml for Python 3.13,
+# and a 32-bit Pi has no compiler; Debian's binary is the one pip then finds installed.
+PACKAGES=(python3-venv ffmpeg alsa-utils fake-hwclock python3-lgpio python3-lxml)
 GROUPS_OF_LOAXA=(gpio audio dialout)
 
 root=""
@@ -34,7 +37,7 @@ while [ "$#" -gt 0 ]; do
     --dry-run) dry_run=1 ;;
     --root) root=${2:?--root needs a folder}; shift ;;
     --root=*) root=${1#--root=} ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -124,6 +127,18 @@ replace_file() {  # SRC PATH
   sync "$(dirname "$2")"
 }
 
+# -- 0. The system: what Loa Xã is tested on -----------------------------------------------
+say "== Hệ điều hành / system"
+os_release=$R/etc/os-release
+[ -e "$os_release" ] || os_release=$R/usr/lib/os-release
+os_field() { sed -n "s/^$1=//p" "$os_release" 2>/dev/null | tr -d '"' || true; }
+case "$(os_field VERSION_CODENAME)" in
+  trixie|bookworm) say "  $(os_field PRETTY_NAME)" ;;
+  "") say "  (không rõ / unknown: no VERSION_CODENAME in /etc/os-release)" ;;
+  *) say "  CẢNH BÁO / WARNING: $(os_field PRETTY_NAME) chưa được thử / is not tested;" \
+    "Loa Xã is made for Raspberry Pi OS (Debian) 13 trixie and 12 bookworm" ;;
+esac
+
 # -- 1. Debian packages -------------------------------------------------------------------
 say "== Gói phần mềm / Debian packages"
 if [ -n "$R" ]; then
@@ -209,7 +224,7 @@ if [ -n "$R" ]; then
   skip "python3 -m venv --system-site-packages $VENV; pip install $repo"
 else
   if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    echo "install.sh: Loa Xã needs Python 3.11 or newer (Raspberry Pi OS Bookworm)" >&2
+    echo "install.sh: Loa Xã needs Python 3.11 or newer (Raspberry Pi OS Bookworm or Trixie)" >&2
     exit 1
   fi
   if [ ! -x "$VENV/bin/python" ]; then
@@ -281,7 +296,7 @@ cat >"$work/wrapper" <<EOF
 #!/bin/sh
 # Loa Xã (written by hardware/install.sh): run loaxa as user loaxa with the box's
 # config and data, so whatever it writes stays the daemon's. Files to import must be
-# readable by user loaxa (a USB stick, /tmp): home folders are private on Bookworm.
+# readable by user loaxa (a USB stick, /tmp): home folders are private since Bookworm.
 set -eu
 if [ "\$(id -un)" != loaxa ]; then
   as_loaxa="sudo -u loaxa --"

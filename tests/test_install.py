@@ -402,3 +402,24 @@ def test_a_broken_config_leaves_config_txt_alone(tmp_path: Path) -> None:
 
 def test_no_config_txt_means_no_raspberry_pi(installed: Path) -> None:
     assert not (installed / "boot").exists()
+
+
+@pytest.mark.parametrize(
+    ("codename", "pretty", "warned"),
+    [
+        ("trixie", "Debian GNU/Linux 13 (trixie)", False),
+        ("bookworm", "Raspbian GNU/Linux 12 (bookworm)", False),
+        ("bullseye", "Raspbian GNU/Linux 11 (bullseye)", True),
+    ],
+)
+def test_the_installer_names_the_system_it_runs_on(tmp_path: Path, codename, pretty, warned):
+    root = tmp_path / "root"
+    (root / "usr/lib").mkdir(parents=True)
+    (root / "usr/lib/os-release").write_text(
+        f'PRETTY_NAME="{pretty}"\nVERSION_CODENAME={codename}\nID=debian\n'
+    )
+    (root / "etc").mkdir()
+    (root / "etc/os-release").symlink_to("../usr/lib/os-release")
+    out = run(INSTALL, "--dry-run", "--root", str(root)).stdout
+    assert pretty in out
+    assert ("WARNING" in out and "13 trixie and 12 bookworm" in out) == warned
