@@ -242,7 +242,13 @@ else
       say "  then pip install lgpio, if the new venv cannot import lgpio"
     elif ! "$VENV/bin/python" -c 'import lgpio' 2>/dev/null; then
       case "$(uname -m)" in
-        aarch64|armv7l|armv6l) run "$VENV/bin/python" -m pip install --quiet lgpio ;;
+        aarch64|armv7l|armv6l)
+          # A wheel or nothing: there is no compiler on the box.
+          if ! run "$VENV/bin/python" -m pip install --quiet --only-binary=:all: lgpio; then
+            say "  CẢNH BÁO / WARNING: no lgpio for this Python on $(uname -m); gpiozero falls" \
+              "back to its other pin drivers (hardware/README.md, lgpio)"
+          fi
+          ;;
         *) say "  no lgpio on $(uname -m): not a Raspberry Pi, loaxa will use mock pins" ;;
       esac
     fi
