@@ -8,6 +8,10 @@
 #   sudo bash scripts/chroot-check.sh install arm64   in a 32-/64-bit ARM trixie chroot under
 #                                                     qemu-user, with no C compiler in it
 #   sudo bash scripts/chroot-check.sh all             the three in turn
+#   sudo bash scripts/chroot-check.sh smoke           in the amd64 chroot `suite` left, about a
+#                                                     minute: the tests ffmpeg 7.1 and Python 3.13
+#                                                     once broke (tests/test_install.py runs it
+#                                                     when that chroot exists)
 #   sudo bash scripts/chroot-check.sh clean           unmount and delete the cached chroots
 #
 # The chroots are made once with debootstrap and kept in /var/cache/loaxa-chroots
@@ -109,6 +113,7 @@ unmount_api() {
   mounted=()
 }
 trap unmount_api EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap unmounts
 
 RUNNER=native
 # Run a command inside DIR as root with a clean environment.
@@ -192,6 +197,18 @@ cmd_suite() {
   versions
 }
 
+cmd_smoke() {
+  DIR=$CACHE/$SUITE-amd64
+  if [ ! -x "$DIR/root/loaxa/.venv/bin/python" ]; then
+    echo "chroot-check.sh: no $DIR with a venv yet: run 'chroot-check.sh suite' once" >&2
+    return 1
+  fi
+  copy_checkout /root/loaxa
+  timed "smoke in $SUITE amd64" inside "$DIR" sh -c 'cd /root/loaxa && bash scripts/dev.sh setup \
+    && .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_clips.py tests/test_install.py \
+      tests/test_selftest.py -k "cover or peaky or syllables or power_on or where_it or boot_pins"'
+}
+
 cmd_install() {  # ARCH
   chroot_for "$1" "$BASE"
   if inside "$DIR" sh -c 'command -v gcc || command -v cc || command -v clang'; then
@@ -235,6 +252,7 @@ cmd_clean() {
 
 case "${1:-}" in
   suite) cmd_suite || true ;;
+  smoke) cmd_smoke || failed=$((failed + 1)) ;;
   install)
     case "${2:-}" in armhf|arm64) cmd_install "$2" || failed=$((failed + 1)) ;;
       *) echo "install armhf|arm64" >&2; exit 2 ;; esac
@@ -245,7 +263,7 @@ case "${1:-}" in
     for arch in armhf arm64; do cmd_install "$arch" || failed=$((failed + 1)); unmount_api; done
     ;;
   clean) cmd_clean; exit 0 ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,21p' "$0"; exit 2 ;;
 esac
 unmount_api
 report_times
