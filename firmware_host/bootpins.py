@@ -33,14 +33,17 @@ CONFIG_TXT = ("boot/firmware/config.txt", "boot/config.txt")
 BLOCK_START = "# loaxa: relay pins driven OFF at boot"
 BLOCK_NOTE = "# (hardware/install.sh, from /etc/loaxa/loaxa.toml; hardware/uninstall.sh removes it)"
 BLOCK_END = "# loaxa: end"
+MOVED_STUB = "has moved to /boot/firmware/config.txt"
 SIMPLE_PIN = re.compile(r"(?:GPIO|BCM)?(\d+)", re.IGNORECASE)
 
 
 def find_config_txt(root: Path = Path("/")) -> Path | None:
-    """The firmware's config.txt under *root*, or None (not a Raspberry Pi)."""
+    """The firmware's config.txt under *root*, or None (not a Raspberry Pi). Bookworm
+    leaves a stub in /boot saying the file has moved: the firmware never reads it."""
     for relative in CONFIG_TXT:
-        if (root / relative).is_file():
-            return root / relative
+        path = root / relative
+        if path.is_file() and MOVED_STUB not in path.read_text("utf-8", errors="replace"):
+            return path
     return None
 
 

@@ -29,6 +29,7 @@ JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # and a 32-bit Pi has no compiler; Debian's binary is the one pip then finds installed.
 PACKAGES=(python3-venv ffmpeg alsa-utils fake-hwclock python3-lgpio python3-lxml)
 GROUPS_OF_LOAXA=(gpio audio dialout)
+MOVED_STUB="has moved to /boot/firmware/config.txt"
 
 root=""
 dry_run=0
@@ -281,7 +282,11 @@ fi
 say "== Chân rơ-le lúc khởi động / relay pins at boot"
 boot_txt=""
 for candidate in /boot/firmware/config.txt /boot/config.txt; do
-  if [ -f "$R$candidate" ]; then boot_txt=$candidate; break; fi
+  # Bookworm leaves a stub in /boot that the firmware never reads.
+  if [ -f "$R$candidate" ] && ! grep -qF "$MOVED_STUB" "$R$candidate"; then
+    boot_txt=$candidate
+    break
+  fi
 done
 config=$R$ETC/loaxa.toml
 [ -e "$config" ] || config=$repo/firmware_host/defaults/loaxa.toml  # a first install's dry run

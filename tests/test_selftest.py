@@ -153,6 +153,13 @@ def test_boot_pins_of_old_wiring_fail(box, tmp_path):
 
 def test_boot_pins_elsewhere(box, tmp_path):
     assert verdict(box, boot_root(tmp_path, None))[0]  # not a Raspberry Pi
+    stub = tmp_path / "stub"
+    (stub / "boot").mkdir(parents=True)
+    (stub / "boot/config.txt").write_text(
+        "The file you are looking for has moved to /boot/firmware/config.txt\n"
+    )
+    ok, detail, _ = verdict(box, stub)
+    assert ok and "Raspberry Pi" in detail  # /boot/firmware not mounted: nothing to read
     root = tmp_path / "serial"
     root.mkdir()
     (root / "boot").mkdir()
