@@ -244,8 +244,10 @@ else
     elif ! "$VENV/bin/python" -c 'import lgpio' 2>/dev/null; then
       case "$(uname -m)" in
         aarch64|armv7l|armv6l)
-          # A wheel or nothing: there is no compiler on the box.
-          if ! run "$VENV/bin/python" -m pip install --quiet --only-binary=:all: lgpio; then
+          # A wheel or nothing: there is no compiler on the box. Without a floor pip
+          # takes lgpio 0.0.0.2 (2020), the only armv7l wheel PyPI has for Python 3.13.
+          if ! run "$VENV/bin/python" -m pip install --quiet --only-binary=:all: \
+              "lgpio>=0.2"; then
             say "  CẢNH BÁO / WARNING: no lgpio for this Python on $(uname -m); gpiozero falls" \
               "back to its other pin drivers (hardware/README.md, lgpio)"
           fi
@@ -349,9 +351,13 @@ say "== systemctl"
 if [ -n "$R" ]; then
   skip "systemctl daemon-reload; udevadm control --reload; systemctl enable fake-hwclock"
 else
-  [ "$unit_changed" = 0 ] || run systemctl daemon-reload
-  [ "$rules_changed" = 0 ] || run udevadm control --reload
-  [ "$journald_changed" = 0 ] || run systemctl restart systemd-journald
+  if [ -d /run/systemd/system ]; then
+    [ "$unit_changed" = 0 ] || run systemctl daemon-reload
+    [ "$rules_changed" = 0 ] || run udevadm control --reload
+    [ "$journald_changed" = 0 ] || run systemctl restart systemd-journald
+  else  # an image being prepared in a chroot: the units are read when it boots
+    say "  systemd is not running (chroot?): nothing to reload"
+  fi
   if ! systemctl is-enabled --quiet fake-hwclock.service 2>/dev/null; then
     run systemctl enable fake-hwclock.service
   fi

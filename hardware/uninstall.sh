@@ -69,7 +69,11 @@ if [ -n "$R" ]; then
 elif systemctl is-enabled --quiet loaxa.service 2>/dev/null \
     || systemctl is-active --quiet loaxa.service 2>/dev/null; then
   # Stopping switches every relay off before the daemon exits.
-  run systemctl disable --now loaxa.service
+  if [ -d /run/systemd/system ]; then
+    run systemctl disable --now loaxa.service
+  else  # a chroot: nothing runs
+    run systemctl disable loaxa.service
+  fi
 fi
 
 remove "${units[@]}" "${rules[@]}" /etc/systemd/journald.conf.d/loaxa.conf \
@@ -105,7 +109,7 @@ else
     "user loaxa. --purge deletes them."
 fi
 
-if [ -z "$R" ] && [ "$changes" -gt 0 ]; then
+if [ -z "$R" ] && [ "$changes" -gt 0 ] && [ -d /run/systemd/system ]; then
   run systemctl daemon-reload
   run udevadm control --reload
 fi
