@@ -358,9 +358,16 @@ else
   else  # an image being prepared in a chroot: the units are read when it boots
     say "  systemd is not running (chroot?): nothing to reload"
   fi
-  if ! systemctl is-enabled --quiet fake-hwclock.service 2>/dev/null; then
-    run systemctl enable fake-hwclock.service
-  fi
+  # fake-hwclock is one unit on Bookworm; since Trixie (0.14) a load unit, a save unit and
+  # an hourly timer, and fake-hwclock.service is masked.
+  hwclock_units=(fake-hwclock.service)
+  case "$(systemctl is-enabled fake-hwclock-load.service 2>/dev/null || true)" in
+    ""|not-found) ;;
+    *) hwclock_units=(fake-hwclock-load.service fake-hwclock-save.service fake-hwclock-save.timer) ;;
+  esac
+  for unit in "${hwclock_units[@]}"; do
+    systemctl is-enabled --quiet "$unit" 2>/dev/null || run systemctl enable "$unit"
+  done
   [ -e /etc/fake-hwclock.data ] || run fake-hwclock save
   if systemctl is-active --quiet loaxa.service 2>/dev/null \
       && [ "$((unit_changed + package_changed))" -gt 0 ]; then
