@@ -218,11 +218,10 @@ cmd_install() {  # ARCH
   echo "no C compiler (gcc, cc, clang) in the $1 chroot"
   copy_checkout /root/loaxa
   # A Raspberry Pi's boot config, so the installer's relay-pin line has somewhere to go.
-  if [ ! -e "$DIR/boot/firmware/config.txt" ]; then
-    mkdir -p "$DIR/boot/firmware"
-    printf '%s\n' '# Raspberry Pi firmware settings (stand-in written by chroot-check.sh)' \
-      'dtparam=audio=on' 'camera_auto_detect=1' '[all]' >"$DIR/boot/firmware/config.txt"
-  fi
+  mkdir -p "$DIR/boot/firmware"
+  printf '%s\n' '# Raspberry Pi firmware settings (stand-in written by chroot-check.sh)' \
+    'dtparam=audio=on' 'camera_auto_detect=1' '[all]' >"$DIR/boot/config.txt.orig"
+  [ -e "$DIR/boot/firmware/config.txt" ] || cp "$DIR/boot/config.txt.orig" "$DIR/boot/firmware/config.txt"
   timed "hardware/install.sh in $SUITE $1" \
     inside "$DIR" bash /root/loaxa/hardware/install.sh || return 1
   timed "hardware/install.sh again in $SUITE $1 (must change nothing)" inside "$DIR" sh -c \
@@ -236,6 +235,10 @@ cmd_install() {  # ARCH
       'cp -r /root/loaxa/audio /tmp/loaxa-samples && cd /tmp && loaxa demo --samples /tmp/loaxa-samples' \
       || true
   fi
+  # Each run installs afresh (Debian's packages stay): uninstall, and config.txt is as before.
+  timed "hardware/uninstall.sh --purge in $SUITE $1" \
+    inside "$DIR" bash /root/loaxa/hardware/uninstall.sh --purge || true
+  cmp "$DIR/boot/config.txt.orig" "$DIR/boot/firmware/config.txt" || failed=$((failed + 1))
   versions
 }
 
