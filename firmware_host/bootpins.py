@@ -34,6 +34,7 @@ BLOCK_START = "# loaxa: relay pins driven OFF at boot"
 BLOCK_NOTE = "# (hardware/install.sh, from /etc/loaxa/loaxa.toml; hardware/uninstall.sh removes it)"
 BLOCK_END = "# loaxa: end"
 MOVED_STUB = "has moved to /boot/firmware/config.txt"
+INPUT_OR_ALT = {"ip", "a0", "a1", "a2", "a3", "a4", "a5"}
 SIMPLE_PIN = re.compile(r"(?:GPIO|BCM)?(\d+)", re.IGNORECASE)
 
 
@@ -137,7 +138,7 @@ def boot_levels(text: str) -> dict[int, str]:
         spec, _, options = line.removeprefix("gpio=").partition("=")
         words = {word.strip().lower() for word in options.split(",")}
         for pin in _pins_of(spec):
-            if "ip" in words or "a0" in words:
+            if words & INPUT_OR_ALT:  # no longer an output
                 levels.pop(pin, None)
             elif "op" in words or pin in levels:
                 level = "dh" if "dh" in words else "dl" if "dl" in words else levels.get(pin)

@@ -193,7 +193,7 @@ cmd_suite() {
   chroot_for amd64 "$BASE,$SUITE_EXTRA"
   copy_checkout /root/loaxa
   timed "apt + venv + ruff + pytest in $SUITE amd64 (scripts/dev.sh test)" \
-    inside "$DIR" sh -c 'cd /root/loaxa && bash scripts/dev.sh test -q -p no:cacheprovider'
+    inside "$DIR" sh -c 'cd /root/loaxa && bash scripts/dev.sh test -p no:cacheprovider'
   versions
 }
 
