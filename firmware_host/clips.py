@@ -35,7 +35,10 @@ How it works, and why:
   entry written. A power cut therefore leaves at worst a temp file or an orphan WAV,
   both removed by :meth:`ClipLibrary.repair` at the next start. Clips shorter than
   loudnorm's 3 s look-ahead are looped through pass 2 and one copy is kept (see
-  ``_convert``): without that, ffmpeg 5.1 leaves them some 18 LU too quiet.
+  ``_convert``): without that, ffmpeg 5.1 leaves them some 18 LU too quiet. What the
+  dynamic mode makes of them still differs between ffmpeg versions (5.1 and 7.1 by up
+  to 1.3 LU), so a looped clip is measured once stored and, if it missed, written
+  again with a plain gain that keeps the true peak under the ceiling.
 * The WAV header's data size is checked against the file size before decoding:
   ffmpeg silently estimates a truncated WAV's duration from its size, so decoding
   alone would not notice the cut.
@@ -99,6 +102,7 @@ TRUNCATION_SECONDS = 0.5  # encoder delay/padding is < 0.1 s; more missing = cut
 TRUNCATION_FRACTION = 0.05
 SHORT_TOLERANCE = 0.02  # a "1 s" clip may decode a few ms short after codec trimming
 LOUDNORM_WINDOW = 3.5  # seconds loudnorm's dynamic mode needs to see (3 s + margin)
+SHORT_CLIP_MISS = 0.5  # LU a looped short clip may miss the target before it is corrected
 ESTIMATE_SLACK = 1.25  # a bitrate-estimated duration may be this far off
 PROBE_TIMEOUT = 60.0
 # Each pass runs loudnorm at 192 kHz internally. A 2020s x86 core does both passes of
@@ -668,9 +672,17 @@ class ClipLibrary:
             )
 
     def _convert(
-        self, ffmpeg: str, source: Path, name: str, probe: _Probe, measured: _Run, tmp: Path
+        self,
+        ffmpeg: str,
+        source: Path,
+        name: str,
+        probe: _Probe,
+        measured: _Run,
+        tmp: Path,
+        gain: float = 0.0,
     ) -> dict[str, Any]:
-        """Pass 2: apply the measured loudness linearly and write the player's PCM format."""
+        """Pass 2: apply the measured loudness linearly and write the player's PCM format
+        (*gain*: a correction in dB after loudnorm, for a short clip that missed)."""
         m = measured.loudnorm or {}
 
         def value(key: str, default: float) -> float:
@@ -724,6 +736,7 @@ class ClipLibrary:
                 self._downmix(probe),
                 *pre,
                 loudnorm,
+                *([f"volume={gain:.2f}dB:precision=double"] if gain else []),
                 f"aresample={PCM_RATE}:dither_method=triangular",
                 f"aformat=sample_fmts=s16:sample_rates={PCM_RATE}:channel_layouts=mono",
                 *trim,
@@ -752,7 +765,34 @@ class ClipLibrary:
         run = self._run(args, _timeout(measured.progress_seconds), name)
         if run.returncode != 0:
             raise LoaxaError("clips.ffmpeg_failed", name=name, detail=_first(run.errors))
-        return run.loudnorm or {}
+        if not loops:
+            return run.loudnorm or {}
+        # What loudnorm's dynamic mode makes of a looped short clip depends on the ffmpeg
+        # version: a 1.2 s peaky clip came out at -15.9 LUFS with 5.1 but -14.7 with 7.1.
+        # So the stored copy is measured, and written once more with a plain gain if it
+        # missed the target (never raising the true peak over the ceiling).
+        stored_i, stored_tp = self._stored_loudness(ffmpeg, tmp, name)
+        miss = self.config.audio.target_lufs - stored_i
+        correction = min(miss, self.config.audio.true_peak_db - stored_tp)
+        if not gain and abs(miss) > SHORT_CLIP_MISS and abs(correction) >= 0.05:
+            return self._convert(ffmpeg, source, name, probe, measured, tmp, gain=correction)
+        return {**(run.loudnorm or {}), "output_i": stored_i, "output_tp": stored_tp}
+
+    def _stored_loudness(self, ffmpeg: str, wav: Path, name: str) -> tuple[float, float]:
+        """(integrated LUFS, true peak dBTP) of a stored WAV, measured by loudnorm."""
+        args = [
+            *self._ffmpeg_head(ffmpeg, wav),
+            "-af",
+            f"loudnorm={self._loudnorm_targets()}:print_format=json",
+            "-f",
+            "null",
+            "-",
+        ]
+        stats = self._run(args, _timeout(LOUDNORM_WINDOW), name).loudnorm or {}
+        loudness, peak = _float(stats.get("input_i")), _float(stats.get("input_tp"))
+        if loudness is None or peak is None or not math.isfinite(loudness):
+            raise LoaxaError("clips.ffmpeg_failed", name=name, detail="loudnorm")
+        return loudness, peak
 
     def _check_stored(self, tmp: Path, name: str) -> float:
         """Make the temp WAV durable and prove it is exactly the player's format."""

@@ -1503,6 +1503,48 @@ CATALOG: dict[str, tuple[str, str]] = {
         "kiểm tra hộp sau khi lắp đặt (rơ-le, card âm thanh, đồng hồ, lịch)",
         "check the box after installation (relays, sound card, clock, schedules)",
     ),
+    # --- relay pins at boot (bootpins.py, install.sh, selftest) ---
+    "selftest.boot_pins": ("Rơ-le lúc khởi động", "Relays at power-on"),
+    "bootpins.ok": (
+        "{line}: rơ-le tắt ngay từ lúc cấp điện",
+        "{line}: the relays are off from power-on",
+    ),
+    "bootpins.not_a_pi": (
+        "không có config.txt (không phải Raspberry Pi), không cần kiểm tra",
+        "no config.txt (not a Raspberry Pi): nothing to check",
+    ),
+    "bootpins.not_needed": (
+        "rơ-le không nối chân GPIO (backend = {backend}), không cần dòng gpio= lúc khởi động",
+        "the relays are not on GPIO pins (backend = {backend}): no gpio= line is needed at boot",
+    ),
+    "bootpins.missing": (
+        "{file} không giữ {pins} ở mức tắt lúc khởi động: 20–40 giây đầu rơ-le có thể tự đóng",
+        "{file} does not hold {pins} at OFF at boot: the relays may switch on for the first 20–40 s",
+    ),
+    "bootpins.wrong_level": (
+        "{file} đặt {pins} ở mức BẬT rơ-le lúc khởi động (sai với active_high trong loaxa.toml)",
+        "{file} drives {pins} to the relays' ON level at boot (against active_high in loaxa.toml)",
+    ),
+    "bootpins.extra": (
+        "{file} vẫn điều khiển {pins} lúc khởi động, nhưng các chân này không còn là rơ-le",
+        "{file} still drives {pins} at boot, but they are no longer relay pins",
+    ),
+    "bootpins.stale": (
+        "{file} vẫn còn khối chân rơ-le của Loa Xã, nhưng rơ-le không còn nối chân GPIO",
+        "{file} still holds Loa Xã's relay-pin block, but the relays are no longer on GPIO pins",
+    ),
+    "bootpins.advice": (
+        "Chạy lại: sudo bash hardware/install.sh — hoặc ghi dòng này vào cuối {file} (dưới [all]) rồi khởi động lại: {line}",
+        "Run again: sudo bash hardware/install.sh — or write this line at the end of {file} (under [all]) and reboot: {line}",
+    ),
+    "bootpins.rerun_install": (
+        "Chạy lại: sudo bash hardware/install.sh (nó xoá khối đó) rồi khởi động lại.",
+        "Run again: sudo bash hardware/install.sh (it removes the block) and reboot.",
+    ),
+    "bootpins.unknown_pin": (
+        "không biết số GPIO (BCM) của chân '{pin}'; ghi số, ví dụ 17 hoặc \"GPIO17\"",
+        "cannot tell the GPIO (BCM) number of pin '{pin}'; write the number, e.g. 17 or \"GPIO17\"",
+    ),
     # --- cli ---
     "demo.header": (
         "Loa Xã — TRÌNH DIỄN. Thư mục dữ liệu tạm: {data_dir}\nChân GPIO giả lập, âm thanh ghi vào tệp WAV thay cho loa.",

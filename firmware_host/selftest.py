@@ -3,20 +3,27 @@
 It drives the real parts: the configured ALSA device opens, every relay clicks in turn
 (the technician confirms each one, or ``--yes``), and a 1 kHz tone plays for 2 s through
 the amplifier at a safe level (−20 dBFS) with the normal zones → amplifier → warm-up
-order. Nothing here is simulated; on a machine without GPIO the mock pins say so.
+order. Nothing here is simulated; on a machine without GPIO the mock pins say so. It
+also reads the Pi firmware's config.txt: the relays must be held OFF from power-on
+(``bootpins.py``), or the board decides for the 20–40 s before the daemon runs.
 """
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
+import wave
+from array import array
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from firmware_host import bootpins
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, t
 
@@ -46,16 +53,30 @@ def _check(name: str, fn: Callable[[], tuple[bool, str, str]]) -> Check:
 
 
 def make_tone(path: Path) -> Path:
-    """The test tone, made with pydub (the player's own PCM format: 48 kHz mono s16)."""
-    from pydub.generators import Sine
-
+    """The test tone in the player's own PCM format (48 kHz mono s16), peaks at TONE_DBFS,
+    with 20 ms fades so the horns do not click. The standard library makes it: pydub
+    needs audioop-lts on Python 3.13, which has no armv7 wheel (a compiler on a 32-bit Pi)."""
     from firmware_host.clips import PCM_CHANNELS, PCM_RATE, PCM_SAMPLE_WIDTH
 
-    tone = Sine(TONE_HZ, sample_rate=PCM_RATE, bit_depth=8 * PCM_SAMPLE_WIDTH).to_audio_segment(
-        duration=int(TONE_SECONDS * 1000), volume=TONE_DBFS
+    peak = 32767 * 10 ** (TONE_DBFS / 20)
+    count = int(TONE_SECONDS * PCM_RATE)
+    fade = PCM_RATE // 50
+    step = 2 * math.pi * TONE_HZ / PCM_RATE
+    samples = array(
+        "h",
+        (
+            round(peak * min(1, i / fade, (count - 1 - i) / fade) * math.sin(step * i))
+            for i in range(count)
+            for _channel in range(PCM_CHANNELS)
+        ),
     )
-    tone = tone.set_channels(PCM_CHANNELS).fade_in(20).fade_out(20)
-    tone.export(path, format="wav")
+    if sys.byteorder == "big":
+        samples.byteswap()  # WAV is little-endian
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(PCM_CHANNELS)
+        out.setsampwidth(PCM_SAMPLE_WIDTH)
+        out.setframerate(PCM_RATE)
+        out.writeframes(samples.tobytes())
     return path
 
 
@@ -65,6 +86,7 @@ def run_selftest(
     confirm: Callable[[str], bool],
     pin_factory=None,
     announce: Callable[[str], None] = print,
+    boot_root: Path = Path("/"),
 ) -> list[Check]:
     checks: list[Check] = []
 
@@ -80,6 +102,7 @@ def run_selftest(
     add(_check("disk", lambda: _disk(config)))
     add(_check("audio", lambda: _audio(config)))
     add(_check("schedules", lambda: _schedules(config)))
+    add(_check("boot_pins", lambda: bootpins.check(config.relays, boot_root)))
     add(_check("relays", lambda: _relays_and_tone(config, confirm, pin_factory, announce)))
     return checks
 

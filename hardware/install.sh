@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Loa Xã: install the box on Raspberry Pi OS Bookworm (Lite, 64- or 32-bit).
+# Loa Xã: install the box on Raspberry Pi OS Lite, 64- or 32-bit: Trixie (Debian 13,
+# Python 3.13) or Bookworm (Debian 12, Python 3.11).
 #
 #   sudo bash hardware/install.sh             install or update (run from the checkout)
 #   bash hardware/install.sh --dry-run        print every action, change nothing
@@ -24,9 +25,13 @@ RULES=/etc/udev/rules.d
 JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # python3-lgpio comes from the Raspberry Pi OS archive (archive.raspberrypi.com), not
 # Debian: the venv sees it through --system-site-packages; elsewhere pip installs lgpio.
+# python3-lxml (python-docx's) likewise: PyPI has no armv7 wheel of lxml for Python 3.13,
+# and a 32-bit Pi has no compiler; Debian's binary is the one pip then finds installed.
+# python3-cryptography (the province link's Ed25519) for the same reason.
 # espeak-ng: the Vietnamese voice of `loaxa clips say` (always there; Piper is optional).
-PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio)
+PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio python3-lxml python3-cryptography)
 GROUPS_OF_LOAXA=(gpio audio dialout)
+MOVED_STUB="has moved to /boot/firmware/config.txt"
 
 root=""
 dry_run=0
@@ -35,7 +40,7 @@ while [ "$#" -gt 0 ]; do
     --dry-run) dry_run=1 ;;
     --root) root=${2:?--root needs a folder}; shift ;;
     --root=*) root=${1#--root=} ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -104,6 +109,38 @@ put_file() {  # SRC PATH MODE
   fi
   ensure_owner "$2" 0:0
 }
+
+# Python with this checkout's package: the venv's once it exists, else python3 on the
+# checkout (a fake root or a first install's dry run; the config loader needs no dependency).
+loaxa_python() {
+  if [ -z "$R" ] && [ -x "$VENV/bin/python" ]; then
+    "$VENV/bin/python" "$@"
+  else
+    PYTHONPATH=$repo python3 "$@"
+  fi
+}
+
+# PATH gets SRC's content, safe against a power cut: a new file beside it, synced, renamed
+# over it. No chmod or chown: /boot/firmware is FAT, which refuses both.
+replace_file() {  # SRC PATH
+  cp "$2" "$2.loaxa-new"
+  cat "$1" >"$2.loaxa-new"
+  sync "$2.loaxa-new"
+  mv -f "$2.loaxa-new" "$2"
+  sync "$(dirname "$2")"
+}
+
+# -- 0. The system: what Loa Xã is tested on -----------------------------------------------
+say "== Hệ điều hành / system"
+os_release=$R/etc/os-release
+[ -e "$os_release" ] || os_release=$R/usr/lib/os-release
+os_field() { sed -n "s/^$1=//p" "$os_release" 2>/dev/null | tr -d '"' || true; }
+case "$(os_field VERSION_CODENAME)" in
+  trixie|bookworm) say "  $(os_field PRETTY_NAME)" ;;
+  "") say "  (không rõ / unknown: no VERSION_CODENAME in /etc/os-release)" ;;
+  *) say "  CẢNH BÁO / WARNING: $(os_field PRETTY_NAME) chưa được thử / is not tested;" \
+    "Loa Xã is made for Raspberry Pi OS (Debian) 13 trixie and 12 bookworm" ;;
+esac
 
 # -- 1. Debian packages -------------------------------------------------------------------
 say "== Gói phần mềm / Debian packages"
@@ -190,7 +227,7 @@ if [ -n "$R" ]; then
   skip "python3 -m venv --system-site-packages $VENV; pip install $repo"
 else
   if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    echo "install.sh: Loa Xã needs Python 3.11 or newer (Raspberry Pi OS Bookworm)" >&2
+    echo "install.sh: Loa Xã needs Python 3.11 or newer (Raspberry Pi OS Bookworm or Trixie)" >&2
     exit 1
   fi
   if [ ! -x "$VENV/bin/python" ]; then
@@ -208,7 +245,15 @@ else
       say "  then pip install lgpio, if the new venv cannot import lgpio"
     elif ! "$VENV/bin/python" -c 'import lgpio' 2>/dev/null; then
       case "$(uname -m)" in
-        aarch64|armv7l|armv6l) run "$VENV/bin/python" -m pip install --quiet lgpio ;;
+        aarch64|armv7l|armv6l)
+          # A wheel or nothing: there is no compiler on the box. Without a floor pip
+          # takes lgpio 0.0.0.2 (2020), the only armv7l wheel PyPI has for Python 3.13.
+          if ! run "$VENV/bin/python" -m pip install --quiet --only-binary=:all: \
+              "lgpio>=0.2"; then
+            say "  CẢNH BÁO / WARNING: no lgpio for this Python on $(uname -m); gpiozero falls" \
+              "back to its other pin drivers (hardware/README.md, lgpio)"
+          fi
+          ;;
         *) say "  no lgpio on $(uname -m): not a Raspberry Pi, loaxa will use mock pins" ;;
       esac
     fi
@@ -234,13 +279,39 @@ else
   say "  NOTE: $DATA/loaxa.toml is a separate file; the daemon reads $ETC/loaxa.toml"
 fi
 
+# -- 5b. Relay pins driven OFF by the Raspberry Pi firmware from power-on ------------------
+# From power-on to the daemon (20–40 s) the pins float, and an active-low board reads a low
+# pin as ON. The firmware drives them OFF from the start if config.txt says so: a marked
+# block, written from loaxa.toml by the package's own config loader (firmware_host/bootpins.py).
+say "== Chân rơ-le lúc khởi động / relay pins at boot"
+boot_txt=""
+for candidate in /boot/firmware/config.txt /boot/config.txt; do
+  # Bookworm leaves a stub in /boot that the firmware never reads.
+  if [ -f "$R$candidate" ] && ! grep -qF "$MOVED_STUB" "$R$candidate"; then
+    boot_txt=$candidate
+    break
+  fi
+done
+config=$R$ETC/loaxa.toml
+[ -e "$config" ] || config=$repo/firmware_host/defaults/loaxa.toml  # a first install's dry run
+if [ -z "$boot_txt" ]; then
+  say "  không có config.txt / no config.txt: not a Raspberry Pi, nothing to do"
+elif ! loaxa_python -m firmware_host.bootpins --config "$config" "$R$boot_txt" \
+    --out "$work/config.txt" >"$work/boot-line" 2>&1; then
+  say "  CẢNH BÁO / WARNING: $boot_txt unchanged; fix $ETC/loaxa.toml, then run install.sh again:"
+  sed 's/^/    /' "$work/boot-line"
+else
+  say "  $boot_txt: $(cat "$work/boot-line")"
+  cmp -s "$work/config.txt" "$R$boot_txt" || run replace_file "$work/config.txt" "$R$boot_txt"
+fi
+
 # -- 6. `loaxa` for people: runs as user loaxa with the box's config and data ------------
 say "== Lệnh / command: $WRAPPER"
 cat >"$work/wrapper" <<EOF
 #!/bin/sh
 # Loa Xã (written by hardware/install.sh): run loaxa as user loaxa with the box's
 # config and data, so whatever it writes stays the daemon's. Files to import must be
-# readable by user loaxa (a USB stick, /tmp): home folders are private on Bookworm.
+# readable by user loaxa (a USB stick, /tmp): home folders are private since Bookworm.
 set -eu
 if [ "\$(id -un)" != loaxa ]; then
   as_loaxa="sudo -u loaxa --"
@@ -282,12 +353,23 @@ say "== systemctl"
 if [ -n "$R" ]; then
   skip "systemctl daemon-reload; udevadm control --reload; systemctl enable fake-hwclock"
 else
-  [ "$unit_changed" = 0 ] || run systemctl daemon-reload
-  [ "$rules_changed" = 0 ] || run udevadm control --reload
-  [ "$journald_changed" = 0 ] || run systemctl restart systemd-journald
-  if ! systemctl is-enabled --quiet fake-hwclock.service 2>/dev/null; then
-    run systemctl enable fake-hwclock.service
+  if [ -d /run/systemd/system ]; then
+    [ "$unit_changed" = 0 ] || run systemctl daemon-reload
+    [ "$rules_changed" = 0 ] || run udevadm control --reload
+    [ "$journald_changed" = 0 ] || run systemctl restart systemd-journald
+  else  # an image being prepared in a chroot: the units are read when it boots
+    say "  systemd is not running (chroot?): nothing to reload"
   fi
+  # fake-hwclock is one unit on Bookworm; since Trixie (0.14) a load unit, a save unit and
+  # an hourly timer, and fake-hwclock.service is masked.
+  hwclock_units=(fake-hwclock.service)
+  case "$(systemctl is-enabled fake-hwclock-load.service 2>/dev/null || true)" in
+    ""|not-found) ;;
+    *) hwclock_units=(fake-hwclock-load.service fake-hwclock-save.service fake-hwclock-save.timer) ;;
+  esac
+  for unit in "${hwclock_units[@]}"; do
+    systemctl is-enabled --quiet "$unit" 2>/dev/null || run systemctl enable "$unit"
+  done
   [ -e /etc/fake-hwclock.data ] || run fake-hwclock save
   if systemctl is-active --quiet loaxa.service 2>/dev/null \
       && [ "$((unit_changed + package_changed))" -gt 0 ]; then

@@ -69,11 +69,32 @@ if [ -n "$R" ]; then
 elif systemctl is-enabled --quiet loaxa.service 2>/dev/null \
     || systemctl is-active --quiet loaxa.service 2>/dev/null; then
   # Stopping switches every relay off before the daemon exits.
-  run systemctl disable --now loaxa.service
+  if [ -d /run/systemd/system ]; then
+    run systemctl disable --now loaxa.service
+  else  # a chroot: nothing runs
+    run systemctl disable loaxa.service
+  fi
 fi
 
 remove "${units[@]}" "${rules[@]}" /etc/systemd/journald.conf.d/loaxa.conf \
   /usr/local/bin/loaxa /opt/loaxa
+
+# The relay-pin block install.sh put in the Raspberry Pi firmware's config.txt; the rest of
+# the file stays byte for byte. Renamed over, like install.sh: /boot/firmware is FAT.
+BOOT_BLOCK="# loaxa: relay pins driven OFF at boot"
+remove_boot_block() {  # PATH
+  cp "$1" "$1.loaxa-new"
+  LC_ALL=C awk -v start="$BOOT_BLOCK" -v end="# loaxa: end" \
+    '$0 == start { skip = 1 } !skip { print } skip && $0 == end { skip = 0 }' "$1" >"$1.loaxa-new"
+  sync "$1.loaxa-new"
+  mv -f "$1.loaxa-new" "$1"
+  sync "$(dirname "$1")"
+}
+for boot_txt in /boot/firmware/config.txt /boot/config.txt; do
+  if [ -f "$R$boot_txt" ] && grep -qxF "$BOOT_BLOCK" "$R$boot_txt"; then
+    run remove_boot_block "$R$boot_txt"
+  fi
+done
 
 if [ "$purge" = 1 ]; then
   remove /etc/loaxa /var/lib/loaxa
@@ -88,7 +109,7 @@ else
     "user loaxa. --purge deletes them."
 fi
 
-if [ -z "$R" ] && [ "$changes" -gt 0 ]; then
+if [ -z "$R" ] && [ "$changes" -gt 0 ] && [ -d /run/systemd/system ]; then
   run systemctl daemon-reload
   run udevadm control --reload
 fi

@@ -166,12 +166,13 @@ FORMATS: dict[str, tuple[float, str, str, str]] = {
     "m4a-aac": (2.0, "ffmpeg", "a.m4a", "-f lavfi -i anoisesrc=d=2:c=pink:a=0.1 -ac 2 -c:a aac"),
     "ogg-vorbis": (2.0, "ffmpeg", "a.ogg", "-f lavfi -i sine=f=440:d=2 -ac 2 -c:a libvorbis"),
     "opus": (2.0, "ffmpeg", "a.opus", "-f lavfi -i sine=f=440:d=2 -c:a libopus -b:a 32k"),
+    # No -frames:v 1: with it ffmpeg 7.1 ends the whole file after one audio frame.
     "mp3-with-cover-art": (
         2.0,
         "ffmpeg",
         "a.mp3",
         "-f lavfi -i sine=f=440:d=2 -f lavfi -i color=c=red:s=64x64:d=0.1 -map 0:a -map 1:v"
-        " -frames:v 1 -c:v mjpeg -pix_fmt yuvj420p -disposition:v attached_pic -c:a libmp3lame"
+        " -c:v mjpeg -pix_fmt yuvj420p -disposition:v attached_pic -c:a libmp3lame"
         " -id3v2_version 3",
     ),
     "flac": (3.0, "ffmpeg", "a.flac", "-f lavfi -i sine=f=1000:d=3 -ar 44100 -ac 2 -c:a flac"),
@@ -212,6 +213,40 @@ def test_import_format(kind: str, clip_library: ClipLibrary, clip_src: Path) -> 
     assert clip_library.clips() == [clip]
 
 
+def test_mp3_with_cover_art_added_by_a_phone(clip_library: ClipLibrary, clip_src: Path) -> None:
+    """Phones and Zalo add artwork to most MP3s afterwards, as a tagger does (the audio
+    copied, an ID3 APIC picture added): the picture is a video stream beside the audio,
+    and only the audio is probed, decoded and measured."""
+    plain = ffmpeg_make(clip_src / "plain.mp3", "-f", "lavfi", "-i", "sine=f=440:d=2.5")
+    cover = ffmpeg_make(
+        clip_src / "cover.jpg", "-f", "lavfi", "-i", "color=c=red:s=300x300", "-frames:v", "1"
+    )
+    source = ffmpeg_make(
+        clip_src / "Bài có ảnh bìa.mp3",
+        *("-i", str(plain), "-i", str(cover), "-map", "0:a", "-map", "1:v", "-c", "copy"),
+        *("-disposition:v", "attached_pic", "-id3v2_version", "3"),
+    )
+    streams = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type:stream_disposition=attached_pic",
+            "-of",
+            "csv=p=0",
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert streams == ["audio,0", "video,1"]
+    clip = clip_library.import_file(source)
+    assert clip.duration == pytest.approx(2.5, abs=0.1)
+    assert loudness(clip.path)[0] == pytest.approx(clip_library.config.audio.target_lufs, abs=1.0)
+
+
 @pytest.mark.parametrize("seconds", [1.2, 2.0])
 def test_short_peaky_speech_reaches_target(
     seconds: float, clip_library: ClipLibrary, clip_src: Path
@@ -235,6 +270,29 @@ def test_short_peaky_speech_reaches_target(
     audio = clip_library.config.audio
     assert integrated == pytest.approx(audio.target_lufs, abs=1.0)
     assert peak <= audio.true_peak_db + 0.3
+
+
+def test_short_syllables_reach_target_whatever_the_ffmpeg(
+    clip_library: ClipLibrary, clip_src: Path
+) -> None:
+    """1.2 s of loud syllables between near-silences, like a word cut from a phone
+    recording: too peaky for a plain gain, so loudnorm's dynamic mode shapes it, and
+    what that makes of a short looped clip moved between ffmpeg versions (this one:
+    -14.7 LUFS on 5.1; the sample above: -14.7 on 7.1). The stored copy is measured."""
+    source = ffmpeg_make(
+        clip_src / "âm tiết.wav",
+        *("-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.5:d=1.2:seed=7"),
+        *("-af", "volume='if(lt(mod(t,0.3),0.15),1,0.03)':eval=frame,volume=-12dB"),
+    )
+    clip = clip_library.import_file(source)
+    assert clip.duration == pytest.approx(1.2, abs=0.01)
+    integrated, peak = loudness(clip.path)
+    audio = clip_library.config.audio
+    assert integrated == pytest.approx(audio.target_lufs, abs=1.0)
+    assert peak <= audio.true_peak_db + 0.3
+    index = json.loads((clip_library.config.clips_dir / "index.json").read_text("utf-8"))
+    (entry,) = index["_default"].values()
+    assert entry["output_lufs"] == pytest.approx(integrated, abs=0.2)  # what was stored
 
 
 # ---------------------------------------------------------------------- rejections
