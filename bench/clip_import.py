@@ -14,8 +14,8 @@ signal. Baseline, in the same run, on the same file: the standard two-pass recip
   ffmpeg -i in.mp3 -af loudnorm=...:measured_*=<pass 1>:linear=true \\
          -ar 48000 -ac 1 -c:a pcm_s16le out.wav
 
-Our import's subprocesses are timed one by one (by wrapping ``ClipLibrary._run`` and
-``_probe``), so a miss says whether ffmpeg or our Python costs the time.
+Our import's subprocesses are timed one by one (by wrapping ``transcode.run_pass`` and
+``transcode.probe``), so a miss says whether ffmpeg or our Python costs the time.
 
 Target: ours ≤ 1.2 × the raw recipe.
 """
@@ -67,26 +67,32 @@ def raw_two_pass(source: Path, target: Path) -> dict[str, float]:
     return {"pass 1": middle - start, "pass 2": end - middle}
 
 
-def instrument(library_class, stages: list[dict[str, float]]) -> None:
-    """Time each ffprobe/ffmpeg call of an import (the last dict in *stages* collects)."""
-    original_run, original_probe = library_class._run, library_class._probe
+def instrument(stages: list[dict[str, float]]) -> None:
+    """Time each ffprobe/ffmpeg call of an import (the last dict in *stages* collects):
+    every one goes through ``clips.transcode`` (``probe`` and ``run_pass``)."""
+    from firmware_host.clips import transcode
 
-    def run(self, args, timeout, name):
+    original_run, original_probe = transcode.run_pass, transcode.probe
+
+    def run(args, timeout, name):
         start = time.perf_counter()
         try:
-            return original_run(self, args, timeout, name)
+            return original_run(args, timeout, name)
         finally:
-            label = "pass 2 (ffmpeg)" if "pass 1 (ffmpeg)" in stages[-1] else "pass 1 (ffmpeg)"
-            stages[-1][label] = time.perf_counter() - start
+            passes = sum(1 for key in stages[-1] if key.startswith("pass"))
+            label = ("pass 1 (ffmpeg)", "pass 2 (ffmpeg)")[min(passes, 1)]
+            if passes >= 2:
+                label = f"check {passes - 1} (ffmpeg)"
+            stages[-1][label] = stages[-1].get(label, 0.0) + time.perf_counter() - start
 
-    def probe(self, ffprobe, source, name):
+    def probe(ffprobe, source, name):
         start = time.perf_counter()
         try:
-            return original_probe(self, ffprobe, source, name)
+            return original_probe(ffprobe, source, name)
         finally:
             stages[-1]["ffprobe"] = time.perf_counter() - start
 
-    library_class._run, library_class._probe = run, probe
+    transcode.run_pass, transcode.probe = run, probe
 
 
 def main() -> None:
@@ -96,7 +102,7 @@ def main() -> None:
     seconds = 10.0 if args.smoke else 180.0
     repeat = 1 if args.smoke else 3
     stages: list[dict[str, float]] = []
-    instrument(ClipLibrary, stages)
+    instrument(stages)
     with TempRoot(args, "import") as root:
         source = speech_like(root / f"Thông báo {seconds:.0f} giây.mp3", seconds)
         entries = ["-show_entries", "format=duration,bit_rate", "-of", "json"]

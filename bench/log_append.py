@@ -4,7 +4,7 @@
 Why: every broadcast writes its log entries *before* anything plays (a session entry,
 then one per clip, each updated afterwards), so a slow append delays the amplifier and
 the first word. TinyDB rewrites its whole file on every write; the playback log
-(``firmware_host.playlog.PlayLog``) therefore keeps one file per month, each written
+(``firmware_host.logbook.playlog.PlayLog``) therefore keeps one file per month, each written
 atomically (temp file, fsync, rename, directory fsync), so an append rewrites one
 month, never years. 100k entries is about five years at ~1,700 entries a month, the
 density we generate; the month an append goes to is full (the worst day of a month).
@@ -86,7 +86,7 @@ def build(root: Path, size: int, current: str) -> tuple[Path, Path, int]:
 def measure(root: Path, size: int, repeat: int, with_baseline: bool) -> dict:
     from tinydb import TinyDB
 
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
 
     now = datetime.now(TZ)
     current = now.strftime("%Y-%m")

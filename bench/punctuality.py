@@ -169,7 +169,7 @@ def measure_daemon(box, clip, count: int) -> dict:
     from gpiozero.pins.mock import MockFactory
 
     from firmware_host.daemon import Daemon
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
 
     config = box.config
     warmup, tail = config.amplifier.warmup_seconds, config.amplifier.tail_seconds

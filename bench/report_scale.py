@@ -125,7 +125,7 @@ def main() -> None:
         def ours_report(wanted: str, stages: Stages):
             if service is not None:
                 return stage(stages, "load + count", service.month_report, config, wanted)
-            from firmware_host.playlog import PlayLog
+            from firmware_host.logbook.playlog import PlayLog
 
             log = PlayLog(config.log_dir, config.timezone)
             rows = stage(stages, "load", log.entries, [wanted])

@@ -60,8 +60,8 @@ def announcement(words: int) -> str:
 
 
 def main() -> None:
-    from firmware_host.tts import normalize, say
-    from firmware_host.tts.engines import EspeakNg
+    from firmware_host.clips.tts import normalize, say
+    from firmware_host.clips.tts.engines import EspeakNg
 
     args = parse_args("Figure 7: text-to-speech render time per 100 words, ours vs espeak-ng.")
     repeat = 1 if args.smoke else 5

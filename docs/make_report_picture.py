@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from firmware_host.config import load_config
-from firmware_host.playlog import PlayLog
+from firmware_host.logbook.playlog import PlayLog
 from firmware_host.report import service
 
 HERE = Path(__file__).resolve().parent

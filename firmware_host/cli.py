@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from firmware_host import __version__
 from firmware_host.config import CONFIG_NAME, Config, default_text, load_config
@@ -76,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     clip_import.add_argument(
         "--clip-lang", dest="clip_language", default="vi", help=t("cli.help.clip_lang")
     )
+    clip_say = clip_commands.add_parser("say", help=t("cli.help.clips_say"))
+    _common(clip_say, suppress=True)
+    clip_say.add_argument("text", nargs="?", help=t("cli.help.say_text"))
+    clip_say.add_argument("--file", type=Path, help=t("cli.help.say_file"))
+    clip_say.add_argument("--title", required=True)
+    clip_say.add_argument(
+        "--clip-lang", dest="clip_language", default="vi", help=t("cli.help.clip_lang")
+    )
+    clip_say.add_argument("--voice")
+    clip_say.add_argument("--speed", type=float)
+    clip_say.add_argument("--engine")
     clip_list = clip_commands.add_parser("list", help=t("cli.help.clips_list"))
     _common(clip_list, suppress=True)
     _json_flag(clip_list)
@@ -220,7 +232,7 @@ def _reader_gone() -> int:
 class _ZoneFormatter(logging.Formatter):
     """Log times in the box's time zone, never the machine's local one."""
 
-    zone = None
+    zone: ZoneInfo | None = None
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         moment = datetime.fromtimestamp(record.created, self.zone)
@@ -261,7 +273,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = args.config or data_dir / CONFIG_NAME
     (data_dir / "schedules").mkdir(parents=True, exist_ok=True)
     (data_dir / "clips").mkdir(parents=True, exist_ok=True)
-    from firmware_host.audiodevice import propose_from_system, with_device
+    from firmware_host.broadcast.audiodevice import propose_from_system, with_device
 
     device = propose_from_system()
     if target.exists() and not args.force:
@@ -286,11 +298,52 @@ def _library(config: Config):
     return ClipLibrary(config)
 
 
+def _say(config: Config, args: argparse.Namespace) -> int:
+    """``loaxa clips say "…" --title T``: the text read into a clip through the normal
+    import; the officer can ``loaxa play`` it to one zone before it goes in a schedule."""
+    from firmware_host.clips.tts import say
+
+    if (args.text is None) == (args.file is None):
+        raise LoaxaError("cli.say_text_or_file")
+    text = args.text
+    if args.file is not None:
+        try:
+            text = args.file.read_bytes()[: 1024 * 1024].decode("utf-8-sig")
+        except OSError as exc:
+            raise LoaxaError("file.unreadable", path=args.file, detail=error_text(exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise LoaxaError("file.unreadable", path=args.file, detail=error_text(exc)) from exc
+    result = say(
+        config,
+        text,
+        title=args.title,
+        language=args.clip_language,
+        voice=args.voice,
+        speed=args.speed,
+        engine=args.engine,
+    )
+    for note in result.notes:
+        print(f"! {note}", file=sys.stderr)
+    clip = result.clip
+    print(
+        t(
+            "cli.clip_said",
+            id=clip.id,
+            title=clip.title,
+            duration=format_seconds(clip.duration),
+            engine=result.engine_used,
+        )
+    )
+    return 0
+
+
 def cmd_clips(args: argparse.Namespace) -> int:
     config = _config(args)
     library = _library(config)
     if args.clips_command == "import":
         return _import_clips(library, args)
+    if args.clips_command == "say":
+        return _say(config, args)
     if args.clips_command == "list":
         damaged = library.verify_stored()  # first: it may record old clips' WAV hashes
         clips = library.clips()
@@ -391,8 +444,8 @@ def _clip_json(clip: Any) -> dict[str, Any]:
 def _installed(config: Config, files: Sequence[Path], library: Any):
     """(paths, rules, what runs). Checking the whole folder also says which refused
     files run their last good version, exactly as the daemon decides it."""
-    from firmware_host.boxrules import BoxRules, LastGood
-    from firmware_host.schedule import schedule_files
+    from firmware_host.schedules import schedule_files
+    from firmware_host.schedules.rules import BoxRules, LastGood
 
     rules = BoxRules.of(config, library.refs())
     paths = list(files) or schedule_files(config.scheduler.schedules_dir)
@@ -547,7 +600,7 @@ def _show_plan(
 
 # -- play and run --------------------------------------------------------------------
 def cmd_play(args: argparse.Namespace) -> int:
-    from firmware_host.manual import play_now
+    from firmware_host.broadcast.manual import play_now
 
     config = _config(args)
     zones = (
@@ -579,17 +632,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_clock(args: argparse.Namespace) -> int:
     """``status`` says whether broadcasts may run; ``confirm`` is the operator vouching
     for the time shown (until the next reboot) when there is no network for NTP."""
-    from firmware_host.clock import ConfirmationFile, kernel_says_synchronised
-    from firmware_host.daemon import CONFIRMATION_FILE, Daemon
+    from firmware_host.clock import ClockKeeper, kernel_says_synchronised
 
     config = _config(args)
-    confirmation = ConfirmationFile(config.data_dir / CONFIRMATION_FILE)
-    now = datetime.now(config.timezone)
+    clock = ClockKeeper(config.data_dir, config.timezone)
+    now = clock.now()
     if args.action == "confirm":
-        confirmation.confirm(now)
+        clock.confirm()
         print(t("clock.confirmed_now", now=f"{now:%d/%m/%Y %H:%M:%S}"))
         return 0
-    verdict = Daemon(config).clock_verdict()
+    verdict = clock.verdict()
     if getattr(args, "json", False):
         _emit_json(
             {
@@ -607,7 +659,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 # -- log ------------------------------------------------------------------------------
 def cmd_log(args: argparse.Namespace) -> int:
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
 
     config = _config(args)
     log = PlayLog(config.log_dir, config.timezone)
@@ -668,22 +720,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(
         t(
             "cli.report_summary",
-            sessions=totals["sessions_completed"],
-            plays=totals["plays_completed"],
+            sessions=plural(totals["sessions_completed"], "session"),
+            plays=plural(totals["plays_completed"], "play"),
             minutes=totals["minutes_on_air"],
-            problems=totals["sessions_interrupted"]
-            + totals["sessions_failed"]
-            + totals["sessions_missed"],
+            problems=plural(
+                totals["sessions_interrupted"]
+                + totals["sessions_failed"]
+                + totals["sessions_missed"],
+                "session",
+            ),
         )
     )
     return 0
 
 
 def cmd_usb(args: argparse.Namespace) -> int:
-    from firmware_host.usb import sync_stick
+    """The stick exchange on a stick already mounted at ``--path``: the same confined
+    process as the USB service's (as root, it drops to the data folder's owner)."""
+    import functools
+
+    from firmware_host.usb.sync import sync_stick
+    from firmware_host.usb.watch import sync_mounted
 
     config = _config(args)
-    result = sync_stick(config, args.path, dry_run=args.dry_run)
+    result = sync_mounted(
+        config, args.path, sync=functools.partial(sync_stick, dry_run=args.dry_run)
+    )
+    if result is None:
+        return 1
     print(result.receipt_text)
     return 0 if result.ok else 1
 
@@ -707,7 +771,8 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     if as_json_output:
         _emit_json({"ok": not failed, "checks": as_json(checks)})
     else:
-        print(t("selftest.summary_fail", count=len(failed)) if failed else t("selftest.summary_ok"))
+        summary = t("selftest.summary_fail", count=plural(len(failed), "check"))
+        print(summary if failed else t("selftest.summary_ok"))
     return 1 if failed else 0
 
 

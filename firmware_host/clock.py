@@ -12,6 +12,11 @@ Trusted when any of these holds:
 3. the time is plausible: not earlier than the newest moment the log has seen, nor than
    this software's release date — a clock that went backwards is certainly wrong.
 A jump is a difference between wall-clock and monotonic progress; each one is logged.
+
+:class:`ClockKeeper` is what the daemon, ``loaxa clock`` and ``loaxa selftest`` ask:
+it holds the heartbeat (``state.json``: the last trusted moment the box was alive) and
+the operator's confirmation, and takes *now* from the caller's clock, so none of them
+needs the scheduler to know whether the time can be trusted, and tests pass a clock in.
 """
 
 from __future__ import annotations
@@ -22,10 +27,17 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from firmware_host.messages import t
+from firmware_host.store import write_atomically
+
+STATE_FILE = "state.json"
+CONFIRMATION_FILE = "clock-confirmed.json"
+
+Clock = Callable[[], datetime]
+"""A source of the current time, timezone-aware (the daemon's is ``datetime.now(tz)``)."""
 
 RELEASE_DATE = date(2026, 11, 23)  # a clock before this is certainly wrong
 JUMP_THRESHOLD_SECONDS = 2.0
@@ -124,8 +136,6 @@ class ConfirmationFile:
         self.path = path
 
     def confirm(self, now: datetime) -> None:
-        from firmware_host.store import write_atomically
-
         data = {"boot_id": boot_id(), "confirmed_at": now.isoformat(timespec="seconds")}
         write_atomically(self.path, json.dumps(data).encode())
 
@@ -151,3 +161,58 @@ class JumpDetector:
         jump = (wall - self._last[0]) - (steady - self._last[1])
         self._last = (wall, steady)
         return jump if abs(jump) >= JUMP_THRESHOLD_SECONDS else 0.0
+
+
+def system_clock(tz: tzinfo) -> Clock:
+    """The wall clock in the commune's zone (never the machine's local zone)."""
+    return lambda: datetime.now(tz)
+
+
+class ClockKeeper:
+    """Whether the box may broadcast on its clock now, and the heartbeat that tells.
+
+    The heartbeat (``state.json``, written atomically once a minute by the daemon) is the
+    last moment the box was alive on a trusted clock: the next start logs the slots
+    that fell since as missed, and a clock earlier than it cannot be trusted.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        tz: tzinfo,
+        *,
+        now: Clock | None = None,
+        synchronised: Callable[[], bool] = kernel_says_synchronised,
+    ) -> None:
+        self.tz = tz
+        self.now = now or system_clock(tz)
+        self._synchronised = synchronised
+        self.confirmation = ConfirmationFile(Path(data_dir) / CONFIRMATION_FILE)
+        self.state_path = Path(data_dir) / STATE_FILE
+
+    def verdict(self) -> ClockVerdict:
+        return judge(
+            self.now(),
+            synchronised=self._synchronised(),
+            confirmed=self.confirmation.valid(),
+            newest_seen=self.last_alive(),
+        )
+
+    def confirm(self) -> None:
+        """``loaxa clock confirm``: the operator vouches for the time, for this boot."""
+        self.confirmation.confirm(self.now())
+
+    def heartbeat(self) -> None:
+        """Remember that the box was alive now; only on a trusted clock ("alive at a wrong
+        time" would hide the gap). Raises OSError when the card cannot be written."""
+        if self.verdict().trusted:
+            data = json.dumps({"last_alive": self.now().isoformat(timespec="seconds")})
+            write_atomically(self.state_path, data.encode())
+
+    def last_alive(self) -> datetime | None:
+        try:
+            value = json.loads(self.state_path.read_text())["last_alive"]
+            return datetime.fromisoformat(value).astimezone(self.tz)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+

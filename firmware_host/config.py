@@ -343,7 +343,9 @@ def _relay_settings(relays: Mapping[str, Any], bad: Any) -> tuple[RelaySettings,
     if not relays["zones"]:
         bad(("relays", "zones"), t("config.no_zones"))
     highest = RELAY_CHANNELS.get(backend)  # None: GPIO pins
-    targets = [(("relays", "amplifier"), "amplifier", relays["amplifier"])]
+    targets: list[tuple[tuple[str, ...], str, Any]] = [
+        (("relays", "amplifier"), "amplifier", relays["amplifier"])
+    ]
     targets += [(("relays", "zones", name), name, pin) for name, pin in relays["zones"].items()]
     used: dict[str, str] = {}
     for path, name, target in targets:

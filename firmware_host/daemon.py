@@ -12,18 +12,22 @@ time, one that fell while the box was off, one that waited for another session b
 its own grace, one superseded by a later late slot, and one still waiting at shutdown
 are all logged as ``missed`` with the reason. Late slots are never played back to back:
 after an outage only the latest one within the grace plays.
+
+The daemon only orchestrates: the plan is :mod:`firmware_host.schedules`', a session is
+:mod:`firmware_host.broadcast`'s, clock trust and the heartbeat :mod:`firmware_host.clock`'s,
+the buttons and light :mod:`firmware_host.frontpanel`'s. Time comes in through one clock
+(``now=``), so a test can start a daemon at any moment of any day.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -31,27 +35,25 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from firmware_host.boxrules import BoxRules, Installed, LastGood
+from firmware_host.broadcast.session import Broadcaster, BroadcastRequest
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import (
+    Clock,
+    ClockKeeper,
     ClockVerdict,
-    ConfirmationFile,
     JumpDetector,
-    judge,
     kernel_says_synchronised,
+    system_clock,
 )
 from firmware_host.config import Config
+from firmware_host.frontpanel import Panel, StickExport, open_panel
+from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import plural, t
-from firmware_host.panel import Panel
-from firmware_host.plan import PlannedSession
-from firmware_host.player import Player
-from firmware_host.playlog import PlayLog
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
-from firmware_host.relays.gpio import choose_pin_factory
-from firmware_host.schedule import Schedule, schedule_files
+from firmware_host.schedules import Schedule, schedule_files
+from firmware_host.schedules.plan import PlannedSession, sort_out_gap
+from firmware_host.schedules.rules import BoxRules, Installed, LastGood
 from firmware_host.sdnotify import notify, watchdog_interval
-from firmware_host.session import Broadcaster, BroadcastRequest
-from firmware_host.store import write_atomically
 
 logger = logging.getLogger("loaxa.daemon")
 
@@ -59,8 +61,6 @@ PLAN_HORIZON = timedelta(hours=26)
 REPLAN_EVERY = timedelta(minutes=30)
 HEARTBEAT_EVERY = timedelta(seconds=60)
 MISSED_LOOKBACK = timedelta(days=31)
-STATE_FILE = "state.json"
-CONFIRMATION_FILE = "clock-confirmed.json"
 CLOCK_CHECK_EVERY = timedelta(seconds=2)
 PANEL_EVERY = timedelta(seconds=2)
 RELAY_SWEEP_EVERY = timedelta(seconds=5)
@@ -73,17 +73,19 @@ class Daemon:
         config: Config,
         *,
         pin_factory: Any = None,
-        announce: Any = None,
+        announce: Callable[[str], None] | None = None,
         synchronised: Callable[[], bool] = kernel_says_synchronised,
+        now: Clock | None = None,
     ) -> None:
         self.config = config
         self.tz = config.timezone
+        self.now = now or system_clock(self.tz)
         self.pin_factory = pin_factory
         self.announce = announce or logger.info
         self.grace = timedelta(seconds=config.scheduler.misfire_grace_seconds)
         self.scheduler: BackgroundScheduler | None = None
         self.relays: RelayBank | None = None
-        self._claim = None
+        self._claim: IO[str] | None = None
         self._schedules: dict[Path, Schedule] = {}
         self._last_good = LastGood(config.data_dir)
         self._told: dict[str, list[str]] = {}  # file name -> what was last said about it
@@ -91,19 +93,15 @@ class Daemon:
         self._planned: dict[str, PlannedSession] = {}
         self._plan_lock = threading.Lock()
         self._exit = threading.Event()
-        self._synchronised = synchronised
-        self._confirmation = ConfirmationFile(config.data_dir / CONFIRMATION_FILE)
+        self.clock = ClockKeeper(config.data_dir, self.tz, now=self.now, synchronised=synchronised)
         self._jumps = JumpDetector()
         self._trusted: bool | None = None
         self._missed_lock = threading.Lock()
         self._watch_stop = threading.Event()
         self._housekeeping: dict[str, float] = {}
         self._last_failed = False
-        self._export: Any = None  # the export button's sync process (subprocess.Popen)
+        self._export = StickExport(config, self.announce)
         self.panel: Panel | None = None
-
-    def now(self) -> datetime:
-        return datetime.now(self.tz)
 
     # -- start and stop --------------------------------------------------------------
     def start(self) -> None:
@@ -125,17 +123,22 @@ class Daemon:
         # Hashing every clip takes ~8 s per 170 MB on a Pi Zero: in the background, so
         # start-up (systemd's 90 s) never waits for it; the sessions check sizes meanwhile.
         threading.Thread(target=self._check_clips, name="clip-check", daemon=True).start()
-        self.broadcaster = Broadcaster(
+        self.broadcaster = Broadcaster.for_box(
+            self.config,
             relays=self.relays,
-            player=Player(self.config.audio.device),
             library=self.library,
             log=self.log,
-            tz=self.tz,
-            warmup_seconds=self.config.amplifier.warmup_seconds,
-            tail_seconds=self.config.amplifier.tail_seconds,
+            now=self.now,
             announce=self.announce,
         )
-        self.panel = self._open_panel()
+        self.panel = open_panel(
+            self.config,
+            self.pin_factory,
+            on_stop=self.broadcaster.stop_current,
+            on_emergency=self.play_emergency,
+            on_export=self.export_to_stick,
+            announce=self.announce,
+        )
         self._reload(force=True)
 
         self.scheduler = BackgroundScheduler(
@@ -162,7 +165,7 @@ class Daemon:
         if verdict.trusted:
             self._account_for_gap()
         self._replan()
-        housekeeping = (
+        housekeeping: tuple[tuple[str, Callable[[], object], float], ...] = (
             ("reload", self._reload, self.config.scheduler.reload_seconds),
             ("replan", self._replan, REPLAN_EVERY.total_seconds()),
             ("heartbeat", self._heartbeat, HEARTBEAT_EVERY.total_seconds()),
@@ -205,7 +208,7 @@ class Daemon:
             self.relays.close()
             self.relays = None
             self.announce(t("relays.all_off"))
-        if getattr(self, "panel", None) is not None:
+        if self.panel is not None:
             self.panel.close()
             self.panel = None
         if hasattr(self, "log"):
@@ -427,33 +430,16 @@ class Daemon:
         )
 
     # -- the box being off --------------------------------------------------------------
-    @property
-    def _state_path(self) -> Path:
-        return self.config.data_dir / STATE_FILE
-
     def _heartbeat(self) -> None:
-        """Remember that the box was alive now, to tell later what fell while it was off.
-
-        Only on a trusted clock: "alive at a wrong time" would hide the gap."""
-        if not self.clock_verdict().trusted:
-            return
         try:
-            data = json.dumps({"last_alive": self.now().isoformat(timespec="seconds")})
-            write_atomically(self._state_path, data.encode())
+            self.clock.heartbeat()
         except OSError as exc:
             logger.error(t("log.write_failed", detail=exc))
-
-    def _last_alive(self) -> datetime | None:
-        try:
-            value = json.loads(self._state_path.read_text())["last_alive"]
-            return datetime.fromisoformat(value).astimezone(self.tz)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
 
     def _account_for_gap(self) -> None:
         """Slots that fell between the last trusted moment alive and now (box off, or clock
         untrusted) are logged missed; with a catch-up window the latest one plays now."""
-        last = self._last_alive()
+        last = self.clock.last_alive()
         now = self.now()
         if last is None or last >= now:
             return
@@ -464,19 +450,11 @@ class Daemon:
         fell = [
             s for s in self._plan(start, now) if s.key not in done and s.key not in self._planned
         ]
-        # Slots still within the grace are planning's (the latest of them plays); a
-        # catch-up replays an older one only when none of them exists.
-        gap = [s for s in fell if s.at < now - self.grace]
         catch_up = timedelta(minutes=self.config.clock.catch_up_minutes)
-        replay = (
-            gap[-1]
-            if gap and len(gap) == len(fell) and catch_up and gap[-1].at >= now - catch_up
-            else None
-        )
+        missed, replay = sort_out_gap(fell, now=now, grace=self.grace, catch_up=catch_up)
         reason = t("daemon.missed_off", since=last.strftime("%d/%m/%Y %H:%M"))
-        for session in gap:
-            if session is not replay:
-                self._record_missed(session, reason)
+        for session in missed:
+            self._record_missed(session, reason)
         if replay is not None and self.scheduler:
             self.announce(t("clock.catching_up", slot=replay.slot, time=f"{replay.at:%H:%M}"))
             self._planned[replay.key] = replay
@@ -492,12 +470,7 @@ class Daemon:
 
     # -- the clock ------------------------------------------------------------------------
     def clock_verdict(self) -> ClockVerdict:
-        return judge(
-            self.now(),
-            synchronised=self._synchronised(),
-            confirmed=self._confirmation.valid(),
-            newest_seen=self._last_alive(),
-        )
+        return self.clock.verdict()
 
     def _watch_clock_forever(self) -> None:
         while not self._watch_stop.wait(CLOCK_CHECK_EVERY.total_seconds()):
@@ -508,6 +481,8 @@ class Daemon:
 
     def _restart_housekeeping(self) -> None:
         """Interval jobs computed their next run on the old wall clock: start them afresh."""
+        if self.scheduler is None:
+            return
         for job_id, every in self._housekeeping.items():
             self.scheduler.reschedule_job(
                 job_id, trigger=IntervalTrigger(seconds=every, timezone=self.tz)
@@ -541,30 +516,6 @@ class Daemon:
             self._replan()
 
     # -- front panel ---------------------------------------------------------------------
-    def _open_panel(self) -> Panel | None:
-        settings = self.config.panel
-        wired = (
-            settings.status_led_pin,
-            settings.stop_button_pin,
-            settings.emergency_button_pin,
-            settings.export_button_pin,
-        )
-        if all(pin is None for pin in wired):
-            return None
-        factory, _note = choose_pin_factory(self.config.relays.pin_factory, self.pin_factory)
-        try:
-            return Panel(
-                self.config,
-                factory=factory,
-                on_stop=self.broadcaster.stop_current,
-                on_emergency=self.play_emergency,
-                on_export=self.export_to_stick,
-            )
-        except Exception as exc:  # a broken panel must not stop the broadcasts
-            logger.error(t("panel.failed", detail=exc))
-            self.announce(t("panel.failed", detail=exc))
-            return None
-
     def _note_outcome(self, status: str) -> None:
         if status in ("completed", "failed"):
             self._last_failed = status == "failed"
@@ -592,31 +543,8 @@ class Daemon:
         self._note_outcome(outcome.status)
 
     def export_to_stick(self) -> Any:
-        """The export button: the stick exchange on a stick the system has mounted, run
-        as a process of its own (``python -m firmware_host.usbwatch --path``, confined
-        and limited like the USB service), so nothing of a stick is ever parsed in the
-        process that switches the amplifier. Returns that process (None if none was
-        started) at once; it writes ``usb-state.json``, which the panel shows."""
-        from firmware_host.signals import write_usb_state
-        from firmware_host.usbwatch import mounted_sticks, start_export
-
-        if self._export is not None and self._export.poll() is None:
-            self.announce(t("panel.export_busy"))
-            return None
-        sticks = mounted_sticks()
-        if not sticks:
-            self.announce(t("panel.no_stick"))
-            write_usb_state(self.config.data_dir, "done-problem")
-            return None
-        process = self._export = start_export(self.config, sticks[0])
-        self.announce(t("panel.export_started", path=sticks[0]))
-
-        def finished() -> None:
-            ok = process.wait() == 0
-            self.announce(t("panel.exported" if ok else "panel.export_problem", path=sticks[0]))
-
-        threading.Thread(target=finished, name="usb-export", daemon=True).start()
-        return process
+        """The export button (see :class:`~firmware_host.frontpanel.StickExport`)."""
+        return self._export.start()
 
     # -- output --------------------------------------------------------------------------
     def _relay_changed(self, name: str, on: bool) -> None:

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from firmware_host.config import CONFIG_NAME, load_config
-from firmware_host.messages import LoaxaError, t
+from firmware_host.messages import LoaxaError, plural, t
 
 SAMPLE_SUFFIXES = {".mp3", ".ogg", ".opus", ".m4a", ".wav", ".flac"}
 SYSTEM_ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
@@ -161,7 +161,7 @@ def demo_schedule(first: datetime, clips: list, *, warmup: float, tail: float) -
 def run_demo(data_dir: Path | None = None, samples: Path | None = None) -> int:
     from firmware_host.clips import ClipLibrary
     from firmware_host.daemon import Daemon
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
     from firmware_host.textout import print_log
 
     data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
@@ -224,7 +224,7 @@ def run_demo(data_dir: Path | None = None, samples: Path | None = None) -> int:
     print()
     print(t("demo.counts_header"))
     for title, count in sorted(played.items()):
-        print(t("demo.count_line", title=title, count=count))
+        print(t("demo.count_line", title=title, count=plural(count, "play")))
     parts = captured_files(capture_dir)
     if parts:
         seconds = merge_wavs(parts, data_dir / "demo-phat-thanh.wav")

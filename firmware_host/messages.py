@@ -31,7 +31,6 @@ def set_language(lang: str) -> None:
 CATALOG: dict[str, tuple[str, str]] = {
     # --- general ---
     "error.prefix": ("LỖI", "ERROR"),
-    "warning.prefix": ("CẢNH BÁO", "WARNING"),
     "error.unexpected": (
         "Lỗi không lường trước: {detail}. Hãy chụp lại thông báo này và gửi cho kỹ thuật viên.",
         "Unexpected error: {detail}. Take a photo of this message and send it to the technician.",
@@ -222,7 +221,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "clips.corrupt": (
         "Tệp '{name}' bị hỏng: có {errors} lỗi khi giải mã (lỗi đầu tiên: {detail}). Hãy chép lại tệp, hoặc xuất lại dưới dạng MP3 hoặc WAV rồi nhập lại.",
-        "File '{name}' is damaged: {errors} errors while decoding (first: {detail}). Copy the file again, or export it again as MP3 or WAV and import it again.",
+        "File '{name}' is damaged: decoding errors: {errors} (first: {detail}). Copy the file again, or export it again as MP3 or WAV and import it again.",
     ),
     "clips.truncated": (
         "Tệp '{name}' bị hỏng hoặc không đầy đủ: tệp ghi là dài {declared:.1f} giây nhưng chỉ đọc được {decoded:.1f} giây. Có thể tệp chưa chép hoặc tải về xong; hãy chép lại tệp đầy đủ rồi nhập lại.",
@@ -332,7 +331,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "tts.too_long": (
         "Văn bản dài {length} ký tự, quá giới hạn {maximum} ký tự (khoảng {minutes} phút đọc). Hãy chia thành nhiều bài ngắn hơn.",
-        "The text is {length} characters long, over the limit of {maximum} characters (about {minutes} minutes of reading). Split it into shorter clips.",
+        "The text is {length} characters long, over the limit of {maximum} characters (about {minutes} min of reading). Split it into shorter clips.",
     ),
     "tts.bad_language": (
         "Hộp chỉ đọc được văn bản tiếng Việt (vi), không đọc được tiếng '{language}'. Bài tiếng dân tộc cần được ghi âm rồi nhập bằng loaxa clips import.",
@@ -519,7 +518,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "schedule.no_such_date": (
         "{value} không phải là một ngày có thật: tháng {month}/{year} chỉ có {days} ngày",
-        "{value} is not a date: month {month}/{year} has only {days} days",
+        "{value} is not a date: month {month}/{year} ends on day {days}",
     ),
     "schedule.no_such_month": (
         "{value} không phải là một ngày: không có tháng {month} (viết ngày trước, tháng sau: dd/mm/yyyy)",
@@ -1490,14 +1489,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "selftest.relays_ok": (
         "{count} rơ-le đóng cắt được; âm thử {seconds} giây đã phát",
-        "{count} relays switch; the {seconds} s tone played",
+        "Relays switched: {count}; the {seconds} s tone played",
     ),
     "selftest.yes": ("có", "yes"),
     "selftest.no": ("không", "no"),
     "selftest.summary_ok": ("✔ Hộp sẵn sàng phát.", "✔ The box is ready to broadcast."),
     "selftest.summary_fail": (
-        "✘ {count} mục chưa đạt; sửa theo hướng dẫn ở trên rồi chạy lại: loaxa selftest",
-        "✘ {count} checks failed; fix them as shown above and run again: loaxa selftest",
+        "✘ {count} chưa đạt; sửa theo hướng dẫn ở trên rồi chạy lại: loaxa selftest",
+        "✘ {count} not passed; fix them as shown above and run again: loaxa selftest",
     ),
     "cli.help.selftest": (
         "kiểm tra hộp sau khi lắp đặt (rơ-le, card âm thanh, đồng hồ, lịch)",
@@ -1557,7 +1556,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo.schedule_written": ("Lịch trình diễn: {path}", "Demo schedule: {path}"),
     "demo.log_header": ("NHẬT KÝ PHÁT", "PLAYBACK LOG"),
     "demo.counts_header": ("SỐ LƯỢT ĐÃ PHÁT TRỌN VẸN, THEO BÀI", "COMPLETED PLAYS PER CLIP"),
-    "demo.count_line": ("  {title}: {count} lượt", "  {title}: {count} plays"),
+    "demo.count_line": ("  {title}: {count}", "  {title}: {count}"),
     "demo.audio_written": (
         "Âm thanh đã phát ({seconds} giây): {path}",
         "What was played ({seconds} s): {path}",
@@ -1579,6 +1578,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "create a sample config and the data folders",
     ),
     "cli.help.clips": ("thư viện bài phát", "the clip library"),
+    "cli.help.clips_say": (
+        "đọc một văn bản tiếng Việt thành bài phát (TTS)",
+        "read a Vietnamese text into a clip (text-to-speech)",
+    ),
+    "cli.help.say_text": ("nội dung cần đọc, trong ngoặc kép", "the text to read, in quotes"),
+    "cli.help.say_file": (
+        "đọc nội dung từ tệp văn bản UTF-8 (thay cho nội dung gõ trực tiếp)",
+        "read the text from a UTF-8 text file (instead of typing it)",
+    ),
+    "cli.say_text_or_file": (
+        'Hãy cho nội dung cần đọc, hoặc trong ngoặc kép (loaxa clips say "…" --title …), hoặc bằng --file TỆP, không cả hai.',
+        'Give the text to read, either in quotes (loaxa clips say "…" --title …) or with --file FILE, not both.',
+    ),
+    "cli.clip_said": (
+        "✔ Đã đọc thành bài '{id}' — \"{title}\" ({duration}, giọng {engine}). Nghe thử: loaxa play {id} --zones <một vùng>",
+        "✔ Read into clip '{id}' — \"{title}\" ({duration}, voice {engine}). Listen first: loaxa play {id} --zones <one zone>",
+    ),
     "cli.help.clips_import": (
         "nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)",
         "import audio files (MP3, WAV, M4A, OGG, FLAC)",
@@ -1619,8 +1635,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "cli.report_written": ("✔ đã ghi {path}", "✔ wrote {path}"),
     "cli.report_summary": (
-        "Trong tháng: {sessions} buổi phát trọn vẹn, {plays} lượt, {minutes} phút; {problems} buổi bị gián đoạn, lỗi hoặc bỏ lỡ.",
-        "This month: {sessions} completed sessions, {plays} plays, {minutes} minutes; {problems} sessions interrupted, failed or missed.",
+        "Trong tháng: {sessions} trọn vẹn, {plays}, {minutes} phút; {problems} bị gián đoạn, lỗi hoặc bỏ lỡ.",
+        "This month: {sessions} completed, {plays}, {minutes} min on air; {problems} interrupted, failed or missed.",
     ),
     "cli.help.log": ("xem nhật ký phát", "show the playback log"),
     "cli.help.demo": (
@@ -1702,6 +1718,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{imported} đã nhập, {refused} bị từ chối, {present} đã có trong thư viện.",
         "{imported} imported, {refused} refused, {present} already in the library.",
     ),
+    "count.play.one": ("{n} lượt", "{n} play"),
+    "count.play.other": ("{n} lượt", "{n} plays"),
+    "count.check.one": ("{n} mục", "{n} check"),
+    "count.check.other": ("{n} mục", "{n} checks"),
     "count.clip.one": ("{n} bài", "{n} clip"),
     "count.clip.other": ("{n} bài", "{n} clips"),
     "count.file.one": ("{n} tệp", "{n} file"),

@@ -5,14 +5,13 @@ It drives the real parts: the configured ALSA device opens, every relay clicks i
 the amplifier at a safe level (−20 dBFS) with the normal zones → amplifier → warm-up
 order. Nothing here is simulated; on a machine without GPIO the mock pins say so. It
 also reads the Pi firmware's config.txt: the relays must be held OFF from power-on
-(``bootpins.py``), or the board decides for the 20–40 s before the daemon runs.
+(``relays/bootpins.py``), or the board decides for the 20–40 s before the daemon runs.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,9 +22,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from firmware_host import bootpins
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, t
+from firmware_host.relays import bootpins
 
 TONE_HZ = 1000
 TONE_SECONDS = 2.0
@@ -108,10 +107,11 @@ def run_selftest(
 
 
 def _clock(config: Config) -> tuple[bool, str, str]:
-    from firmware_host.daemon import Daemon
+    from firmware_host.clock import ClockKeeper
 
-    verdict = Daemon(config).clock_verdict()
-    now = datetime.now(config.timezone)
+    clock = ClockKeeper(config.data_dir, config.timezone)
+    verdict = clock.verdict()
+    now = clock.now()
     return (
         verdict.trusted,
         f"{now:%d/%m/%Y %H:%M:%S %Z} — {verdict.reason}",
@@ -129,40 +129,18 @@ def _disk(config: Config) -> tuple[bool, str, str]:
 
 def _audio(config: Config) -> tuple[bool, str, str]:
     """One second of silence to the configured device: proves it exists and opens."""
-    if shutil.which("aplay") is None:
-        raise LoaxaError("player.no_aplay")
-    done = subprocess.run(
-        [
-            "aplay",
-            "-q",
-            "-D",
-            config.audio.device,
-            "-t",
-            "raw",
-            "-f",
-            "S16_LE",
-            "-r",
-            "48000",
-            "-c",
-            "1",
-            "-d",
-            "1",
-            "/dev/zero",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=15,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1]
-        return False, f"'{config.audio.device}': {last}", t("selftest.audio_advice")
+    from firmware_host.broadcast.player import play_pcm
+
+    problem = play_pcm(config.audio.device, bytes(2 * 48000), rate=48000, timeout=15)
+    if problem is not None:
+        return False, f"'{config.audio.device}': {problem}", t("selftest.audio_advice")
     return True, f"'{config.audio.device}'", ""
 
 
 def _schedules(config: Config) -> tuple[bool, str, str]:
-    from firmware_host.boxrules import BoxRules
     from firmware_host.clips import ClipLibrary
-    from firmware_host.schedule import schedule_files
+    from firmware_host.schedules import schedule_files
+    from firmware_host.schedules.rules import BoxRules
 
     rules = BoxRules.of(config, ClipLibrary(config).refs())
     paths = schedule_files(config.scheduler.schedules_dir)
@@ -192,7 +170,7 @@ def _relays_and_tone(
     config: Config, confirm: Callable[[str], bool], pin_factory, announce: Callable[[str], None]
 ) -> tuple[bool, str, str]:
     """Each relay alone, then the tone through the amplifier into every zone."""
-    from firmware_host.player import Player
+    from firmware_host.broadcast.player import Player
     from firmware_host.relays import AMPLIFIER, claim_relays, open_relays
 
     claim = claim_relays(config.data_dir)

@@ -282,7 +282,7 @@ fi
 # -- 5b. Relay pins driven OFF by the Raspberry Pi firmware from power-on ------------------
 # From power-on to the daemon (20–40 s) the pins float, and an active-low board reads a low
 # pin as ON. The firmware drives them OFF from the start if config.txt says so: a marked
-# block, written from loaxa.toml by the package's own config loader (firmware_host/bootpins.py).
+# block, written from loaxa.toml by the package's own config loader (firmware_host/relays/bootpins.py).
 say "== Chân rơ-le lúc khởi động / relay pins at boot"
 boot_txt=""
 for candidate in /boot/firmware/config.txt /boot/config.txt; do
@@ -296,7 +296,7 @@ config=$R$ETC/loaxa.toml
 [ -e "$config" ] || config=$repo/firmware_host/defaults/loaxa.toml  # a first install's dry run
 if [ -z "$boot_txt" ]; then
   say "  không có config.txt / no config.txt: not a Raspberry Pi, nothing to do"
-elif ! loaxa_python -m firmware_host.bootpins --config "$config" "$R$boot_txt" \
+elif ! loaxa_python -m firmware_host.relays.bootpins --config "$config" "$R$boot_txt" \
     --out "$work/config.txt" >"$work/boot-line" 2>&1; then
   say "  CẢNH BÁO / WARNING: $boot_txt unchanged; fix $ETC/loaxa.toml, then run install.sh again:"
   sed 's/^/    /' "$work/boot-line"

@@ -205,7 +205,7 @@ cmd_smoke() {
   fi
   copy_checkout /root/loaxa
   timed "smoke in $SUITE amd64" inside "$DIR" sh -c 'cd /root/loaxa && bash scripts/dev.sh setup \
-    && .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_clips.py tests/test_install.py \
+    && .venv/bin/python -m pytest -q -p no:cacheprovider tests/clips/test_clips.py tests/test_install.py \
       tests/test_selftest.py -k "cover or peaky or syllables or power_on or where_it or boot_pins"'
 }
 

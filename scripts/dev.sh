@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loa Xã from a fresh clone, in one command:
 #   bash scripts/dev.sh demo   -> install what is missing, then run `loaxa demo`
-#   bash scripts/dev.sh test   -> install what is missing, then ruff + the test suite
+#   bash scripts/dev.sh test   -> install what is missing, then ruff, import layers, mypy and the tests
 # It installs Debian packages with apt-get (as root, or through sudo), makes .venv and
 # installs the package into it. Running it again only does what is still missing.
 set -euo pipefail
@@ -57,6 +57,8 @@ case "$action" in
   demo) exec .venv/bin/loaxa demo "$@" ;;
   test)
     .venv/bin/ruff check .
+    .venv/bin/lint-imports        # the layers of docs/architecture.md (pyproject.toml)
+    .venv/bin/mypy                # types: firmware_host, the pure modules strictly
     exec .venv/bin/python -m pytest -q "$@" ;;
   setup) echo "ready: .venv/bin/loaxa" ;;
 esac

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from firmware_host.demo import captured_files
 
+REPO = Path(__file__).resolve().parent.parent  # the checkout: tests live in tests/ and below
+
 
 def make_tone(
     path: Path, *, seconds: float = 1.5, frequency: int = 440, rate: int = 44100, channels: int = 2

@@ -15,7 +15,7 @@ import pytest
 
 from firmware_host.clips import ClipLibrary
 from firmware_host.daemon import Daemon
-from firmware_host.playlog import PlayLog
+from firmware_host.logbook.playlog import PlayLog
 from tests.helpers import captured_files, make_tone, pin_timeline, read_samples
 
 

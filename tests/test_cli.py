@@ -188,7 +188,7 @@ plughw:CARD=Device,DEV=0
 
 
 def test_init_proposes_the_usb_sound_card_by_its_stable_name():
-    from firmware_host.audiodevice import propose, with_device
+    from firmware_host.broadcast.audiodevice import propose, with_device
     from firmware_host.config import default_text
 
     assert propose(APLAY_L_ON_A_PI) == "plughw:CARD=Device,DEV=0"
@@ -206,7 +206,7 @@ def test_init_proposes_the_usb_sound_card_by_its_stable_name():
 def test_output_into_a_closed_pipe_ends_quietly(box, argv):
     """``loaxa log | head -1``: head has gone when loaxa writes. Exit like coreutils
     (killed by SIGPIPE: 141 in the shell), no traceback, nothing on stderr."""
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
 
     log = PlayLog(box.log_dir, box.timezone)
     log.record_event("test", at=datetime.now(box.timezone), note="một dòng nhật ký")
@@ -319,3 +319,34 @@ def test_error_text_renders_system_errors_in_the_language_of_the_moment():
     assert str(error_text(ValueError("khác"))) == "khác"
     table = [k.removeprefix("syserr.") for k in messages.CATALOG if k.startswith("syserr.E")]
     assert len(table) >= 15 and all(hasattr(errno, name) for name in table)
+
+
+def test_clips_say_reads_a_text_into_a_clip_or_says_what_is_missing(box, tmp_path, capsys):
+    """`loaxa clips say` is the officer's TTS: the clip lands in the library like an
+    imported one; no text, or both a text and a file, is refused with a sentence."""
+    home = str(box.data_dir)
+    code, out, err = run(
+        capsys,
+        "--data-dir",
+        home,
+        "clips",
+        "say",
+        "Chiều nay 16/9 cắt nước từ 14h.",
+        "--title",
+        "Cắt nước",
+    )
+    assert code == 0, err
+    assert "cat-nuoc" in out and "espeak-ng" in out
+    code, out, _ = run(capsys, "--data-dir", home, "clips", "list", "--json")
+    [clip] = json.loads(out)
+    assert clip["id"] == "cat-nuoc" and clip["title"] == "Cắt nước"
+    text_file = tmp_path / "thong-bao.txt"
+    text_file.write_text("Họp dân lúc 19h30 tại nhà văn hoá thôn 2.", "utf-8")
+    code, _out, err = run(
+        capsys, "--data-dir", home, "clips", "say", "x", "--file", str(text_file), "--title", "y"
+    )
+    assert code == 1 and "không cả hai" in err
+    code, out, err = run(
+        capsys, "--data-dir", home, "clips", "say", "--file", str(text_file), "--title", "Họp"
+    )
+    assert code == 0, err

@@ -18,7 +18,7 @@ import time_machine
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import JumpDetector, judge
 from firmware_host.daemon import Daemon
-from firmware_host.playlog import PlayLog
+from firmware_host.logbook.playlog import PlayLog
 from tests.conftest import write_box_config
 from tests.helpers import make_tone, wait_until
 

@@ -10,9 +10,9 @@ import pytest
 from firmware_host.clips import ClipLibrary
 from firmware_host.config import load_config
 from firmware_host.daemon import Daemon
-from firmware_host.panel import choose_state
-from firmware_host.playlog import PlayLog
-from firmware_host.signals import write_usb_state
+from firmware_host.frontpanel import choose_state
+from firmware_host.logbook.playlog import PlayLog
+from firmware_host.usb.signals import write_usb_state
 from tests.conftest import write_box_config
 from tests.helpers import make_tone, wait_until
 
@@ -128,13 +128,13 @@ tmpfs /media/ram tmpfs rw 0 0
 def test_sticks_are_found_in_the_mount_table():
     from pathlib import Path
 
-    from firmware_host.usbwatch import mounted_sticks
+    from firmware_host.usb.watch import mounted_sticks
 
     assert mounted_sticks(PROC_MOUNTS) == [Path("/media/pi/LOA XA"), Path("/run/loaxa-usb/sdb1")]
 
 
 def test_the_export_button_syncs_in_a_process_of_its_own(panel_box, pins, monkeypatch):
-    """The export button starts ``python -m firmware_host.usbwatch --path <stick>`` and
+    """The export button starts ``python -m firmware_host.usb.watch --path <stick>`` and
     goes on: the stick is never parsed in the daemon's process (issue 11). Shown by
     breaking ``sync_stick`` in the daemon's process: the stick still gets its receipt.
     As root (here), that process drops to the data folder's owner like the USB service,
@@ -142,9 +142,9 @@ def test_the_export_button_syncs_in_a_process_of_its_own(panel_box, pins, monkey
     import os
     import shutil
 
-    import firmware_host.usb as usb
-    import firmware_host.usbwatch as usbwatch
-    from firmware_host.signals import read_usb_state
+    import firmware_host.usb.sync as usb
+    import firmware_host.usb.watch as usbwatch
+    from firmware_host.usb.signals import read_usb_state
     from tests.unprivileged import give_to_nobody, open_base, python_for_nobody
 
     box, _long, _alarm = panel_box

@@ -86,7 +86,7 @@ def boot_root(tmp_path, text: str | None, where: str = "boot/firmware/config.txt
 
 
 def verdict(box, root, **relays):
-    from firmware_host.bootpins import check
+    from firmware_host.relays.bootpins import check
 
     return check(replace(box.relays, **relays), root)
 
@@ -131,7 +131,7 @@ def test_boot_pins_at_the_on_level_fail(box, tmp_path):
 def test_boot_pins_of_old_wiring_fail(box, tmp_path):
     """Zone thon-3 moved from GPIO23 to GPIO24, install.sh not run again: GPIO24 floats
     and GPIO23 (a button now, perhaps) is still driven."""
-    from firmware_host.bootpins import with_block
+    from firmware_host.relays.bootpins import with_block
 
     root = boot_root(tmp_path, with_block("dtparam=audio=on\n", ACTIVE_LOW_LINE))
     zones = {**box.relays.zones, "thon-3": 24}
@@ -166,7 +166,7 @@ def test_boot_pins_elsewhere(box, tmp_path):
     (root / "boot/config.txt").write_text("dtparam=audio=on\n")
     ok, detail, _ = verdict(box, root, backend="lcus", amplifier=1, zones={"thon-1": 2})
     assert ok and "lcus" in detail
-    from firmware_host.bootpins import with_block
+    from firmware_host.relays.bootpins import with_block
 
     (root / "boot/config.txt").write_text(with_block("dtparam=audio=on\n", ACTIVE_LOW_LINE))
     ok, _detail, advice = verdict(box, root, backend="lcus", amplifier=1, zones={"thon-1": 2})

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware_host import confine, usbwatch
+from firmware_host.usb import confine
+from firmware_host.usb import watch as usbwatch
 
 REPO = Path(__file__).resolve().parent.parent
 UNITS = REPO / "hardware" / "systemd"

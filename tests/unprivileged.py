@@ -51,7 +51,7 @@ def python_for_nobody() -> tuple[str, dict[str, str]]:
     site-packages must all be readable by that user."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv (util-linux) to act as another user")
-    code = "import firmware_host.usb, firmware_host.report.service, openpyxl, docx"
+    code = "import firmware_host.usb.sync, firmware_host.report.service, openpyxl, docx"
     path = f"{REPO}{os.pathsep}{sysconfig.get_paths()['purelib']}"
     for python, extra in ((sys.executable, {}), ("/usr/bin/python3", {"PYTHONPATH": path})):
         env = {**os.environ, **extra}

@@ -352,11 +352,14 @@ def _short(value: bytes | None) -> str:
 # -- verification --------------------------------------------------------------------------
 
 
+Status = Literal["ok", "recoverable", "broken"]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What :func:`verify` found: ``ok``, ``recoverable`` (a power cut's traces) or ``broken``."""
 
-    status: Literal["ok", "recoverable", "broken"]
+    status: Status
     problem: Finding | None  # the first break, when broken
     recoverable: tuple[Finding, ...]  # torn last lines, events not yet in the month file
     heads: Mapping[str, Head]  # the head of every month checked before the break
@@ -473,7 +476,7 @@ def verify(
     events = 0
 
     def verdict(problem: Finding | None) -> Verdict:
-        status = "broken" if problem else ("recoverable" if recoverable else "ok")
+        status: Status = "broken" if problem else ("recoverable" if recoverable else "ok")
         return Verdict(status, problem, tuple(recoverable), dict(heads), tuple(unchained), events)
 
     for month in wanted:
@@ -775,5 +778,5 @@ class ChainWriter:
         for earlier in sorted((m for m in _months_in(self.log_dir)[0] if m < month), reverse=True):
             chain = _read_chain(self.log_dir, earlier)
             if chain and chain.events:
-                return chain.events[-1]["hash"]
+                return str(chain.events[-1]["hash"])
         return GENESIS

@@ -103,7 +103,7 @@ class GpioRelayBank:
                 pins=",".join(self._devices[n].pin.info.name.removeprefix("GPIO") for n in wrong),
             )
 
-    def states(self) -> dict[str, bool]:
+    def states(self) -> dict[str, bool | None]:
         return {name: bool(device.value) for name, device in self._devices.items()}
 
     def all_off(self) -> None:

@@ -72,7 +72,7 @@ class MonthReport:
 def _anchor(row: Mapping[str, Any], tz: ZoneInfo) -> datetime:
     """The moment a row belongs to: its session's scheduled time, else its session's start."""
     text = row.get("scheduled") or row.get("session_started") or row.get("started")
-    return datetime.fromisoformat(text).astimezone(tz)
+    return datetime.fromisoformat(str(text)).astimezone(tz)
 
 
 def _day_of(row: Mapping[str, Any], tz: ZoneInfo) -> date:

@@ -369,7 +369,7 @@ def _totals(level: str, stations: list[Figures]) -> dict[str, Any]:
     """Sums over every station. Days with a broadcast are a commune's: the union of its
     stations' days in a commune's table, not added up across communes in a province's."""
     everything = _added_up(stations)
-    communes = defaultdict(int)
+    communes: defaultdict[tuple[str, str], int] = defaultdict(int)
     for station in stations:
         communes[(_fold(station.name), _fold(station.province))] += station.plays_completed
     return {

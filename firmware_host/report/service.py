@@ -144,7 +144,7 @@ def month_report(
     from a PDF); a name the month's log does not have is refused with the names it has,
     rather than giving an empty report that looks like "nothing was broadcast".
     """
-    from firmware_host.playlog import PlayLog
+    from firmware_host.logbook.playlog import PlayLog
 
     if not _valid_month(month):
         raise LoaxaError("report.bad_month", month=month)

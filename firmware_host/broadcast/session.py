@@ -1,0 +1,456 @@
+"""One broadcast: zones on → amplifier on → warm-up → clips → tail → amplifier off → zones off.
+
+The order protects the equipment: zone relays only ever switch while the amplifier is
+off (no arcing on 100 V lines, no thump in the speakers), and the amplifier is never on
+without a zone to drive. Whatever happens — a clip that fails, a stop request, an
+exception, a log that cannot be written — every relay is off when ``broadcast`` returns.
+
+Only one session plays at a time. A slot that falls while another plays waits for it,
+and its log entry says how late it started and which session it waited for.
+
+A clip counts (``completed``, one lượt in the report) only if it was verifiably heard:
+its stored WAV matched the index before the session began (size and header: see
+``ClipLibrary.check_stored``), all of its stored duration reached the device, and the
+amplifier and zone relays read back as on at its end (``RelayBank.verify``, and the
+amplifier's power input where one is wired). Anything less is ``failed``, and the
+session stops there with every relay off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from firmware_host.broadcast.player import Player, PlayResult
+from firmware_host.clock import Clock, system_clock
+from firmware_host.logbook.playlog import EntryRef, PlayLog
+from firmware_host.messages import LoaxaError, t
+from firmware_host.relays import AMPLIFIER, RelayBank
+
+if TYPE_CHECKING:
+    from firmware_host.clips import ClipLibrary
+    from firmware_host.config import Config
+
+logger = logging.getLogger("loaxa.session")
+
+# The index keeps a clip's duration to the millisecond and the player counts frames:
+# a whole clip handed to the device is never more than this short of it.
+SHORT_TOLERANCE_SECONDS = 0.002
+
+
+@dataclass(frozen=True)
+class BroadcastRequest:
+    playlist: tuple[str, ...]
+    zones: tuple[str, ...]
+    repeat: int = 1
+    gap_seconds: float = 0.0
+    trigger: str = "manual"  # or "schedule"
+    scheduled: datetime | None = None
+    campaign: str | None = None
+    slot: str | None = None
+    plan_key: str | None = None
+
+    @classmethod
+    def from_plan(cls, planned: Any) -> BroadcastRequest:
+        return cls(
+            playlist=tuple(planned.playlist),
+            zones=tuple(planned.zones),
+            repeat=planned.repeat,
+            gap_seconds=planned.gap_seconds,
+            trigger="schedule",
+            scheduled=planned.at,
+            campaign=planned.campaign,
+            slot=planned.slot,
+            plan_key=planned.key,
+        )
+
+
+@dataclass
+class SessionOutcome:
+    status: str  # completed | interrupted | failed
+    clips_played: int = 0
+    late_seconds: float = 0.0
+    error: str | None = None
+    entries: list[EntryRef] = field(default_factory=list)
+    note: str | None = None  # something the sense inputs noticed (a silent speaker line)
+
+
+class Broadcaster:
+    """Runs broadcast sessions one at a time on a relay bank and a player."""
+
+    def __init__(
+        self,
+        *,
+        relays: RelayBank,
+        player: Player,
+        library: Any,
+        log: PlayLog,
+        now: Clock,
+        warmup_seconds: float,
+        tail_seconds: float,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
+        self.relays = relays
+        self.player = player
+        self.library = library
+        self.log = log
+        self.now = now
+        self.warmup_seconds = warmup_seconds
+        self.tail_seconds = tail_seconds
+        self.announce = announce or logger.info
+        self._one_at_a_time = threading.Lock()
+        self._stop = threading.Event()
+        self._current: str | None = None  # description of the session on air
+        self._closed = False
+
+    @classmethod
+    def for_box(
+        cls,
+        config: Config,
+        *,
+        relays: RelayBank,
+        library: ClipLibrary,
+        log: PlayLog,
+        now: Clock | None = None,
+        announce: Callable[[str], None] | None = None,
+    ) -> Broadcaster:
+        """The broadcaster of this box's config (its sound card, warm-up and tail): the
+        daemon and ``loaxa play`` build it the same way."""
+        return cls(
+            relays=relays,
+            player=Player(config.audio.device),
+            library=library,
+            log=log,
+            now=now or system_clock(config.timezone),
+            warmup_seconds=config.amplifier.warmup_seconds,
+            tail_seconds=config.amplifier.tail_seconds,
+            announce=announce,
+        )
+
+    def stop_current(self) -> None:
+        """End the session on air (stop button); relays go off as usual."""
+        self._stop.set()
+
+    def switch_off_if_unknown(self) -> bool:
+        """Between sessions, switch everything off again when a relay's state is unknown.
+
+        A Modbus module keeps its coils while its USB-RS485 adapter is unplugged, so an
+        amplifier left on by a failed session must not wait for the next slot to be
+        switched off: this runs every few seconds and acts as soon as the board answers.
+        Returns True when a sweep was made; never while a session holds the air.
+        """
+        if not self._one_at_a_time.acquire(blocking=False):
+            return False
+        try:
+            if not any(state is None for state in self.relays.states().values()):
+                return False
+            self.relays.all_off()
+            return True
+        finally:
+            self._one_at_a_time.release()
+
+    def close(self) -> None:
+        """Shutting down: end the session on air and refuse the ones still waiting."""
+        self._closed = True
+        self._stop.set()
+
+    # -- the session -----------------------------------------------------------------
+    def broadcast(
+        self, request: BroadcastRequest, *, start_by: datetime | None = None
+    ) -> SessionOutcome:
+        """Play *request* once the air is free; with *start_by*, only if it is free by then.
+
+        A scheduled slot that waits (behind a late session, a catch-up, the emergency
+        clip) must not go out long after its time and push the next ones later still:
+        past *start_by* it is logged missed, naming what it waited for.
+        """
+        arrived = self.now()
+        waited_for = None
+        if not self._one_at_a_time.acquire(blocking=False):
+            # The relay sweep holds the air without a session of its own.
+            waited_for = self._current or t("session.someone")
+            self.announce(t("session.waiting", other=waited_for))
+            if start_by is None:
+                self._one_at_a_time.acquire()
+            elif not self._one_at_a_time.acquire(
+                timeout=max(0.0, (start_by - arrived).total_seconds())
+            ):
+                planned = request.scheduled or arrived
+                reason = t(
+                    "session.waited_too_long",
+                    grace=round((start_by - planned).total_seconds()),
+                    other=self._current or waited_for,
+                    seconds=round((self.now() - planned).total_seconds()),
+                )
+                return self._refuse(request, reason)
+        try:
+            if self._closed:
+                return self._refuse(request, t("session.shutting_down"))
+            self._stop.clear()
+            self._current = f"{request.campaign or t('session.manual')} / {request.slot or ''}"
+            return self._run(request, arrived, waited_for)
+        finally:
+            self._current = None
+            self._one_at_a_time.release()
+
+    def _run(
+        self, request: BroadcastRequest, arrived: datetime, waited_for: str | None
+    ) -> SessionOutcome:
+        started = self.now()
+        late = (started - request.scheduled).total_seconds() if request.scheduled else 0.0
+        note = None
+        if waited_for is not None:
+            note = t(
+                "session.started_late",
+                seconds=round((started - arrived).total_seconds()),
+                other=waited_for,
+            )
+        outcome = SessionOutcome(status="failed", late_seconds=max(0.0, late))
+        session = self._log_safely(
+            self.log.start_session,
+            trigger=request.trigger,
+            scheduled=request.scheduled,
+            started=started,
+            campaign=request.campaign,
+            slot=request.slot,
+            zones=request.zones,
+            playlist=request.playlist,
+            plan_key=request.plan_key,
+            late_seconds=max(0.0, late),
+            note=note,
+        )
+        if session:
+            outcome.entries.append(session)
+
+        clips, problem = self._resolve(request)
+        if problem is None:
+            try:
+                problem = self._on_air(request, clips, session, outcome)
+            except LoaxaError as exc:  # a relay board that vanished or did not confirm
+                logger.error(str(exc))
+                problem = str(exc)
+                outcome.status = "failed"
+            except Exception as exc:  # the relays must go off whatever broke
+                logger.exception("session crashed")
+                problem = t("session.crashed", detail=exc)
+                outcome.status = "failed"
+            finally:
+                self._all_off()
+            # A session whose relays end up unknown did not end safely, so it did not
+            # complete; and the operator must hear it, whatever failed first.
+            problem = "; ".join(part for part in (problem, self._relays_unknown()) if part) or None
+        outcome.error = problem
+        if problem is None:
+            outcome.status = "completed"
+        if session:
+            ended = self.now()
+            self._log_safely(
+                self.log.finish,
+                session,
+                outcome.status,
+                ended=ended,
+                seconds=(ended - started).total_seconds(),
+                error=problem,
+            )
+            if outcome.note:
+                joined = "; ".join(part for part in (note, outcome.note) if part)
+                self._log_safely(self.log.update, session, note=joined)
+        if outcome.note:
+            self.announce(outcome.note)
+        self.announce(
+            t(f"session.{outcome.status}", played=outcome.clips_played, error=problem or "")
+        )
+        return outcome
+
+    def _refuse(self, request: BroadcastRequest, reason: str) -> SessionOutcome:
+        """A scheduled slot that will not play is logged as missed, never dropped."""
+        outcome = SessionOutcome(status="missed", error=reason)
+        if request.trigger == "schedule" and request.scheduled is not None:
+            ref = self._log_safely(
+                self.log.record_missed,
+                scheduled=request.scheduled,
+                campaign=request.campaign or "",
+                slot=request.slot or "",
+                zones=request.zones,
+                playlist=request.playlist,
+                plan_key=request.plan_key or "",
+                reason=reason,
+                now=self.now(),
+            )
+            if ref:
+                outcome.entries.append(ref)
+        return outcome
+
+    def _resolve(self, request: BroadcastRequest) -> tuple[list[Any], str | None]:
+        """Every clip and zone must exist before a single relay moves."""
+        if not request.zones:
+            return [], t("session.no_zone")
+        unknown = [zone for zone in request.zones if zone not in self.relays.zones]
+        if unknown:
+            return [], t(
+                "session.unknown_zone", zones=", ".join(unknown), known=", ".join(self.relays.zones)
+            )
+        clips = []
+        for ref in request.playlist:
+            clip = self.library.find(ref)
+            if clip is None or not clip.path.is_file():
+                return [], t("session.clip_missing", clip=ref)
+            damage = self.library.check_stored(clip)
+            if damage is not None:
+                return [], damage
+            clips.append(clip)
+        if not clips:
+            return [], t("session.empty_playlist")
+        return clips, None
+
+    def _on_air(
+        self,
+        request: BroadcastRequest,
+        clips: Sequence[Any],
+        session: EntryRef | None,
+        outcome: SessionOutcome,
+    ) -> str | None:
+        for zone in request.zones:
+            self.relays.set(zone, True)
+        self.relays.set(AMPLIFIER, True)
+        if self._stop.wait(self.warmup_seconds):
+            outcome.status = "interrupted"
+            return t("session.stopped")
+        sense = getattr(self.relays, "sense", None)
+        if sense is not None and sense.amplifier_on() is False:
+            return t("relays.amplifier_no_power", seconds=self.warmup_seconds)
+        if sense is not None:
+            sense.watch_line()
+        for round_index in range(request.repeat):
+            if round_index and self._stop.wait(request.gap_seconds):
+                outcome.status = "interrupted"
+                return t("session.stopped")
+            for position, clip in enumerate(clips, start=1):
+                problem = self._play_clip(
+                    clip, session, outcome, play_index=round_index * len(clips) + position
+                )
+                if problem:
+                    return problem
+        if sense is not None and sense.line_seen() is False:
+            outcome.note = t("relays.line_silent")
+            logger.warning(outcome.note)
+        if self._stop.wait(self.tail_seconds):
+            outcome.status = "interrupted"
+            return t("session.stopped")
+        return None
+
+    def _all_off(self) -> None:
+        """Backends promise ``all_off`` never raises; this guard keeps a backend that
+        breaks the promise from leaving the session unlogged."""
+        try:
+            self.relays.all_off()
+        except Exception:
+            logger.exception("relays.all_off raised")
+
+    def _relays_unknown(self) -> str | None:
+        """The operator message if any relay's state is unknown after switching off."""
+        unknown = [name for name, state in self.relays.states().items() if state is None]
+        if not unknown:
+            return None
+        names = [t("relays.amplifier_name") if n == AMPLIFIER else n for n in unknown]
+        return t("relays.state_unknown", relays=", ".join(names))
+
+    def _play_clip(
+        self, clip: Any, session: EntryRef | None, outcome: SessionOutcome, *, play_index: int
+    ) -> str | None:
+        started = self.now()
+        entry = (
+            self._log_safely(
+                self.log.start_clip, session, started=started, clip=clip, play_index=play_index
+            )
+            if session
+            else None
+        )
+        if entry:
+            outcome.entries.append(entry)
+        self.announce(
+            t("session.playing", title=clip.title, id=clip.id, seconds=round(clip.duration, 1))
+        )
+        try:
+            result = self.player.play(
+                clip.path, stop=self._stop, progress=self._progress_note(session, entry)
+            )
+            status, problem = self._judge(clip, result)
+        except BaseException as exc:  # the clip's entry must not stay "started"
+            if entry:
+                self._log_safely(
+                    self.log.finish,
+                    entry,
+                    "failed",
+                    ended=self.now(),
+                    seconds=0.0,
+                    error=t("session.crashed", detail=exc),
+                )
+            raise
+        if status == "completed":
+            outcome.clips_played += 1
+        else:
+            outcome.status = status
+        if entry:
+            self._log_safely(
+                self.log.finish,
+                entry,
+                status,
+                ended=self.now(),
+                seconds=result.seconds,
+                error=problem,
+            )
+        return problem
+
+    def _judge(self, clip: Any, result: PlayResult) -> tuple[str, str | None]:
+        """The clip's final status and what went wrong; see the module docstring."""
+        if result.stopped:
+            return "interrupted", t("session.stopped")
+        if not result.completed:
+            return "failed", t("session.player_failed", title=clip.title, detail=result.error)
+        if result.seconds + SHORT_TOLERANCE_SECONDS < clip.duration:
+            return "failed", t(
+                "session.clip_short",
+                title=clip.title,
+                played=result.seconds,
+                expected=clip.duration,
+                original=clip.original_name,
+            )
+        problem = self._relays_not_verified()
+        return ("failed", problem) if problem else ("completed", None)
+
+    def _relays_not_verified(self) -> str | None:
+        """Read the relays (and the amplifier's power input) back at a clip's end."""
+        try:
+            self.relays.verify()
+        except LoaxaError as exc:
+            return str(exc)
+        sense = getattr(self.relays, "sense", None)
+        if sense is not None and sense.amplifier_on() is False:
+            return t("relays.amplifier_lost_power")
+        return None
+
+    def _progress_note(
+        self, session: EntryRef | None, entry: EntryRef | None
+    ) -> Callable[[float], None] | None:
+        """What the player calls every second or so, so a crash leaves an estimate."""
+        if session is None or entry is None:
+            return None
+        return lambda seconds: self.log.note_progress(
+            session, entry, seconds=seconds, at=self.now()
+        )
+
+    def _log_safely(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A log that cannot be written (full or failing SD card, or a month file the
+        card garbled, which raises ValueError) must not keep the amplifier on or
+        cancel a broadcast: say so loudly and carry on."""
+        try:
+            return write(*args, **kwargs)
+        except Exception as exc:
+            logger.error(t("log.write_failed", detail=exc), exc_info=not isinstance(exc, OSError))
+            self.announce(t("log.write_failed", detail=exc))
+            return None

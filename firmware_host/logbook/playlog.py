@@ -1,0 +1,295 @@
+"""The as-played log: one entry per broadcast session and one per clip played in it.
+
+Entries are written *before* anything is switched or played (status ``started``) and
+updated afterwards, so a power cut leaves evidence: at the next start every entry still
+``started`` becomes ``interrupted``. Each month is its own TinyDB file
+(``log/2026-11.json``), written atomically, so one write never rewrites years of
+history and a damaged month can never take the others with it.
+
+An entry belongs to the month of its session's scheduled time (its start time for a
+manual broadcast): a session scheduled at 23:59 on the 30th stays in that month even if
+its last clip ends after midnight, so a month's report reads exactly one file.
+
+How long an interrupted clip played is kept in a progress note (``on-air.json``),
+replaced about every second while a clip plays (see ``note_progress``): rewriting the
+month file that often would cost an fsync'd copy of the whole month each time. At the
+next start the entries the note names get its seconds, marked ``seconds_estimated``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tinydb import Query, TinyDB
+
+from firmware_host.store import open_db, remove_stale_temporaries
+
+STATUSES = ("started", "completed", "interrupted", "failed", "missed")
+FINAL_STATUSES = STATUSES[1:]
+_MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
+PROGRESS_NOTE = "on-air.json"
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Where an entry lives, so it can be finished without searching."""
+
+    month: str
+    doc_id: int
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="milliseconds") if moment else None
+
+
+class PlayLog:
+    def __init__(self, log_dir: Path, tz: ZoneInfo) -> None:
+        self.log_dir = Path(log_dir)
+        self.tz = tz
+        self._lock = threading.Lock()
+        self._dbs: dict[str, TinyDB] = {}
+
+    # -- writing -----------------------------------------------------------------
+    def month_of(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%Y-%m")
+
+    def _db(self, month: str) -> TinyDB:
+        if month not in self._dbs:
+            self._dbs[month] = open_db(self.log_dir / f"{month}.json")
+        return self._dbs[month]
+
+    def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
+        with self._lock:
+            return EntryRef(month, self._db(month).insert(entry))
+
+    def update(self, ref: EntryRef, **fields: Any) -> None:
+        with self._lock:
+            self._db(ref.month).update(fields, doc_ids=[ref.doc_id])
+
+    def start_session(
+        self,
+        *,
+        trigger: str,
+        scheduled: datetime | None,
+        started: datetime,
+        campaign: str | None,
+        slot: str | None,
+        zones: Sequence[str],
+        playlist: Sequence[str],
+        plan_key: str | None = None,
+        late_seconds: float = 0.0,
+        note: str | None = None,
+    ) -> EntryRef:
+        anchor = scheduled or started
+        entry = {
+            "kind": "session",
+            "session_id": uuid.uuid4().hex[:12],
+            "status": "started",
+            "trigger": trigger,
+            "plan_key": plan_key,
+            "scheduled": iso(scheduled),
+            "started": iso(started),
+            "ended": None,
+            "seconds": 0.0,
+            "late_seconds": round(late_seconds, 3),
+            "campaign": campaign,
+            "slot": slot,
+            "zones": list(zones),
+            "playlist": list(playlist),
+            "note": note,
+            "error": None,
+        }
+        return self.add(self.month_of(anchor), entry)
+
+    def start_clip(
+        self, session: EntryRef, *, started: datetime, clip: Any, play_index: int
+    ) -> EntryRef:
+        """A clip entry copies its session's context so each row reads on its own."""
+        with self._lock:
+            parent = dict(self._db(session.month).get(doc_id=session.doc_id) or {})
+        entry = {
+            "kind": "clip",
+            "session_id": parent.get("session_id"),
+            "status": "started",
+            "trigger": parent.get("trigger"),
+            "scheduled": parent.get("scheduled"),
+            "session_started": parent.get("started"),
+            "started": iso(started),
+            "ended": None,
+            "seconds": 0.0,
+            "campaign": parent.get("campaign"),
+            "slot": parent.get("slot"),
+            "zones": parent.get("zones", []),
+            "play_index": play_index,
+            "clip_id": clip.id,
+            "clip_title": clip.title,
+            "clip_sha256": clip.sha256,
+            "clip_language": clip.language,
+            "clip_duration": clip.duration,
+            "error": None,
+        }
+        return self.add(session.month, entry)
+
+    def finish(
+        self,
+        ref: EntryRef,
+        status: str,
+        *,
+        ended: datetime,
+        seconds: float,
+        error: str | None = None,
+    ) -> None:
+        if status not in FINAL_STATUSES:
+            raise ValueError(status)
+        self.update(ref, status=status, ended=iso(ended), seconds=round(seconds, 3), error=error)
+
+    def record_missed(
+        self,
+        *,
+        scheduled: datetime,
+        campaign: str,
+        slot: str,
+        zones: Sequence[str],
+        playlist: Sequence[str],
+        plan_key: str,
+        reason: str,
+        now: datetime,
+    ) -> EntryRef:
+        ref = self.start_session(
+            trigger="schedule",
+            scheduled=scheduled,
+            started=now,
+            campaign=campaign,
+            slot=slot,
+            zones=zones,
+            playlist=playlist,
+            plan_key=plan_key,
+        )
+        self.update(ref, status="missed", started=None, error=reason)
+        return ref
+
+    def record_event(
+        self, event: str, *, at: datetime, seconds: float = 0.0, note: str | None = None
+    ) -> EntryRef:
+        """Something the box noticed (a clock jump): kept with the broadcasts it explains."""
+        entry = {
+            "kind": "event",
+            "event": event,
+            "status": "noted",
+            "started": iso(at),
+            "scheduled": None,
+            "seconds": round(seconds, 3),
+            "note": note,
+        }
+        return self.add(self.month_of(at), entry)
+
+    def note_progress(
+        self, session: EntryRef, clip: EntryRef, *, seconds: float, at: datetime
+    ) -> None:
+        """Remember that *clip* of *session* has played *seconds* by *at*; best effort.
+
+        Written to a temporary file and renamed over the note, without fsync: a killed
+        process (SIGKILL, OOM, a crash) leaves the page cache to the kernel, so the
+        note survives it, at most ``PROGRESS_EVERY_SECONDS`` behind what really went
+        out. A power cut may lose the last few seconds of notes (the kernel writes
+        back every 5 s) or the note itself, so the estimate is then lower still, or
+        absent. A note that cannot be written only loses the estimate: never raises.
+        """
+        note = {
+            "session": [session.month, session.doc_id],
+            "clip": [clip.month, clip.doc_id],
+            "seconds": round(seconds, 3),
+            "at": iso(at),
+        }
+        temporary = self.log_dir / f".{PROGRESS_NOTE}.tmp"
+        try:
+            temporary.write_text(json.dumps(note), "utf-8")
+            os.replace(temporary, self.log_dir / PROGRESS_NOTE)
+        except OSError:
+            pass
+
+    def _progress(self) -> dict[tuple[str, int], tuple[float, datetime]]:
+        """Entry -> (seconds, at) from the progress note; empty when there is none."""
+        try:
+            note = json.loads((self.log_dir / PROGRESS_NOTE).read_text("utf-8"))
+            session, clip = tuple(note["session"]), tuple(note["clip"])
+            seconds, at = float(note["seconds"]), datetime.fromisoformat(note["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}  # none, or torn by a power cut: no estimate
+        return {clip: (seconds, at), session: (seconds, at)}
+
+    # -- start-up --------------------------------------------------------------------
+    def recover_interrupted(self, *, now: datetime, reason: str) -> int:
+        """Mark entries a power cut left ``started`` as ``interrupted``; returns how many.
+
+        The clip the progress note names gets the seconds it played by the last note,
+        its session the time from its start to that note, both marked
+        ``seconds_estimated``; the others keep 0 seconds (unknown). Only the two newest
+        months can hold such entries: anything older was written before a later month
+        existed, i.e. before the box ran again.
+        """
+        remove_stale_temporaries(self.log_dir)
+        progress = self._progress()
+        count = 0
+        for month in self.months()[-2:]:
+            with self._lock:
+                db = self._db(month)
+                stale = db.search(Query().status == "started")
+                for doc in stale:
+                    fields: dict[str, Any] = {
+                        "status": "interrupted",
+                        "error": reason,
+                        "ended": None,
+                    }
+                    if (month, doc.doc_id) in progress:
+                        seconds, at = progress[(month, doc.doc_id)]
+                        if doc.get("kind") == "session":
+                            seconds = (at - datetime.fromisoformat(doc["started"])).total_seconds()
+                        fields |= {"seconds": round(seconds, 3), "seconds_estimated": True}
+                    db.update(fields, doc_ids=[doc.doc_id])
+            count += len(stale)
+        return count
+
+    # -- reading ---------------------------------------------------------------------
+    def months(self) -> list[str]:
+        if not self.log_dir.is_dir():
+            return []
+        return sorted(
+            m.group(1) for p in self.log_dir.iterdir() if (m := _MONTH_FILE.match(p.name))
+        )
+
+    def entries(self, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Entries of *months* (all by default), oldest first, each with its ``month``."""
+        rows: list[dict[str, Any]] = []
+        for month in months if months is not None else self.months():
+            if not (self.log_dir / f"{month}.json").exists():
+                continue
+            with self._lock:
+                docs = self._db(month).all()
+            rows.extend({"month": month, "entry": doc.doc_id, **doc} for doc in docs)
+        rows.sort(key=lambda r: (r.get("scheduled") or r.get("started") or "", r["entry"]))
+        return rows
+
+    def plan_keys(self, months: Iterable[str]) -> set[str]:
+        """Plan keys already logged, so a restart never plays or misses a slot twice."""
+        return {
+            row["plan_key"]
+            for row in self.entries(months)
+            if row["kind"] == "session" and row.get("plan_key")
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._dbs.values():
+                db.close()
+            self._dbs.clear()

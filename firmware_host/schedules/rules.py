@@ -1,0 +1,318 @@
+"""The box's own rules for checking and planning schedules: its zones, its clips'
+durations, its amplifier warm-up and tail, its time zone — and which version of each
+schedule file it runs.
+
+The CLI, the daemon, the self-test and the USB exchange all check and plan schedules;
+taking the rules from one place means none of them can judge a schedule by other rules
+than the one that will play it, and ``loaxa schedule show`` prints what the daemon runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from firmware_host.config import Config
+from firmware_host.schedules.fields import dmy, hm, nfc
+from firmware_host.schedules.model import ERROR, Phrase, Problem, Schedule
+from firmware_host.schedules.plan import (
+    PlannedSession,
+    find_overlaps,
+    plan_sessions,
+    sessions_between,
+)
+from firmware_host.schedules.reader import read_schedule, read_schedule_text
+from firmware_host.store import fsync_directory, write_atomically
+from firmware_host.tomlpos import LineMap
+
+LAST_GOOD_DIR = "schedules-last-good"
+
+
+class LastGood:
+    """The last version of each schedule file that passed the check, kept on disk.
+
+    A bad edit must not silence a campaign, not even after a restart or a power cut:
+    the daemon keeps a copy of every file it accepts (atomically, in the data dir, out
+    of the operator's folder) and runs the copy while the file is refused. A copy is
+    removed when its file is deleted: deleting a campaign is how it is stopped. Copies
+    are also kept in memory, so a card too full to write one still keeps the running
+    version until the next restart.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.directory = Path(data_dir) / LAST_GOOD_DIR
+        self._memory: dict[str, str] = {}
+
+    def read(self, name: str) -> str | None:
+        if name in self._memory:
+            return self._memory[name]
+        text = read_schedule_text(self.directory / name)
+        return text if isinstance(text, str) else None
+
+    def saved_at(self, name: str, tz: ZoneInfo) -> datetime | None:
+        try:
+            return datetime.fromtimestamp((self.directory / name).stat().st_mtime, tz)
+        except OSError:
+            return None
+
+    def keep(self, name: str, text: str) -> None:
+        """Remember *text* as the good version of *name*; OSError if it cannot be written."""
+        self._memory[name] = text
+        if read_schedule_text(self.directory / name) != text:
+            write_atomically(self.directory / name, text.encode("utf-8"))
+
+    def forget_all_but(self, names: Iterable[str]) -> list[str]:
+        """Remove the copies of files that no longer exist; returns their names."""
+        keep = set(names)
+        gone = [name for name in self._memory if name not in keep]
+        with contextlib.suppress(OSError):
+            gone += [
+                path.name
+                for path in self.directory.iterdir()
+                if path.name not in keep and path.name not in gone
+            ]
+        for name in gone:
+            self._memory.pop(name, None)
+            with contextlib.suppress(OSError):
+                (self.directory / name).unlink()
+        if gone:
+            with contextlib.suppress(OSError):
+                fsync_directory(self.directory)
+        return gone
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What the box runs from its schedules folder, and why."""
+
+    schedules: list[Schedule]  # what plays, including last good versions
+    problems: list[Problem]  # of the files as they are now
+    texts: dict[Path, str]  # the checked text of every accepted file, to keep as last good
+    from_last_good: dict[str, datetime | None]  # refused file -> when its running copy was saved
+    last_good_refused: dict[str, Problem]  # refused file -> why its copy cannot run either
+
+
+@dataclass(frozen=True)
+class BoxRules:
+    zones: tuple[str, ...]
+    clip_refs: Mapping[str, float]  # clip id and title -> seconds
+    warmup: float
+    tail: float
+    tz: ZoneInfo
+
+    @classmethod
+    def of(cls, config: Config, clip_refs: Mapping[str, float]) -> BoxRules:
+        return cls(
+            zones=tuple(config.relays.zones),
+            clip_refs=clip_refs,
+            warmup=config.amplifier.warmup_seconds,
+            tail=config.amplifier.tail_seconds,
+            tz=config.timezone,
+        )
+
+    def check(
+        self, paths: Iterable[Path], texts: Mapping[Path, str] | None = None
+    ) -> tuple[list[Schedule], list[Problem]]:
+        return check_schedules(
+            paths,
+            zones=self.zones,
+            clip_refs=self.clip_refs,
+            warmup=self.warmup,
+            tail=self.tail,
+            tz=self.tz,
+            texts=texts,
+        )
+
+    def installed(self, paths: Iterable[Path], last_good: LastGood | None) -> Installed:
+        """Check the files; a refused file with a last good copy runs the copy, if the
+        copy still passes today's check (clips, zones) beside everything else. Without
+        *last_good* (files checked outside the schedules folder) nothing is replaced.
+
+        Each file is read once, so the text kept as last good is the text checked. A
+        copy that collides with an accepted file gives way to it.
+        """
+        paths = list(dict.fromkeys(Path(path) for path in paths))
+        texts = {path: text for path in paths if isinstance(text := read_schedule_text(path), str)}
+        schedules, problems = self.check(paths, texts)
+        accepted = {schedule.path: schedule for schedule in schedules}
+        refused = {Path(p.file).name for p in problems if p.severity == ERROR}
+        copies = {
+            path: copy
+            for path in paths
+            if path.name in refused
+            and last_good is not None
+            and (copy := last_good.read(path.name)) is not None
+            and copy != texts.get(path)
+        }
+        running: list[Schedule] = []
+        why_not: dict[str, Problem] = {}
+        if copies:
+            both, second = self.check([*accepted, *copies], {**texts, **copies})
+            names = {path.name for path in copies}
+            for problem in second:
+                if problem.severity != ERROR:
+                    continue
+                # A collision is reported on the later file; the copy loses either way.
+                loser = Path(problem.file).name
+                if loser not in names and problem.key == "schedule.overlap":
+                    loser = str(problem.params["other_file"])
+                if loser in names:
+                    why_not.setdefault(loser, problem)
+            running = [s for s in both if s.path in copies and s.path.name not in why_not]
+        saved = {
+            schedule.path.name: last_good.saved_at(schedule.path.name, self.tz)
+            for schedule in running
+            if last_good is not None
+        }
+        return Installed(
+            schedules=sorted([*accepted.values(), *running], key=lambda s: s.path.name),
+            problems=problems,
+            texts={path: texts[path] for path in accepted},
+            from_last_good=saved,
+            last_good_refused=why_not,
+        )
+
+    def plan(self, schedules: Iterable[Schedule], first: date, last: date) -> list[PlannedSession]:
+        return plan_sessions(
+            schedules,
+            first,
+            last,
+            tz=self.tz,
+            clip_refs=self.clip_refs,
+            warmup=self.warmup,
+            tail=self.tail,
+        )
+
+    def between(
+        self, schedules: Iterable[Schedule], start: datetime, end: datetime
+    ) -> list[PlannedSession]:
+        return sessions_between(
+            schedules,
+            start,
+            end,
+            tz=self.tz,
+            clip_refs=self.clip_refs,
+            warmup=self.warmup,
+            tail=self.tail,
+        )
+
+
+def check_schedules(
+    paths: Iterable[Path],
+    *,
+    zones: Collection[str],
+    clip_refs: Mapping[str, float],
+    warmup: float,
+    tail: float,
+    tz: tzinfo,
+    texts: Mapping[Path, str] | None = None,
+) -> tuple[list[Schedule], list[Problem]]:
+    """Check every file, then everything that needs the box's config and clip library.
+
+    *clip_refs* maps clip ids and titles to durations in seconds. Playlist entries
+    missing from it and unknown zones are errors; so is any pair of slots (of one
+    file or two) whose sessions overlap on some date, reported once per pair on the
+    later slot (by file name, then line) with the first date and the number of others.
+    *texts* gives the text of some paths instead of reading them (a file's last good
+    version, or the very text that will be kept).
+
+    Returns the schedules of files without any error, so a broken or colliding file
+    plays nothing while the others keep playing, and every problem of every file.
+    """
+    refs = {nfc(ref): float(seconds) for ref, seconds in clip_refs.items()}
+    texts = texts or {}
+    parsed: list[tuple[Schedule, LineMap]] = []
+    problems: list[Problem] = []
+    for path in dict.fromkeys(Path(path) for path in paths):  # a file named twice is one file
+        schedule, found, lines = read_schedule(path, texts.get(path), zones, refs)
+        problems.extend(found)
+        if schedule is not None and lines is not None:
+            parsed.append((schedule, lines))
+
+    collisions = _overlap_problems(parsed, refs, warmup=warmup, tail=tail, tz=tz)
+    problems.extend(collisions)
+    broken = {problem.file for problem in collisions}
+    return [schedule for schedule, _ in parsed if str(schedule.path) not in broken], problems
+
+
+def _overlap_problems(
+    parsed: list[tuple[Schedule, LineMap]],
+    refs: Mapping[str, float],
+    *,
+    warmup: float,
+    tail: float,
+    tz: tzinfo,
+) -> list[Problem]:
+    """One problem per colliding pair of slots, found by planning every campaign fully."""
+    if not parsed:
+        return []
+    by_file: dict[str, tuple[Schedule, LineMap]] = {}
+    for schedule, lines in parsed:
+        by_file.setdefault(schedule.path.name, (schedule, lines))
+    places: dict[tuple[str, str], tuple[str, int, str]] = {}
+
+    def whereabouts(session: PlannedSession) -> tuple[str, int, str]:
+        """(file, line of the slot's time, slot name), cached: there is one per slot."""
+        ident = (session.schedule_file, session.slot)
+        if ident not in places:
+            schedule, lines = by_file[session.schedule_file]
+            index = next(i for i, slot in enumerate(schedule.slots) if slot.name == session.slot)
+            # A valid schedule keeps all its slots in file order: index i is [[slot]] i.
+            line = lines.line_of(("slot", index, "time"))
+            places[ident] = (str(schedule.path), line, session.slot)
+        return places[ident]
+
+    first = min(schedule.start for schedule, _ in parsed)
+    last = max(schedule.end for schedule, _ in parsed)
+    sessions = plan_sessions(
+        [schedule for schedule, _ in parsed],
+        first,
+        last,
+        tz=tz,
+        clip_refs=refs,
+        warmup=warmup,
+        tail=tail,
+    )
+    # find_overlaps yields (earlier, later) in the order of the later session, so the
+    # first pair of each group is the first collision in time.
+    firsts: dict[tuple, tuple[PlannedSession, PlannedSession]] = {}
+    dates: dict[tuple, set[date]] = {}
+    for earlier, later in find_overlaps(sessions):
+        here, there = sorted((whereabouts(earlier), whereabouts(later)))
+        firsts.setdefault((here, there), (earlier, later))
+        dates.setdefault((here, there), set()).add(later.at.date())
+
+    problems = []
+    for (here, there), (earlier, later) in firsts.items():
+        start = later.at
+        end = min(earlier.ends, later.ends, key=datetime.timestamp)
+        more = len(dates[here, there]) - 1
+        problems.append(
+            Problem(
+                there[0],
+                there[1],
+                "schedule.overlap",
+                {
+                    "other": here[2],
+                    "other_file": Path(here[0]).name,
+                    "other_line": here[1],
+                    "date": dmy(start.date()),
+                    "start": hm(start),
+                    "end": hm(max(end, start, key=datetime.timestamp)),
+                    "more": _more_days(more),
+                },
+            )
+        )
+    problems.sort(key=lambda p: (p.file, p.line))
+    return problems
+
+
+def _more_days(count: int) -> Phrase | str:
+    if not count:
+        return ""
+    key = "schedule.overlap_more.one" if count == 1 else "schedule.overlap_more"
+    return Phrase(key, {"count": count})
