@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from firmware_host.messages import LoaxaError, error_text, t
-from firmware_host.tomlpos import deepest_line, map_lines, syntax_error_line
+from firmware_host.tomlpos import decode_utf8, deepest_line, map_lines, syntax_error_line
 
 CONFIG_NAME = "loaxa.toml"
 REQUIRED_IN_FILE = (("commune", "name"), ("commune", "province"))
@@ -573,11 +573,10 @@ def _read_config_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise LoaxaError("file.unreadable", path=path, detail=error_text(exc)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError([LoaxaError("config.not_utf8", file=str(path), line=line)]) from None
+    text = decode_utf8(raw)
+    if isinstance(text, int):
+        raise ConfigError([LoaxaError("config.not_utf8", file=str(path), line=text)])
+    return text
 
 
 def _without_retired(given: dict[str, Any], checker: _Checker) -> dict[str, Any]:

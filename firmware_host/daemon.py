@@ -54,6 +54,7 @@ from firmware_host.schedules import Schedule, schedule_files
 from firmware_host.schedules.plan import PlannedSession, sort_out_gap
 from firmware_host.schedules.rules import BoxRules, Installed, LastGood
 from firmware_host.sdnotify import notify, watchdog_interval
+from firmware_host.textout import hm
 
 logger = logging.getLogger("loaxa.daemon")
 
@@ -342,7 +343,7 @@ class Daemon:
             # only the latest plays, the others would follow it back to back.
             late = [s for s in wanted.values() if s.at <= now and s.key not in self._planned]
             for session in late[:-1]:
-                reason = t("daemon.missed_superseded", slot=late[-1].slot, time=_hm(late[-1].at))
+                reason = t("daemon.missed_superseded", slot=late[-1].slot, time=hm(late[-1].at))
                 self._record_missed(session, reason)
                 del wanted[session.key]
             for job in self.scheduler.get_jobs():
@@ -557,6 +558,3 @@ class Daemon:
         first = upcoming[0]
         return f"{first.at.strftime('%d/%m/%Y %H:%M:%S')} — {first.campaign} / {first.slot}"
 
-
-def _hm(moment: datetime) -> str:
-    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")

@@ -1,12 +1,29 @@
-"""Plain-text tables and numbers for a terminal, lined up even with Vietnamese letters."""
+"""Text as an operator reads it: NFC, dates day first, times, tables lined up even with
+Vietnamese letters. Shared by every layer above, so each of these is written once."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 from firmware_host.messages import t
+
+
+def nfc(text: str) -> str:
+    """NFC form: macOS and some phones hand out NFD text; everything stored is NFC."""
+    return unicodedata.normalize("NFC", text)
+
+
+def dmy(day: date) -> str:
+    """Dates are dd/mm/yyyy, as written on every Vietnamese notice board."""
+    return day.strftime("%d/%m/%Y")
+
+
+def hm(moment: datetime | time) -> str:
+    """HH:MM, or HH:MM:SS when the seconds are not zero (a slot at 06:30:15)."""
+    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
 
 
 def display_width(text: str) -> int:

@@ -71,6 +71,15 @@ class LineMap:
         return 1
 
 
+def decode_utf8(raw: bytes) -> str | int:
+    """The text of a file saved as UTF-8, with or without the BOM Windows Notepad writes;
+    for any other encoding, the line (from 1) of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return raw[: exc.start].count(b"\n") + 1
+
+
 def map_lines(text: str) -> LineMap:
     lines: dict[Path, int] = {}
     counts: dict[tuple[str, ...], int] = {}

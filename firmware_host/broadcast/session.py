@@ -27,13 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from firmware_host.broadcast.player import Player, PlayResult
 from firmware_host.clock import Clock, system_clock
-from firmware_host.logbook.playlog import EntryRef, PlayLog
+from firmware_host.logbook.playlog import EntryRef, FinalStatus, PlayLog, Trigger
 from firmware_host.messages import LoaxaError, t
 from firmware_host.relays import AMPLIFIER, RelayBank
 
 if TYPE_CHECKING:
-    from firmware_host.clips import ClipLibrary
+    from firmware_host.clips import Clip, ClipLibrary
     from firmware_host.config import Config
+    from firmware_host.schedules.plan import PlannedSession
 
 logger = logging.getLogger("loaxa.session")
 
@@ -48,14 +49,14 @@ class BroadcastRequest:
     zones: tuple[str, ...]
     repeat: int = 1
     gap_seconds: float = 0.0
-    trigger: str = "manual"  # or "schedule"
+    trigger: Trigger = "manual"
     scheduled: datetime | None = None
     campaign: str | None = None
     slot: str | None = None
     plan_key: str | None = None
 
     @classmethod
-    def from_plan(cls, planned: Any) -> BroadcastRequest:
+    def from_plan(cls, planned: PlannedSession) -> BroadcastRequest:
         return cls(
             playlist=tuple(planned.playlist),
             zones=tuple(planned.zones),
@@ -71,7 +72,7 @@ class BroadcastRequest:
 
 @dataclass
 class SessionOutcome:
-    status: str  # completed | interrupted | failed
+    status: FinalStatus  # missed: a slot that waited past its grace, or the box stopping
     clips_played: int = 0
     late_seconds: float = 0.0
     error: str | None = None
@@ -87,7 +88,7 @@ class Broadcaster:
         *,
         relays: RelayBank,
         player: Player,
-        library: Any,
+        library: ClipLibrary,
         log: PlayLog,
         now: Clock,
         warmup_seconds: float,
@@ -360,7 +361,7 @@ class Broadcaster:
         return t("relays.state_unknown", relays=", ".join(names))
 
     def _play_clip(
-        self, clip: Any, session: EntryRef | None, outcome: SessionOutcome, *, play_index: int
+        self, clip: Clip, session: EntryRef | None, outcome: SessionOutcome, *, play_index: int
     ) -> str | None:
         started = self.now()
         entry = (
@@ -406,7 +407,7 @@ class Broadcaster:
             )
         return problem
 
-    def _judge(self, clip: Any, result: PlayResult) -> tuple[str, str | None]:
+    def _judge(self, clip: Clip, result: PlayResult) -> tuple[FinalStatus, str | None]:
         """The clip's final status and what went wrong; see the module docstring."""
         if result.stopped:
             return "interrupted", t("session.stopped")

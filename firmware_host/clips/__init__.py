@@ -7,8 +7,9 @@ loudness passes, the player's WAV) → :mod:`.library` (index, locks, stored-cli
 """
 
 from firmware_host.clips.library import Clip, ClipLibrary
-from firmware_host.clips.names import display_name, nfc, slugify
+from firmware_host.clips.names import display_name, slugify
 from firmware_host.clips.transcode import PCM_CHANNELS, PCM_RATE, PCM_SAMPLE_WIDTH
+from firmware_host.textout import nfc
 
 __all__ = [
     "PCM_CHANNELS",

@@ -49,12 +49,13 @@ from typing import Any
 from tinydb import Query
 
 from firmware_host.clips import transcode
-from firmware_host.clips.names import clip_title, display_name, nfc, slugify
+from firmware_host.clips.names import clip_title, display_name, slugify
 from firmware_host.clips.transcode import PCM_CHANNELS, PCM_RATE, PCM_SAMPLE_WIDTH, number
 from firmware_host.clips.wavfile import cut_short, digest, wav_promise
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, t
 from firmware_host.store import fsync_directory, open_db, remove_stale_temporaries
+from firmware_host.textout import nfc
 
 __all__ = ["Clip", "ClipLibrary"]
 

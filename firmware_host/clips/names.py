@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from firmware_host.messages import LoaxaError
+from firmware_host.textout import nfc
 
 ID_MAX_LENGTH = 60
 
@@ -24,10 +25,6 @@ ID_MAX_LENGTH = 60
 # hyphen, BOM, word joiner, tags...), every control and every lone surrogate is refused.
 TITLE_FORMAT_CHARS = frozenset("\u200b\u200c\u200d")
 
-
-def nfc(text: str) -> str:
-    """NFC form: macOS and some phones hand out NFD names, the index always holds NFC."""
-    return unicodedata.normalize("NFC", text)
 
 
 def hidden_chars(text: str) -> list[str]:

@@ -27,15 +27,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 
 from firmware_host.store import open_db, remove_stale_temporaries
 
-STATUSES = ("started", "completed", "interrupted", "failed", "missed")
-FINAL_STATUSES = STATUSES[1:]
+if TYPE_CHECKING:
+    from firmware_host.clips import Clip
+
+Status = Literal["started", "completed", "interrupted", "failed", "missed"]
+"""What became of an entry; ``started`` until it is finished (or a power cut finds it)."""
+FinalStatus = Literal["completed", "interrupted", "failed", "missed"]
+Trigger = Literal["schedule", "manual"]
+"""Who asked: the plan, or someone (``loaxa play``, a panel button)."""
+STATUSES: tuple[Status, ...] = get_args(Status)
+FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
 _MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 PROGRESS_NOTE = "on-air.json"
 
@@ -79,7 +87,7 @@ class PlayLog:
     def start_session(
         self,
         *,
-        trigger: str,
+        trigger: Trigger,
         scheduled: datetime | None,
         started: datetime,
         campaign: str | None,
@@ -112,7 +120,7 @@ class PlayLog:
         return self.add(self.month_of(anchor), entry)
 
     def start_clip(
-        self, session: EntryRef, *, started: datetime, clip: Any, play_index: int
+        self, session: EntryRef, *, started: datetime, clip: Clip, play_index: int
     ) -> EntryRef:
         """A clip entry copies its session's context so each row reads on its own."""
         with self._lock:
@@ -143,7 +151,7 @@ class PlayLog:
     def finish(
         self,
         ref: EntryRef,
-        status: str,
+        status: FinalStatus,
         *,
         ended: datetime,
         seconds: float,

@@ -12,14 +12,11 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from firmware_host.schedules.model import Phrase
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+from firmware_host.textout import nfc
 
 
 def fold(text: str) -> str:
@@ -53,13 +50,8 @@ def show(value: Any) -> str:
     return repr(value)
 
 
-def dmy(day: date) -> str:
-    """Dates in messages are dd/mm/yyyy, as written on every Vietnamese notice board."""
-    return day.strftime("%d/%m/%Y")
 
 
-def hm(moment: datetime | time) -> str:
-    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
 
 
 def close_match(name: str, candidates: Iterable[str]) -> str | None:

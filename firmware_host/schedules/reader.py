@@ -28,10 +28,8 @@ from typing import Any
 from firmware_host.schedules.fields import (
     ALL_ZONE_WORDS,
     did_you_mean,
-    dmy,
     fold,
     make_date,
-    nfc,
     parse_date_text,
     parse_days,
     parse_time_text,
@@ -55,7 +53,14 @@ from firmware_host.schedules.model import (
     Schedule,
     Slot,
 )
-from firmware_host.tomlpos import LineMap, deepest_line, map_lines, syntax_error_line
+from firmware_host.textout import dmy, nfc
+from firmware_host.tomlpos import (
+    LineMap,
+    decode_utf8,
+    deepest_line,
+    map_lines,
+    syntax_error_line,
+)
 
 # A campaign file is a few KB (10,000 slots take 1 MB, 28 MB of memory to parse); a
 # bigger one is a wrong file, and must not be read whole into a Pi Zero's memory.
@@ -506,11 +511,10 @@ def read_schedule_text(path: Path) -> str | Problem:
     if size > MAX_FILE_BYTES:
         too_big = {"kilobytes": size // 1024, "maximum": MAX_FILE_BYTES // 1024}
         return Problem(file, None, "schedule.too_big", too_big)
-    try:
-        return raw.decode("utf-8-sig")  # Windows Notepad adds a BOM
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return Problem(file, line, "schedule.not_utf8", {})
+    text = decode_utf8(raw)
+    if isinstance(text, int):
+        return Problem(file, text, "schedule.not_utf8", {})
+    return text
 
 
 def read_schedule(

@@ -17,7 +17,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from firmware_host.config import Config
-from firmware_host.schedules.fields import dmy, hm, nfc
 from firmware_host.schedules.model import ERROR, Phrase, Problem, Schedule
 from firmware_host.schedules.plan import (
     PlannedSession,
@@ -27,6 +26,7 @@ from firmware_host.schedules.plan import (
 )
 from firmware_host.schedules.reader import read_schedule, read_schedule_text
 from firmware_host.store import fsync_directory, write_atomically
+from firmware_host.textout import dmy, hm, nfc
 from firmware_host.tomlpos import LineMap
 
 LAST_GOOD_DIR = "schedules-last-good"

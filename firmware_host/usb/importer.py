@@ -9,15 +9,15 @@ import math
 import os
 import stat
 import tempfile
-import unicodedata
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, t
 from firmware_host.store import write_atomically
+from firmware_host.textout import nfc
 from firmware_host.usb.result import (
     CLIP_SUFFIXES,
     MAX_CLIP_BYTES,
@@ -34,15 +34,14 @@ from firmware_host.usb.writer import (
     on_stick,
 )
 
+if TYPE_CHECKING:
+    from firmware_host.clips import ClipLibrary
+
 logger = logging.getLogger("loaxa.usb")
 
 _SYSTEM_FILES = frozenset(
     {".DS_Store", ".Trashes", ".Spotlight-V100", ".fseventsd", ".TemporaryItems"}
 )
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def shown(raw: str) -> str:
@@ -159,7 +158,7 @@ def _sort(item: os.DirEntry[str], name: str, folder: str, writer: StickWriter) -
 
 
 def _import_clip(
-    library: Any, path: Path, name: str, writer: StickWriter, result: SyncResult
+    library: ClipLibrary, path: Path, name: str, writer: StickWriter, result: SyncResult
 ) -> None:
     if result.dry_run:
         result.imported.append(Entry(name, t("usb.would_import", name=name)))
@@ -207,7 +206,7 @@ def read_small(path: Path, limit: int) -> bytes:
 
 def _import_schedules(
     config: Config,
-    library: Any,
+    library: ClipLibrary,
     candidates: list[tuple[Path, str]],
     clips: list[tuple[Path, str]],
     writer: StickWriter,

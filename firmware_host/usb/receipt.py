@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from firmware_host.config import Config
 from firmware_host.messages import t
+from firmware_host.textout import dmy
 from firmware_host.usb.result import PLAN_DAYS, RECEIPT_NAME, Entry, SyncResult
 from firmware_host.usb.writer import error_detail
 
 logger = logging.getLogger("loaxa.usb")
-
-
-def dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def receipt_name(moment: datetime) -> str:
