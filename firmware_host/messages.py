@@ -51,6 +51,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "type.number": ("một số", "a number"),
     "type.string": ("một chuỗi trong ngoặc kép", "a quoted string"),
     "type.table": ("một bảng [..]", "a table [..]"),
+    "type.list": ('một danh sách ["..", ".."]', 'a list ["..", ".."]'),
     # --- system errors in the operator's language (error_text) ---
     "syserr.ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
     "syserr.EACCES": ("không có quyền truy cập", "permission denied"),
@@ -178,6 +179,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no operation '{op}'; there are: {known}.",
     ),
     # --- config ---
+    "config.bad_quiet_hours": (
+        "'{value}' không phải khoảng giờ im lặng; hãy viết \"GG:PP-GG:PP\", ví dụ \"21:30-05:30\"",
+        "'{value}' is not a quiet-hours range; write \"HH:MM-HH:MM\", e.g. \"21:30-05:30\"",
+    ),
+    "config.not_negative": ("không được là số âm (0 = không giới hạn)", "must not be negative (0 = no limit)"),
     "config.toml_syntax": (
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
         "{file}, line {line}: the config file is not valid TOML ({detail}). Fix this line following the README example.",
