@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     clip_import.add_argument(
         "--clip-lang", dest="clip_language", default="vi", help=t("cli.help.clip_lang")
     )
+    clip_import.add_argument("--translation-of", metavar="ID", help=t("cli.help.translation_of"))
     clip_say = clip_commands.add_parser("say", help=t("cli.help.clips_say"))
     _common(clip_say, suppress=True)
     clip_say.add_argument("text", nargs="?", help=t("cli.help.say_text"))
@@ -381,7 +382,7 @@ def cmd_clips(args: argparse.Namespace) -> int:
                 [
                     c.id,
                     c.title,
-                    c.language,
+                    c.language + (f" ← {c.translation_of}" if c.translation_of else ""),
                     format_seconds(c.duration),
                     c.imported_at[:16],
                     stored(c),
@@ -403,7 +404,12 @@ def _import_clips(library: Any, args: argparse.Namespace) -> int:
     imported = refused = present = 0
     for path in args.files:
         try:
-            clip = library.import_file(path, title=args.title, language=args.clip_language)
+            clip = library.import_file(
+                path,
+                title=args.title,
+                language=args.clip_language,
+                translation_of=args.translation_of,
+            )
         except LoaxaError as exc:
             if exc.key == "clips.duplicate":
                 present += 1

@@ -283,6 +283,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mã ngôn ngữ '{language}' không hợp lệ. Hãy dùng 2 đến 8 chữ cái thường, ví dụ: vi, ede, tay, hmn, khm.",
         "Language code '{language}' is not valid. Use 2 to 8 lowercase letters, e.g. vi, ede, tay, hmn, khm.",
     ),
+    "clips.unknown_original": (
+        "Không có bài nào có mã hoặc tên '{ref}' để làm bản gốc của bản dịch. Xem mã bài bằng lệnh loaxa clips list rồi nhập lại với --translation-of MÃ_BÀI.",
+        "No clip has the id or title '{ref}' to be the original of this translation. Look up the id with loaxa clips list and import again with --translation-of CLIP_ID.",
+    ),
+    "clips.translation_exists": (
+        "Bài này đã có bản tiếng '{language}': '{id}' (\"{title}\"). Muốn thay bằng bản mới, hãy xoá bản cũ trước: loaxa clips remove {id}",
+        "This clip already has a '{language}' version: '{id}' (\"{title}\"). To replace it, remove the old one first: loaxa clips remove {id}",
+    ),
     "clips.bad_title": (
         "Tên bài cho tệp '{name}' đang để trống. Hãy đặt một tên bài có chữ, ví dụ \"Thông báo tắt sóng 2G\".",
         "The title for file '{name}' is empty. Give the clip a title with words in it, e.g. \"Thông báo tắt sóng 2G\".",
@@ -1634,6 +1642,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cli.help.clips_import": (
         "nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)",
         "import audio files (MP3, WAV, M4A, OGG, FLAC)",
+    ),
+    "cli.help.translation_of": (
+        "bài này là bản dịch (sang tiếng --clip-lang) của bài có mã ID",
+        "this clip is the translation (into --clip-lang) of clip ID",
     ),
     "cli.help.clips_list": ("liệt kê các bài", "list the clips"),
     "cli.help.clips_remove": ("xoá một bài", "remove a clip"),
