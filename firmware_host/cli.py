@@ -453,7 +453,7 @@ def _installed(config: Config, files: Sequence[Path], library: Any):
     from firmware_host.schedules import schedule_files
     from firmware_host.schedules.rules import BoxRules, LastGood
 
-    rules = BoxRules.of(config, library.refs())
+    rules = BoxRules.of(config, library.refs(), library.versions())
     paths = list(files) or schedule_files(config.scheduler.schedules_dir)
     last_good = None if files else LastGood(config.data_dir)
     return paths, rules, rules.installed(paths, last_good)
@@ -554,6 +554,8 @@ def _show_plan(
                     "zones": list(s.zones),
                     "expected_seconds": s.expected_seconds,
                     "last_good": s.schedule_file in kept,
+                    "tier": s.tier,
+                    "languages": list(s.languages),
                 }
                 for s in sessions
             ]
@@ -568,18 +570,24 @@ def _show_plan(
         print(t("cli.plan_empty", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
     else:
 
-        def titles(refs: Sequence[str]) -> str:
+        def titles(session: Any) -> str:
             names = []
-            for ref in refs:
+            for ref in session.playlist:
                 clip = library.find(ref)
-                names.append(clip.title if clip else f"?{ref}")
+                name = clip.title if clip else f"?{ref}"
+                names.append(f"{name} [{clip.language}]" if clip and session.languages else name)
             return ", ".join(names)
+
+        def campaign(session: Any) -> str:
+            marks = [t("cli.plan_last_good")] if session.schedule_file in kept else []
+            return session.campaign + "".join(f" ({mark})" for mark in marks)
 
         print_table(
             [
                 t("col.date"),
                 t("col.time"),
                 t("col.campaign"),
+                t("col.tier"),
                 t("col.slot"),
                 t("col.clips"),
                 t("col.zones"),
@@ -589,10 +597,10 @@ def _show_plan(
                 [
                     t(f"weekday.{s.at.weekday()}") + " " + s.at.strftime("%d/%m/%Y"),
                     s.at.strftime("%H:%M:%S" if s.at.second else "%H:%M"),
-                    s.campaign
-                    + (f" ({t('cli.plan_last_good')})" if s.schedule_file in kept else ""),
+                    campaign(s),
+                    t(f"tier.{s.tier}"),
                     s.slot,
-                    titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                    titles(s) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
                     ", ".join(s.zones),
                     format_seconds(s.expected_seconds),
                 ]

@@ -264,7 +264,7 @@ class Daemon:
         directory = self.config.scheduler.schedules_dir
         try:
             paths = schedule_files(directory)
-            rules = BoxRules.of(self.config, self.library.refs())
+            rules = BoxRules.of(self.config, self.library.refs(), self.library.versions())
             installed = rules.installed(paths, self._last_good)
         except Exception as exc:
             logger.exception("schedule check failed")
@@ -324,7 +324,8 @@ class Daemon:
 
     # -- planning ------------------------------------------------------------------------
     def _plan(self, start: datetime, end: datetime) -> list[PlannedSession]:
-        return BoxRules.of(self.config, self.library.refs()).between(self.schedules(), start, end)
+        rules = BoxRules.of(self.config, self.library.refs(), self.library.versions())
+        return rules.between(self.schedules(), start, end)
 
     def _logged_keys(self, start: datetime, end: datetime) -> set[str]:
         months = {self.log.month_of(start), self.log.month_of(end)}

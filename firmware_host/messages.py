@@ -153,6 +153,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "tên khoá bắt đầu bằng ký tự không hợp lệ",
         "a key name starts with an invalid character",
     ),
+    # --- tiers and emergencies (tiers.py, broadcast/orders.py) ---
+    "tier.thuong": ("thông thường", "normal"),
+    "tier.uu-tien": ("ưu tiên", "priority"),
+    "tier.khan-cap": ("khẩn cấp", "emergency"),
     # --- the daemon's control socket (control.py) ---
     "control.no_daemon": (
         "Chương trình phát (loaxa run) chưa chạy trên hộp này. Kỹ thuật viên bật bằng: sudo systemctl start loaxa",
@@ -652,6 +656,65 @@ CATALOG: dict[str, tuple[str, str]] = {
     "schedule.bad_year": (
         "năm {year} không hợp lý; chiến dịch phải nằm trong các năm {first}–{last} (có viết nhầm năm không?)",
         "year {year} is not plausible; a campaign must lie within {first}–{last} (is the year mistyped?)",
+    ),
+    # --- schedule: tiers, one-off events, languages (issue 12) ---
+    "schedule.bad_tier": (
+        "'{value}' không phải là mức độ của bản tin; hãy viết \"thông thường\" (hoặc \"thuong\", \"normal\"), \"ưu tiên\" (\"uu-tien\", \"priority\") hoặc \"khẩn cấp\" (\"khan-cap\", \"emergency\")",
+        "'{value}' is not a tier; write \"thông thường\" (or \"thuong\", \"normal\"), \"ưu tiên\" (\"uu-tien\", \"priority\") or \"khẩn cấp\" (\"khan-cap\", \"emergency\")",
+    ),
+    "schedule.date_and_window": (
+        "'date' là ngày của một buổi phát riêng lẻ, không viết thêm '{key}'; hãy dùng date = … hoặc start = … và end = …",
+        "'date' is the day of a one-off event, so do not also write '{key}'; use either date = … or start = … and end = …",
+    ),
+    "schedule.bad_language": (
+        "'{value}' không phải là mã tiếng; hãy viết mã như khi nhập bài (--clip-lang), ví dụ \"vi\", \"ede\", \"jra\"",
+        "'{value}' is not a language code; write the code used at import (--clip-lang), e.g. \"vi\", \"ede\", \"jra\"",
+    ),
+    "schedule.language_twice": (
+        "tiếng '{language}' được ghi hai lần trong 'languages'; mỗi tiếng chỉ ghi một lần",
+        "language '{language}' is listed twice in 'languages'; list each language once",
+    ),
+    "schedule.unknown_language": (
+        "thư viện chưa có bài nào bằng tiếng '{language}'; các tiếng đã có: {known}",
+        "the library has no clip in language '{language}'; the languages it has: {known}",
+    ),
+    "schedule.missing_translation": (
+        "bài '{ref}' chưa có bản tiếng '{language}' (đã có: {have}); hãy nhập bản dịch: loaxa clips import TỆP --clip-lang {language} --translation-of \"{ref}\"",
+        "clip '{ref}' has no '{language}' version (it has: {have}); import the translation: loaxa clips import FILE --clip-lang {language} --translation-of \"{ref}\"",
+    ),
+    # --- schedule: the commune's [policy] (issue 12) ---
+    "schedule.policy_quiet": (
+        "khung giờ này phát vào giờ im lặng {range} của xã ([policy] quiet_hours) vào ngày {date} từ {start} đến {end}{more}; hãy dời giờ phát ra ngoài khoảng này",
+        "this slot would be on air in the commune's quiet hours {range} ([policy] quiet_hours) on {date} from {start} to {end}{more}; move it outside those hours",
+    ),
+    "schedule.policy_length": (
+        "buổi phát dài {minutes} phút, quá {maximum} phút cho phép ([policy] max_session_minutes) vào ngày {date}{more}; hãy bớt bài, giảm repeat hoặc chia thành hai khung giờ",
+        "the session takes {minutes} min, over the {maximum} min allowed ([policy] max_session_minutes) on {date}{more}; drop a clip, lower repeat or split it into two slots",
+    ),
+    "schedule.policy_per_day": (
+        "ngày {date} đã có {sessions} trước khung giờ này, đủ mức tối đa một ngày ([policy] max_sessions_per_day, tính mọi tệp lịch){more}; hãy bớt một khung giờ",
+        "{date} already has {sessions} before this slot, the most a day allows ([policy] max_sessions_per_day, all files together){more}; drop a slot",
+    ),
+    "schedule.policy_weekend": (
+        "khung giờ này phát vào {day} {date}{more}, nhưng xã chỉ phát từ thứ Hai đến thứ Sáu ([policy] weekdays_only); hãy bỏ T7, CN khỏi 'days'",
+        "this slot plays on {day} {date}{more}, but the commune broadcasts Monday to Friday only ([policy] weekdays_only); remove Sat and Sun from 'days'",
+    ),
+    "schedule.policy_ignored": (
+        "chiến dịch khẩn cấp: khung giờ này không theo {rule} vào ngày {date}{more}, nhưng vẫn được phát vì tin khẩn cấp không bị giới hạn",
+        "emergency campaign: this slot breaks {rule} on {date}{more}, but it plays anyway: emergencies are not limited",
+    ),
+    "schedule.rule.quiet": ("giờ im lặng ([policy] quiet_hours)", "the quiet hours ([policy] quiet_hours)"),
+    "schedule.rule.length": (
+        "thời lượng tối đa một buổi ([policy] max_session_minutes)",
+        "the longest session ([policy] max_session_minutes)",
+    ),
+    "schedule.rule.weekend": (
+        "quy định chỉ phát từ thứ Hai đến thứ Sáu ([policy] weekdays_only)",
+        "the weekdays-only rule ([policy] weekdays_only)",
+    ),
+    "schedule.bad_rotation": (
+        "language_rotation chỉ nhận \"hằng ngày\" (\"daily\": mỗi ngày một tiếng, lần lượt), không phải {value}",
+        "language_rotation only takes \"daily\" (\"hằng ngày\": one language a day, in turn), not {value}",
     ),
     # --- relays ---
     "relays.serial_ready": (
@@ -1793,6 +1856,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.slot": ("Khung giờ", "Slot"),
     "col.clips": ("Bài phát", "Clips"),
     "col.zones": ("Vùng loa", "Zones"),
+    "col.tier": ("Mức độ", "Tier"),
     "col.status": ("Kết quả", "Status"),
     "col.what": ("Nội dung", "What"),
     "col.note": ("Ghi chú", "Note"),

@@ -142,7 +142,8 @@ def _schedules(config: Config) -> tuple[bool, str, str]:
     from firmware_host.schedules import schedule_files
     from firmware_host.schedules.rules import BoxRules
 
-    rules = BoxRules.of(config, ClipLibrary(config).refs())
+    library = ClipLibrary(config)
+    rules = BoxRules.of(config, library.refs(), library.versions())
     paths = schedule_files(config.scheduler.schedules_dir)
     schedules, problems = rules.check(paths)
     errors = [p for p in problems if p.severity == "error"]

@@ -241,6 +241,7 @@ def _import_schedules(
         return
 
     refs = dict(library.refs())
+    versions = library.versions()
     if result.dry_run:  # the stick's clips are not imported on a dry run; see module doc
         for path, _name in clips:
             stem = nfc(path.stem)
@@ -252,7 +253,7 @@ def _import_schedules(
             (Path(tmp) / target).write_bytes(data)
             checked[str(Path(tmp) / target)] = target
         others = [p for p in box_files.values() if p.name not in staged]
-        problems, broken = _check_each(BoxRules.of(config, refs), others, checked)
+        problems, broken = _check_each(BoxRules.of(config, refs, versions), others, checked)
     for target, detail in broken.items():
         name = staged.pop(target)[0]
         result.refused.append(about(name, "usb.schedule_broken", detail=detail))

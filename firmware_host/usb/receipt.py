@@ -34,8 +34,7 @@ def plan_lines(config: Config, moment: datetime) -> list[str]:
     first = moment.date()
     try:
         library = ClipLibrary(config)
-        refs = library.refs()
-        rules = BoxRules.of(config, refs)
+        rules = BoxRules.of(config, library.refs(), library.versions())
         schedules, _problems = rules.check(schedule_files(config.scheduler.schedules_dir))
         sessions = rules.plan(schedules, first, first + timedelta(days=PLAN_DAYS - 1))
         titles = {clip.id: clip.title for clip in library.clips()}
