@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(show)
     show.add_argument("--days", type=int, default=7)
     show.add_argument("--from", dest="first_day", type=date.fromisoformat, default=None)
+    approve = schedule_commands.add_parser("approve", help=t("cli.help.schedule_approve"))
+    _common(approve, suppress=True)
+    approve.add_argument("file", type=Path)
+    approve.add_argument("--by", required=True, help=t("cli.help.approval_by"))
+    refuse = schedule_commands.add_parser("refuse", help=t("cli.help.schedule_refuse"))
+    _common(refuse, suppress=True)
+    refuse.add_argument("file", type=Path)
+    refuse.add_argument("--by", required=True, help=t("cli.help.approval_by"))
+    refuse.add_argument("--reason", required=True)
 
     play = command("play", "cli.help.play")
     play.add_argument("clips", nargs="+")
@@ -475,8 +484,44 @@ def _last_good_notes(installed: Any) -> list[str]:
     return notes
 
 
+def _waiting_notes(installed: Any, paths: Sequence[Path]) -> list[str]:
+    """One line per file that does not air for want of approval."""
+    where = {path.name: path for path in paths}
+    return [
+        f"✋ {status.problem(where.get(name, Path(name)))}"
+        for name, status in installed.waiting.items()
+    ]
+
+
+def _approval(args: argparse.Namespace, config: Config) -> int:
+    """``schedule approve|refuse FILE --by …``: a file named without a folder is the one
+    in the schedules folder. The daemon logs the decision (it writes the log)."""
+    from firmware_host.schedules.approvals import Approvals
+
+    path = args.file
+    if not path.exists() and path.parent == Path():
+        path = config.scheduler.schedules_dir / path.name
+    approvals = Approvals(config.log_dir)
+    now = datetime.now(config.timezone)
+    if args.schedule_command == "approve":
+        decision = approvals.approve(path, args.by, now)
+        print(t("cli.approved", file=decision.file, by=decision.by, sha=decision.sha256[:12]))
+    else:
+        decision = approvals.refuse(path, args.by, args.reason, now)
+        print(t("cli.refused", file=decision.file, by=decision.by, reason=decision.reason))
+    if not config.policy.require_approval:
+        print(t("cli.approval_not_required"))
+    _paths, _rules, installed = _installed(config, [], _library(config))
+    for problem in installed.problems:
+        if problem.severity == "error" and Path(problem.file).name == decision.file:
+            print(f"✘ {problem}", file=sys.stderr)
+    return 0
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     config = _config(args)
+    if args.schedule_command in ("approve", "refuse"):
+        return _approval(args, config)
     library = _library(config)
     as_json = getattr(args, "json", False)
     if args.schedule_command == "check":
@@ -506,6 +551,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                         name: problem.message
                         for name, problem in installed.last_good_refused.items()
                     },
+                    "awaiting_approval": {
+                        name: {"state": status.state, "message": status.describe()}
+                        for name, status in installed.waiting.items()
+                    },
                 }
             )
         else:
@@ -513,6 +562,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                 prefix = "✘" if problem.severity == "error" else "!"
                 print(f"{prefix} {problem}")
             for note in _last_good_notes(installed):
+                print(note)
+            for note in _waiting_notes(installed, paths):
                 print(note)
             if not paths:
                 print(t("cli.no_schedule_files", folder=config.scheduler.schedules_dir))
@@ -530,12 +581,14 @@ def _show_plan(
     config: Config, library: Any, days: int, first_day: date | None, as_json: bool
 ) -> int:
     """What the daemon runs (last good versions of refused files included, marked), from
-    now on unless a first day is asked for: sessions already over are in ``loaxa log``."""
-    _paths, rules, installed = _installed(config, [], library)
+    now on unless a first day is asked for: sessions already over are in ``loaxa log``.
+    The sessions of files awaiting approval are shown too, marked: they do not air."""
+    paths, rules, installed = _installed(config, [], library)
     now = datetime.now(config.timezone)
     first = first_day or now.date()
     last = first + timedelta(days=max(1, days) - 1)
-    sessions = rules.plan(installed.schedules, first, last)
+    sessions = rules.plan([*installed.schedules, *installed.awaiting], first, last)
+    waiting = installed.waiting
     over = 0
     if first_day is None:
         upcoming = [s for s in sessions if s.ends.timestamp() > now.timestamp()]
@@ -556,6 +609,7 @@ def _show_plan(
                     "last_good": s.schedule_file in kept,
                     "tier": s.tier,
                     "languages": list(s.languages),
+                    "awaiting_approval": s.schedule_file in waiting,
                 }
                 for s in sessions
             ]
@@ -564,7 +618,7 @@ def _show_plan(
     for problem in installed.problems:
         if problem.severity == "error":
             print(f"✘ {problem}", file=sys.stderr)
-    for note in _last_good_notes(installed):
+    for note in _last_good_notes(installed) + _waiting_notes(installed, paths):
         print(note, file=sys.stderr)
     if not sessions:
         print(t("cli.plan_empty", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
@@ -580,6 +634,8 @@ def _show_plan(
 
         def campaign(session: Any) -> str:
             marks = [t("cli.plan_last_good")] if session.schedule_file in kept else []
+            if session.schedule_file in waiting:
+                marks.append(t("cli.plan_awaiting"))
             return session.campaign + "".join(f" ({mark})" for mark in marks)
 
         print_table(

@@ -716,6 +716,53 @@ CATALOG: dict[str, tuple[str, str]] = {
         "language_rotation chỉ nhận \"hằng ngày\" (\"daily\": mỗi ngày một tiếng, lần lượt), không phải {value}",
         "language_rotation only takes \"daily\" (\"hằng ngày\": one language a day, in turn), not {value}",
     ),
+    # --- approval of schedule files by the commune leadership (issue 12) ---
+    "approval.awaiting": (
+        "chờ duyệt: chưa có ai duyệt tệp này",
+        "awaiting approval: nobody has approved this file yet",
+    ),
+    "approval.approved": ("đã được {by} duyệt lúc {at}", "approved by {by} at {at}"),
+    "approval.refused": (
+        "bị {by} từ chối lúc {at}: {reason}",
+        "refused by {by} at {at}: {reason}",
+    ),
+    "approval.voided": (
+        "chờ duyệt lại: tệp đã bị sửa sau khi {by} duyệt lúc {at}, nên lần duyệt đó hết hiệu lực",
+        "awaiting approval again: the file was edited after {by} approved it at {at}, so that approval is void",
+    ),
+    "approval.edited_after_refusal": (
+        "chờ duyệt: tệp đã được sửa sau khi {by} từ chối lúc {at}",
+        "awaiting approval: the file was edited after {by} refused it at {at}",
+    ),
+    "approval.waits": (
+        "{status}. Tệp này chưa được phát (xã yêu cầu lãnh đạo duyệt lịch: [policy] require_approval); duyệt bằng lệnh loaxa schedule approve TỆP --by \"Họ tên, chức vụ\"",
+        "{status}. This file does not air (the commune requires approval: [policy] require_approval); approve it with loaxa schedule approve FILE --by \"Name, position\"",
+    ),
+    "approval.corrupt": (
+        "Tệp ghi việc duyệt lịch '{path}' bị hỏng ({detail}). Đừng xoá hay ghi đè tệp này; hãy chép lại từ bản sao lưu hoặc gọi kỹ thuật viên.",
+        "The approvals file '{path}' is damaged ({detail}). Do not delete or overwrite it; restore it from a backup or call the technician.",
+    ),
+    "approval.no_name": (
+        "Hãy ghi rõ ai duyệt hoặc từ chối: --by \"Họ tên, chức vụ\", ví dụ --by \"Nguyễn Văn A, Chủ tịch UBND xã\".",
+        "Say who approves or refuses: --by \"Name, position\", e.g. --by \"Nguyễn Văn A, Chủ tịch UBND xã\".",
+    ),
+    "approval.no_reason": (
+        "Hãy ghi lý do từ chối: --reason \"…\".",
+        "Give the reason for the refusal: --reason \"…\".",
+    ),
+    "approval.unreadable": ("Không duyệt được: {problem}", "Cannot decide on it: {problem}"),
+    "approval.event_approved": (
+        "Lịch {file} được {by} duyệt lúc {at}.",
+        "Schedule {file} approved by {by} at {at}.",
+    ),
+    "approval.event_refused": (
+        "Lịch {file} bị {by} từ chối lúc {at}: {reason}.",
+        "Schedule {file} refused by {by} at {at}: {reason}.",
+    ),
+    "approval.event_voided": (
+        "Lịch {file} đã bị sửa sau khi {by} duyệt: lần duyệt đó hết hiệu lực, tệp chờ duyệt lại và không được phát.",
+        "Schedule {file} was edited after {by} approved it: that approval is void, the file awaits approval again and does not air.",
+    ),
     # --- relays ---
     "relays.serial_ready": (
         "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",
@@ -1172,6 +1219,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Schedule '{file}' has errors and is not used. Fix the lines above and save it again.",
     ),
     # --- daemon: schedule reloads, last good versions, late sessions ---
+    "daemon.awaiting": (
+        "Lịch {file}: {status} — không phát cho đến khi được duyệt.",
+        "Schedule {file}: {status} — not airing until approved.",
+    ),
     "daemon.last_good_refused": (
         "Tệp lịch '{file}' có lỗi, và bản đúng trước đó của tệp này cũng không dùng được nữa ({reason}); tệp này không phát gì cho đến khi được sửa.",
         "Schedule '{file}' has errors, and its last good version cannot run either ({reason}); nothing of this file plays until it is fixed.",
@@ -1364,6 +1415,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "usb.schedule_installed": (
         "Lịch '{name}': hợp lệ, đã đưa vào hộp; hộp tự áp dụng trong vòng {seconds} giây.",
         "Schedule '{name}': valid and installed; the box applies it within {seconds} seconds.",
+    ),
+    "usb.schedule_awaits": (
+        "{status}: lịch này chỉ được phát sau khi lãnh đạo xã duyệt (loaxa schedule approve).",
+        "{status}: this schedule airs only once the commune leadership approves it (loaxa schedule approve).",
+    ),
+    "usb.plan_waiting": (
+        "✋ {file}: {status} — chưa được phát.",
+        "✋ {file}: {status} — not airing.",
     ),
     "usb.schedule_same": (
         "Lịch '{name}' giống hệt lịch đang chạy trong hộp; không có gì thay đổi.",
@@ -1802,6 +1861,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "→ The last good version of '{file}' cannot run either ({reason}); nothing of this file plays.",
     ),
     "cli.plan_last_good": ("bản trước", "last good"),
+    "cli.plan_awaiting": ("chờ duyệt, không phát", "awaiting approval, not airing"),
+    "cli.help.schedule_approve": (
+        "ghi nhận lãnh đạo xã đã duyệt một tệp lịch (đúng nội dung hiện tại)",
+        "record that the commune leadership approved a schedule file (its text as it is now)",
+    ),
+    "cli.help.schedule_refuse": (
+        "ghi nhận lãnh đạo xã không duyệt một tệp lịch, kèm lý do",
+        "record that the commune leadership refused a schedule file, with the reason",
+    ),
+    "cli.help.approval_by": (
+        'ai duyệt: "Họ tên, chức vụ"',
+        'who decides: "Name, position"',
+    ),
+    "cli.approved": (
+        "✔ Đã ghi: lịch {file} được {by} duyệt (mã nội dung {sha}…). Sửa tệp dù một ký tự thì phải duyệt lại.",
+        "✔ Recorded: schedule {file} approved by {by} (content hash {sha}…). Any edit, even one character, needs a new approval.",
+    ),
+    "cli.refused": (
+        "✔ Đã ghi: lịch {file} bị {by} từ chối ({reason}). Tệp vẫn để trong thư mục nhưng không được phát.",
+        "✔ Recorded: schedule {file} refused by {by} ({reason}). The file stays in the folder but does not air.",
+    ),
+    "cli.approval_not_required": (
+        "! Hộp này chưa yêu cầu duyệt lịch ([policy] require_approval = false): mọi tệp hợp lệ đều được phát.",
+        "! This box does not require approval ([policy] require_approval = false): every valid file airs.",
+    ),
     "cli.plan_past_hidden": (
         "({sessions} đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
         "({sessions} earlier today not shown; what played: loaxa log)",

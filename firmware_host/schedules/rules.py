@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from firmware_host.config import Config, PolicySettings
+from firmware_host.schedules.approvals import Approvals, Status, judge
 from firmware_host.schedules.model import ERROR, WARNING, Phrase, Problem, Schedule
 from firmware_host.schedules.plan import (
     PlannedSession,
@@ -105,6 +106,15 @@ class Installed:
     texts: dict[Path, str]  # the checked text of every accepted file, to keep as last good
     from_last_good: dict[str, datetime | None]  # refused file -> when its running copy was saved
     last_good_refused: dict[str, Problem]  # refused file -> why its copy cannot run either
+    # With [policy] require_approval: file name -> where its text stands, and the
+    # checked campaigns of the files that wait for approval (shown, never played).
+    approvals: dict[str, Status] = field(default_factory=dict)
+    awaiting: list[Schedule] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> dict[str, Status]:
+        """The files that do not air for want of approval (or refused by the leadership)."""
+        return {name: status for name, status in self.approvals.items() if not status.airs}
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,7 @@ class BoxRules:
     tz: ZoneInfo
     policy: PolicySettings = NO_POLICY
     versions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # ClipLibrary.versions
+    approvals: Approvals | None = None  # when the commune requires approval
 
     @classmethod
     def of(
@@ -132,6 +143,7 @@ class BoxRules:
             tz=config.timezone,
             policy=config.policy,
             versions=versions or {},
+            approvals=Approvals(config.log_dir) if config.policy.require_approval else None,
         )
 
     def check(
@@ -160,19 +172,37 @@ class BoxRules:
 
         Each file is read once, so the text kept as last good is the text checked. A
         copy that collides with an accepted file gives way to it.
+
+        When the commune requires approval, a file whose text is not approved does not
+        air, nor does its copy (an edit voids the approval: the campaign waits); it is
+        still checked, and gives way to the approved files in collisions and caps, so a
+        file waiting for approval can never silence one on air. A refused file's copy
+        runs only if the copy's own text is approved.
         """
         paths = list(dict.fromkeys(Path(path) for path in paths))
         texts = {path: text for path in paths if isinstance(text := read_schedule_text(path), str)}
-        schedules, problems = self.check(paths, texts)
-        accepted = {s.path: s for s in schedules}
+        decisions = self.approvals.decisions() if self.approvals is not None else None
+        approvals = (
+            {}
+            if decisions is None
+            else {
+                path.name: judge(path.name, text, decisions.get(path.name, {}))
+                for path, text in texts.items()
+            }
+        )
+        waiting = {name for name, status in approvals.items() if not status.airs}
+        schedules, problems = self.check(paths, texts, waiting)
+        accepted = {s.path: s for s in schedules if s.path.name not in waiting}
         refused = {Path(p.file).name for p in problems if p.severity == ERROR}
         copies = {
             path: copy
             for path in paths
             if path.name in refused
+            and path.name not in waiting
             and last_good is not None
             and (copy := last_good.read(path.name)) is not None
             and copy != texts.get(path)
+            and (decisions is None or judge(path.name, copy, decisions.get(path.name, {})).airs)
         }
         running: list[Schedule] = []
         why_not: dict[str, Problem] = {}
@@ -200,6 +230,8 @@ class BoxRules:
             texts={path: texts[path] for path in accepted},
             from_last_good=saved,
             last_good_refused=why_not,
+            approvals=approvals,
+            awaiting=[s for s in schedules if s.path.name in waiting],
         )
 
     def plan(self, schedules: Iterable[Schedule], first: date, last: date) -> list[PlannedSession]:
