@@ -6,6 +6,7 @@ the log.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -96,7 +97,7 @@ def test_an_emergency_cuts_the_session_on_air_through_the_control_socket(
     """The normal clip's audio stops in the capture, the amplifier goes off before any
     zone changes, the warm-up is kept, the emergency's samples follow; the cut entry is
     ``preempted`` with the seconds that went out, and never counted."""
-    library, long, alarm, _short = clips
+    _library, long, alarm, _short = clips
     daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
     daemon.start()
     try:
@@ -225,7 +226,7 @@ def test_a_priority_session_goes_before_normal_ones_that_wait(station, clips, bo
 
 
 def test_an_emergency_order_without_a_reason_or_with_a_wrong_clip_moves_nothing(box, pins, clips):
-    library, _long, alarm, _short = clips
+    _library, _long, alarm, _short = clips
     daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
     daemon.start()
     try:
@@ -348,7 +349,7 @@ def test_never_two_on_air_never_a_cut_emergency_never_a_resumed_session(quick_cl
     rows = sessions(log)
     assert len(rows) == len(arrivals)
     spans = sorted((row["started"], row["ended"]) for row in rows)
-    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:], strict=False))
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
     assert not [row for row in rows if row["tier"] == "khan-cap" and row["status"] == "preempted"]
     keys = [row["plan_key"] for row in rows]
     assert len(keys) == len(set(keys))  # nothing played twice, a cut one included
