@@ -154,9 +154,34 @@ CATALOG: dict[str, tuple[str, str]] = {
         "a key name starts with an invalid character",
     ),
     # --- tiers and emergencies (tiers.py, broadcast/orders.py) ---
+    "tier.unknown": (
+        "'{value}' không phải mức độ; hãy dùng: thuong (thông thường), uu-tien (ưu tiên) hoặc khan-cap (khẩn cấp)",
+        "'{value}' is not a tier; use thuong (normal), uu-tien (priority) or khan-cap (emergency)",
+    ),
+    "tier.emergency_has_its_door": (
+        "Phát khẩn cấp dùng lệnh riêng, có lý do: loaxa emergency BÀI --reason \"…\"",
+        "An emergency broadcast has its own command, with a reason: loaxa emergency CLIP --reason \"…\"",
+    ),
     "tier.thuong": ("thông thường", "normal"),
     "tier.uu-tien": ("ưu tiên", "priority"),
     "tier.khan-cap": ("khẩn cấp", "emergency"),
+    "emergency.no_reason": (
+        'Phát khẩn cấp cần ghi lý do (thiên tai, hoả hoạn, dịch bệnh…): --reason "Bão số 3 đổ bộ"',
+        'An emergency broadcast needs a reason (disaster, fire, epidemic…): --reason "Typhoon no. 3 landing"',
+    ),
+    "emergency.reason_too_long": (
+        "Lý do phát khẩn cấp dài quá {maximum} ký tự; hãy viết ngắn gọn.",
+        "The emergency's reason is longer than {maximum} characters; keep it short.",
+    ),
+    "emergency.started": (
+        "KHẨN CẤP: đang phát ngay ({reason}); mã buổi {session_id}.",
+        "EMERGENCY: on air now ({reason}); session {session_id}.",
+    ),
+    "emergency.queued": (
+        "KHẨN CẤP: đang chờ buổi khẩn cấp trước phát xong ({reason}).",
+        "EMERGENCY: waiting for the emergency before it to finish ({reason}).",
+    ),
+    "emergency.button_reason": ("nút khẩn cấp trên hộp", "the box's emergency button"),
     # --- the daemon's control socket (control.py) ---
     "control.no_daemon": (
         "Chương trình phát (loaxa run) chưa chạy trên hộp này. Kỹ thuật viên bật bằng: sudo systemctl start loaxa",
@@ -854,6 +879,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     # --- session ---
     "session.manual": ("phát tay", "manual"),
+    "session.emergency_label": ("KHẨN CẤP ({reason})", "EMERGENCY ({reason})"),
+    "session.cut": (
+        "Cắt buổi đang phát '{session}' để phát {emergency}.",
+        "Cutting the session on air '{session}' for {emergency}.",
+    ),
+    "session.cut_reason": (
+        "bị cắt để phát {emergency}; không phát lại phần còn lại",
+        "cut for {emergency}; the rest is not played again",
+    ),
+    "status.preempted": ("bị cắt (khẩn cấp)", "cut (emergency)"),
     "session.waiting": (
         "Đang có buổi phát khác ({other}); buổi này chờ đến lượt.",
         "Another session is on air ({other}); this one waits for its turn.",
@@ -904,6 +939,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "session.interrupted": ("  ■ buổi phát bị dừng: {error}", "  ■ session interrupted: {error}"),
     "session.failed": ("  ✘ buổi phát lỗi: {error}", "  ✘ session failed: {error}"),
+    "session.preempted": ("  ■ buổi phát bị cắt: {error}", "  ■ session cut: {error}"),
     "session.missed": ("  ✘ bỏ lỡ: {error}", "  ✘ missed: {error}"),
     # --- playback log ---
     "log.write_failed": (
@@ -1234,6 +1270,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "daemon.reload_failed": (
         "Không kiểm tra được các tệp lịch ({detail}); hộp tiếp tục chạy lịch đang có. Hãy báo kỹ thuật viên.",
         "Could not check the schedule files ({detail}); the box keeps running what it has. Tell the technician.",
+    ),
+    "daemon.control_failed": (
+        "Không mở được cổng điều khiển của hộp ({detail}); hộp vẫn phát theo lịch, nhưng màn hình điều khiển và tỉnh không ra lệnh được.",
+        "Could not open the box's control socket ({detail}); the box still broadcasts its schedule, but the panel and the province cannot give orders.",
     ),
     "daemon.reloaded": (
         "Đã đọc lại lịch phát: {files}, {sessions} trong 26 giờ tới.",
@@ -1744,6 +1784,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "create a sample config and the data folders",
     ),
     "cli.help.clips": ("thư viện bài phát", "the clip library"),
+    "cli.help.emergency": (
+        "phát khẩn cấp ngay: cắt buổi đang phát (thiên tai, hoả hoạn, dịch bệnh)",
+        "broadcast an emergency now: cuts the session on air (disaster, fire, epidemic)",
+    ),
+    "cli.help.emergency_reason": ("lý do, ghi vào nhật ký và báo cáo", "the reason, kept in the log and the report"),
+    "cli.order_on_air": (
+        "✔ Chương trình phát đã nhận lệnh và đang phát (mã buổi {session_id}). Xem: loaxa log",
+        "✔ The broadcast program took the order and is on air (session {session_id}). See: loaxa log",
+    ),
+    "cli.order_queued": (
+        "✔ Chương trình phát đã nhận lệnh; buổi này chờ đến lượt. Xem: loaxa log",
+        "✔ The broadcast program took the order; the session waits its turn. See: loaxa log",
+    ),
     "cli.help.clips_say": (
         "đọc một văn bản tiếng Việt thành bài phát (TTS)",
         "read a Vietnamese text into a clip (text-to-speech)",
