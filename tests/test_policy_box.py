@@ -113,6 +113,9 @@ def run_quiet(*argv: str) -> int:
 
 @pytest.mark.slow
 def test_a_slot_in_two_languages_plays_each_clip_in_each_language(tmp_path, capture_dir, pins):
+    """The log entries carry the clips played and the campaign's tier; the report counts both."""
+    from firmware_host.report import service
+
     config = policy_box(tmp_path / "box")
     library = ClipLibrary(config)
     vi = library.import_file(make_tone(tmp_path / "Thông báo.wav", seconds=1.0, frequency=440))
@@ -123,7 +126,8 @@ def test_a_slot_in_two_languages_plays_each_clip_in_each_language(tmp_path, capt
     )
     at = datetime.now(config.timezone).replace(microsecond=0) + timedelta(seconds=4)
     (config.scheduler.schedules_dir / "song-ngu.toml").write_text(
-        f'[campaign]\nname = "Song ngữ"\ndate = {at.date()}\n\n[[slot]]\nname = "sáng"\n'
+        f'[campaign]\nname = "Song ngữ"\ntier = "ưu tiên"\ndate = {at.date()}\n\n'
+        '[[slot]]\nname = "sáng"\n'
         f'time = "{at:%H:%M:%S}"\nplaylist = ["{vi.id}"]\nlanguages = ["ede", "vi"]\n'
         'zones = ["thon-1"]\n',
         "utf-8",
@@ -135,9 +139,24 @@ def test_a_slot_in_two_languages_plays_each_clip_in_each_language(tmp_path, capt
     finally:
         daemon.stop()
     rows = PlayLog(config.log_dir, config.timezone).entries()
-    played = [(r["clip_id"], r["clip_language"], r["status"]) for r in rows if r["kind"] == "clip"]
-    assert played == [(ede.id, "ede", "completed"), (vi.id, "vi", "completed")]
+    played = [
+        (r["clip_id"], r["clip_language"], r["status"], r["tier"])
+        for r in rows
+        if r["kind"] == "clip"
+    ]
+    assert played == [
+        (ede.id, "ede", "completed", "uu-tien"),
+        (vi.id, "vi", "completed", "uu-tien"),
+    ]
+    assert [s["tier"] for s in sessions(config)] == ["uu-tien"]
     assert len(captured_files(capture_dir)) == 2
+    report = service.month_report(config, f"{at:%Y-%m}")
+    assert [(x["tier"], x["sessions"], x["plays"]) for x in report.by_tier] == [
+        ("khan-cap", 0, 0),
+        ("uu-tien", 1, 2),
+        ("thuong", 0, 0),
+    ]
+    assert [(x["language"], x["plays"]) for x in report.by_language] == [("ede", 1), ("vi", 1)]
 
 
 # --------------------------------------------------------------------------- the command line
