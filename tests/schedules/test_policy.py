@@ -290,6 +290,24 @@ def test_a_translation_removed_later_fails_the_session_not_the_language() -> Non
     assert playlist == ("nhac-hieu", "nhac-hieu (ede)")
 
 
+def test_the_documented_examples_are_valid(tmp_path: Path) -> None:
+    """docs/schedules.md: the one-day campaign as written, the bilingual slot under a
+    campaign head."""
+    from tests.helpers import REPO
+
+    doc = (REPO / "docs" / "schedules.md").read_text("utf-8")
+    blocks = [part.split("```", 1)[0] for part in doc.split("```toml\n")[1:]]
+    one_day = next(b for b in blocks if "date = " in b and "[[slot]]" in b)
+    bilingual = next(b for b in blocks if "languages = " in b)
+    family = {"vi": "thong-bao-tiem-chung", "ede": "tiem-chung-ede"}
+    versions = {"thong-bao-tiem-chung": family, "huong-dan": {"vi": "huong-dan", "ede": "hd-ede"}}
+    refs = {"thong-bao-tiem-chung": 60.0, "tiem-chung-ede": 70.0, "huong-dan": 30.0, "hd-ede": 35.0}
+    head = '[campaign]\nname = "Tiêm chủng"\nstart = 2024-09-02\nend = 2024-09-08\n\n'
+    paths = [write(tmp_path, one_day, "a.toml"), write(tmp_path, head + bilingual, "b.toml")]
+    kept, problems = check(paths, refs=refs, versions=versions)
+    assert problems == [] and len(kept) == 2
+
+
 # --------------------------------------------------------------------------- the policy
 
 QUIET = policy(quiet_hours=((time(21, 30), time(5, 30)),))
