@@ -7,9 +7,9 @@ enough, changes the hash: the approval is void and the file waits ("chờ duyệ
 it is approved again. ``loaxa schedule refuse FILE --by … --reason …`` records a refusal
 the same way: the file stays in the folder, not airing. A decision belongs to the text
 it was made on: a text approved once stays approved (its last good copy may run, and
-an edit undone is approved again) until that very text is refused. The box judges by the hash
-alone, so a file copied from a stick is approved only if its bytes are the approved
-ones, whatever its name on the stick said.
+an edit undone is approved again) until that very text is refused. The box judges by
+the hash alone, so a file copied from a stick is approved only if its bytes are the
+approved ones, whatever its name on the stick said.
 
 The decisions live in ``approvals.json`` beside the playback log (the log's folder is
 the one the box backs up and the report reads), written whole through
@@ -150,7 +150,12 @@ class Approvals:
                 name: {digest: Decision(**record) for digest, record in texts.items()}
                 for name, texts in doc["files"].items()
             }
-        except (ValueError, TypeError, AttributeError) as exc:
+            for event in doc["events"]:
+                if event["event"] not in ("approved", "refused", "voided") or not all(
+                    isinstance(event[key], str) for key in ("file", "sha256", "by", "at")
+                ):
+                    raise ValueError(event)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise LoaxaError("approval.corrupt", path=self.path, detail=exc) from exc
         return doc
 

@@ -150,17 +150,26 @@ def test_a_decision_without_a_name_a_reason_or_a_file_records_nothing(
     assert not (config.log_dir / "approvals.json").exists()
 
 
-def test_a_damaged_approvals_file_is_said_and_never_overwritten(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damaged",
+    ['{"files": [', '{"files": {}, "events": [{"event": "approved", "file": "2g.toml"}]}'],
+)
+def test_a_damaged_approvals_file_is_said_and_never_overwritten(tmp_path: Path, damaged) -> None:
     config = box(tmp_path)
     path = campaign(config)
     config.log_dir.mkdir(parents=True)
-    (config.log_dir / "approvals.json").write_text('{"files": [', "utf-8")
-    with pytest.raises(LoaxaError) as refused:
-        Approvals(config.log_dir).approve(path, CHAIRMAN, NOW)
-    assert str(refused.value).startswith(
-        f"Tệp ghi việc duyệt lịch '{config.log_dir / 'approvals.json'}' bị hỏng"
-    )
-    assert (config.log_dir / "approvals.json").read_text("utf-8") == '{"files": ['
+    (config.log_dir / "approvals.json").write_text(damaged, "utf-8")
+    for attempt in (
+        lambda: Approvals(config.log_dir).approve(path, CHAIRMAN, NOW),
+        lambda: Approvals(config.log_dir).take_events([], NOW, lambda _e, _n: None),
+        lambda: installed(config),
+    ):
+        with pytest.raises(LoaxaError) as refused:
+            attempt()
+        assert str(refused.value).startswith(
+            f"Tệp ghi việc duyệt lịch '{config.log_dir / 'approvals.json'}' bị hỏng"
+        )
+    assert (config.log_dir / "approvals.json").read_text("utf-8") == damaged
 
 
 def test_decisions_and_voids_are_handed_to_the_log_once(tmp_path: Path) -> None:
