@@ -1490,6 +1490,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "web.nav.system": ("Hệ thống", "System"),
     "web.logout": ("Đăng xuất", "Log out"),
     "web.cancel": ("Huỷ", "Cancel"),
+    "web.tomorrow": ("mai {time}", "tomorrow {time}"),
     "web.version": ("Phần mềm Loa Xã phiên bản {version}", "Loa Xã software version {version}"),
     "web.role.can-bo": ("Cán bộ", "Officer"),
     "web.role.lanh-dao": ("Lãnh đạo", "Leadership"),
@@ -1626,6 +1627,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "web.audit.title": ("Nhật ký thay đổi", "Audit log"),
     "web.audit.empty": ("Chưa có thay đổi nào trong tháng này.", "No changes this month yet."),
     "web.audit.from": ("từ {origin}", "from {origin}"),
+    "web.audit.from_cli": ("bằng lệnh loaxa trên hộp", "with the loaxa command on the box"),
     "web.audit.user.add": (
         "{who} tạo tài khoản {target} ({roles})",
         "{who} created the account {target} ({roles})",

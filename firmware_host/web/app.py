@@ -135,7 +135,7 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "version": __version__,
         "asset": lambda name: url_for("static", filename=name, v=asset_version),
         "clock_time": lambda iso: i18n.clock_time(iso, zone),
-        "day_and_time": lambda iso: i18n.day_and_time(iso, zone),
+        "day_and_time": lambda iso, year=True: i18n.day_and_time(iso, zone, year=year),
         "day_or_time": lambda iso: i18n.day_or_time(iso, zone),
         "duration": lambda seconds: format_seconds(seconds or 0),
         "status_label": i18n.status_text,

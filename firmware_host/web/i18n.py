@@ -49,19 +49,25 @@ def clock_time(iso: str | None, zone: ZoneInfo) -> str:
     return at.strftime("%H:%M") if at else ""
 
 
-def day_and_time(iso: str | None, zone: ZoneInfo) -> str:
-    """``05/03/2026 07:30``: Vietnam writes the day first, and so do the reports."""
+def day_and_time(iso: str | None, zone: ZoneInfo, *, year: bool = True) -> str:
+    """``05/03/2026 07:30`` (``05/03 07:30`` without the *year*): Vietnam writes the
+    day first, and so do the reports."""
     at = moment(iso, zone)
-    return at.strftime("%d/%m/%Y %H:%M") if at else ""
+    return at.strftime("%d/%m/%Y %H:%M" if year else "%d/%m %H:%M") if at else ""
 
 
 def day_or_time(iso: str | None, zone: ZoneInfo) -> str:
-    """``07:30`` today, ``06/03 07:30`` another day (the next sessions of the home page)."""
+    """``07:30`` today, ``mai 07:30`` tomorrow, ``06/03 07:30`` another day (the next
+    sessions of the home page)."""
     at = moment(iso, zone)
     if at is None:
         return ""
-    today = datetime.now(zone).date()
-    return at.strftime("%H:%M") if at.date() == today else at.strftime("%d/%m %H:%M")
+    days = (at.date() - datetime.now(zone).date()).days
+    if days == 0:
+        return at.strftime("%H:%M")
+    if days == 1:
+        return t("web.tomorrow", time=at.strftime("%H:%M"))
+    return at.strftime("%d/%m %H:%M")
 
 
 def status_text(status: str) -> str:

@@ -47,7 +47,7 @@ def sample_status(now: datetime | None = None) -> dict[str, Any]:
         "waiting": [],
         "next": [
             {
-                "at": iso(now + timedelta(hours=10)),
+                "at": iso(started + timedelta(hours=10)),
                 "campaign": "Phòng chống lừa đảo qua mạng",
                 "slot": "chiều",
                 "tier": "thuong",
@@ -56,7 +56,7 @@ def sample_status(now: datetime | None = None) -> dict[str, Any]:
                 "expected_seconds": 184.0,
             },
             {
-                "at": iso(now + timedelta(days=1)),
+                "at": iso(started + timedelta(days=1)),
                 "campaign": "Tiêm chủng mở rộng",
                 "slot": "sáng",
                 "tier": "uu-tien",
