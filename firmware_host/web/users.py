@@ -37,7 +37,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+
+# InvalidHash, not InvalidHashError: argon2-cffi 21.1 (Debian bookworm) has only this name.
+from argon2.exceptions import InvalidHash, VerificationError
 
 from firmware_host.messages import LoaxaError, error_text
 from firmware_host.store import write_atomically
@@ -68,7 +70,7 @@ def _matches(stored: str, password: str) -> bool:
     with _one_hash_at_a_time:
         try:
             return _hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHash):
             return False
 
 
