@@ -25,7 +25,10 @@ JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # python3-lgpio comes from the Raspberry Pi OS archive (archive.raspberrypi.com), not
 # Debian: the venv sees it through --system-site-packages; elsewhere pip installs lgpio.
 # espeak-ng: the Vietnamese voice of `loaxa clips say` (always there; Piper is optional).
-PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio)
+# python3-flask/-cheroot/-argon2: the web panel's libraries as Debian builds them, seen by
+# the venv (--system-site-packages), so pip compiles nothing on a 32-bit Pi.
+PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio
+  python3-flask python3-cheroot python3-argon2)
 GROUPS_OF_LOAXA=(gpio audio dialout)
 
 root=""
@@ -289,10 +292,12 @@ else
     run systemctl enable fake-hwclock.service
   fi
   [ -e /etc/fake-hwclock.data ] || run fake-hwclock save
-  if systemctl is-active --quiet loaxa.service 2>/dev/null \
-      && [ "$((unit_changed + package_changed))" -gt 0 ]; then
-    run systemctl restart loaxa.service
-  fi
+  for service in loaxa.service loaxa-web.service; do
+    if systemctl is-active --quiet "$service" 2>/dev/null \
+        && [ "$((unit_changed + package_changed))" -gt 0 ]; then
+      run systemctl restart "$service"
+    fi
+  done
 fi
 
 # -- Done -----------------------------------------------------------------------------------
@@ -306,4 +311,9 @@ fi
 if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa.service 2>/dev/null; then
   say "Next / tiếp theo: sudo nano $ETC/loaxa.toml; loaxa selftest;" \
     "sudo systemctl enable --now loaxa"
+fi
+# The panel waits for a technician account: nobody could log in to it before.
+if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-web.service 2>/dev/null; then
+  say "Web panel / trang điều khiển: loaxa users add \"<name>\" --role ky-thuat;" \
+    "sudo systemctl enable --now loaxa-web"
 fi

@@ -64,13 +64,15 @@ rules=()
 for rule in "$here"/udev/*.rules; do rules+=("/etc/udev/rules.d/$(basename "$rule")"); done
 shopt -u nullglob
 
-if [ -n "$R" ]; then
-  echo "  (skipped, --root) systemctl disable --now loaxa.service"
-elif systemctl is-enabled --quiet loaxa.service 2>/dev/null \
-    || systemctl is-active --quiet loaxa.service 2>/dev/null; then
-  # Stopping switches every relay off before the daemon exits.
-  run systemctl disable --now loaxa.service
-fi
+# Stopping the daemon switches every relay off before it exits.
+for service in loaxa-web.service loaxa.service; do
+  if [ -n "$R" ]; then
+    echo "  (skipped, --root) systemctl disable --now $service"
+  elif systemctl is-enabled --quiet "$service" 2>/dev/null \
+      || systemctl is-active --quiet "$service" 2>/dev/null; then
+    run systemctl disable --now "$service"
+  fi
+done
 
 remove "${units[@]}" "${rules[@]}" /etc/systemd/journald.conf.d/loaxa.conf \
   /usr/local/bin/loaxa /opt/loaxa
