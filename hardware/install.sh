@@ -25,12 +25,12 @@ JOURNALD=/etc/systemd/journald.conf.d/loaxa.conf
 # python3-lgpio comes from the Raspberry Pi OS archive (archive.raspberrypi.com), not
 # Debian: the venv sees it through --system-site-packages; elsewhere pip installs lgpio.
 # espeak-ng: the Vietnamese voice of `loaxa clips say` (always there; Piper is optional).
-# python3-flask/-cheroot/-argon2: the web panel's libraries as Debian builds them, seen by
-# the venv (--system-site-packages), so pip compiles nothing on a 32-bit Pi.
-PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio
-  python3-flask python3-cheroot python3-argon2)
+PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio)
 GROUPS_OF_LOAXA=(gpio audio dialout)
 
+# The web panel's libraries as Debian builds them, seen by the venv (--system-site-packages),
+# so pip compiles nothing on a 32-bit Pi (argon2-cffi has C code).
+PACKAGES+=(python3-flask python3-cheroot python3-argon2)
 root=""
 dry_run=0
 while [ "$#" -gt 0 ]; do
@@ -292,12 +292,14 @@ else
     run systemctl enable fake-hwclock.service
   fi
   [ -e /etc/fake-hwclock.data ] || run fake-hwclock save
-  for service in loaxa.service loaxa-web.service; do
-    if systemctl is-active --quiet "$service" 2>/dev/null \
-        && [ "$((unit_changed + package_changed))" -gt 0 ]; then
-      run systemctl restart "$service"
-    fi
-  done
+  if systemctl is-active --quiet loaxa.service 2>/dev/null \
+      && [ "$((unit_changed + package_changed))" -gt 0 ]; then
+    run systemctl restart loaxa.service
+  fi
+  if systemctl is-active --quiet loaxa-web.service 2>/dev/null \
+      && [ "$((unit_changed + package_changed))" -gt 0 ]; then
+    run systemctl restart loaxa-web.service
+  fi
 fi
 
 # -- Done -----------------------------------------------------------------------------------

@@ -63,16 +63,25 @@ done
 rules=()
 for rule in "$here"/udev/*.rules; do rules+=("/etc/udev/rules.d/$(basename "$rule")"); done
 shopt -u nullglob
-
-# Stopping the daemon switches every relay off before it exits.
-for service in loaxa-web.service loaxa.service; do
-  if [ -n "$R" ]; then
-    echo "  (skipped, --root) systemctl disable --now $service"
-  elif systemctl is-enabled --quiet "$service" 2>/dev/null \
-      || systemctl is-active --quiet "$service" 2>/dev/null; then
-    run systemctl disable --now "$service"
+# The web panel first: it switches nothing, so it simply stops (a chroot: nothing runs).
+if [ -n "$R" ]; then
+  echo "  (skipped, --root) systemctl disable --now loaxa-web.service"
+elif systemctl is-enabled --quiet loaxa-web.service 2>/dev/null \
+    || systemctl is-active --quiet loaxa-web.service 2>/dev/null; then
+  if [ -d /run/systemd/system ]; then
+    run systemctl disable --now loaxa-web.service
+  else
+    run systemctl disable loaxa-web.service
   fi
-done
+fi
+
+if [ -n "$R" ]; then
+  echo "  (skipped, --root) systemctl disable --now loaxa.service"
+elif systemctl is-enabled --quiet loaxa.service 2>/dev/null \
+    || systemctl is-active --quiet loaxa.service 2>/dev/null; then
+  # Stopping switches every relay off before the daemon exits.
+  run systemctl disable --now loaxa.service
+fi
 
 remove "${units[@]}" "${rules[@]}" /etc/systemd/journald.conf.d/loaxa.conf \
   /usr/local/bin/loaxa /opt/loaxa
