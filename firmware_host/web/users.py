@@ -26,6 +26,7 @@ raised later without locking anyone out.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import secrets
@@ -77,8 +78,11 @@ def _matches(stored: str, password: str) -> bool:
     return _hashing.submit(_verify, stored, password).result()
 
 
-# Verified when a name is unknown, so a wrong name costs the same time as a wrong password.
-_NOBODY = _hash(secrets.token_hex(16))
+@functools.cache
+def _nobody() -> str:
+    """Verified when a name is unknown, so a wrong name costs what a wrong password does
+    (made on first use: ``loaxa users list`` need not pay for a hash)."""
+    return _hash(secrets.token_hex(16))
 
 
 def one_time_password() -> str:
@@ -192,7 +196,7 @@ class UserStore:
         """The account if *password* is its password, else None (same cost either way)."""
         record = self._find(self._records(), name)
         if record is None:
-            _matches(_NOBODY, password)
+            _matches(_nobody(), password)
             return None
         return self._user(record) if _matches(record["hash"], password) else None
 

@@ -28,9 +28,13 @@ PHONE = {"width": 360, "height": 800}
 
 @pytest.fixture
 def panel(tmp_path: Path) -> Iterator[PanelServer]:
+    """A real panel; after the test, its log must hold no traceback: whatever a test
+    sent, every request ended in a page."""
     server = start_panel(tmp_path / "box")
     yield server
     server.stop()
+    log = "".join(server.output)
+    assert "Traceback" not in log, log
 
 
 @pytest.fixture(scope="session")

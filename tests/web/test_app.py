@@ -138,6 +138,8 @@ def test_next_after_login_stays_on_this_panel(app: Flask) -> None:
         ("//evil.example/x", "/"),
         ("https://evil.example/", "/"),
         ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
     ):
         client = app.test_client()
         form = {"csrf": token(client), "name": "Lan", "password": PASSWORD, "next": target}

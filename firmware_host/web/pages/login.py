@@ -26,10 +26,24 @@ LOCK_NOTICE_SECONDS = 60  # from this wait on, the audit log says "locked"
 
 def safe_next(target: str | None) -> str:
     """Where to go after the login or the switch: a path of this panel, never
-    another site (``//evil``, ``https:``, ``\\\\evil``)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    another site (``//evil``, ``https:``, ``\\\\evil``, ``/<tab>/evil``: browsers drop
+    tabs and line breaks from an address, so no space or control character passes)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and all(ch.isprintable() and not ch.isspace() for ch in target)
+    ):
         return target
     return url_for("home.index")
+
+
+def shown_name(typed: str) -> str:
+    """A typed login name as the audit log keeps it: what cannot be seen (controls,
+    bidi overrides, zero-width characters) becomes U+FFFD, so a list of failed logins
+    never reads differently from what was typed."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in typed.strip())[:NAME_MAX]
 
 
 def _wait_text(seconds: float) -> tuple[str, str]:
@@ -67,7 +81,7 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("login.html", name="", error=None, target=target)
 
-    name = request.form.get("name", "").strip()[:NAME_MAX]
+    name = shown_name(request.form.get("name", ""))
     password = request.form.get("password", "")[: PASSWORD_MAX + 1]
     origin = request.remote_addr or "?"
     keys = (("name", name.casefold()), ("from", origin))
