@@ -101,7 +101,9 @@ def create_app(config: Config) -> Flask:
         users=UserStore.for_data_dir(config.data_dir, config.timezone),
         backoff=Backoff(),
     )
-    app.wsgi_app = guard.count_chunked_bodies(app.wsgi_app, web.max_upload_bytes)
+    app.wsgi_app = guard.count_chunked_bodies(  # type: ignore[method-assign]
+        app.wsgi_app, web.max_upload_bytes
+    )
     app.before_request(_speak_the_readers_language)
     app.before_request(guard.refuse_declared_oversize(web.max_upload_bytes))
     app.before_request(auth.gate)
@@ -141,6 +143,7 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "status_label": i18n.status_text,
         "byte_size": i18n.byte_size,
         "plural": plural,
+        "take_notices": i18n.take_notices,
     }
 
 

@@ -48,8 +48,12 @@ class AuditLog:
     ) -> None:
         """Append one entry; returns once it is on disk."""
         moment = (now or datetime.now(self.zone)).astimezone(self.zone)
-        entry = {"at": moment.isoformat(timespec="seconds"), "who": who, "action": action}
-        entry["from"] = origin
+        entry: dict[str, Any] = {
+            "at": moment.isoformat(timespec="seconds"),
+            "who": who,
+            "action": action,
+            "from": origin,
+        }
         if target is not None:
             entry["target"] = target
         if detail:

@@ -11,9 +11,10 @@ the library prints in the reader's language too.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Request, flash
+from flask import Request, session
 
 from firmware_host.messages import CATALOG, LANGUAGES, current_language, t
 
@@ -27,9 +28,16 @@ def language_of(request: Request) -> str:
 
 
 def notice(key: str, *, error: bool = False, **params: object) -> None:
-    """A message for the next page the reader sees (kept as a key: it is rendered in
-    the language of that page, which the reader may just have switched)."""
-    flash([key, params], "error" if error else "info")
+    """A message for the next page the reader sees, kept in the session as a key and its
+    parameters: it is rendered in the language of that page, which the reader may just
+    have switched."""
+    session.setdefault("notices", []).append({"key": key, "params": params, "error": error})
+    session.modified = True
+
+
+def take_notices() -> list[dict[str, Any]]:
+    """The notices waiting for this page, each shown once."""
+    return session.pop("notices", []) if "notices" in session else []
 
 
 def moment(iso: str | None, zone: ZoneInfo) -> datetime | None:
