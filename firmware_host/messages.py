@@ -19,6 +19,13 @@ from dataclasses import dataclass
 LANGUAGES = ("vi", "en")
 _env_lang = os.environ.get("LOAXA_LANG", "vi")
 _state = {"lang": _env_lang if _env_lang in LANGUAGES else "vi"}
+_thread = threading.local()
+
+
+def language() -> str:
+    """The language messages are printed in now (``vi`` or ``en``): this thread's own if
+    it has one (:func:`set_thread_language`), else the process's."""
+    return getattr(_thread, "lang", None) or _state["lang"]
 
 
 def set_language(lang: str) -> None:
@@ -26,9 +33,6 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
     _state["lang"] = lang
-
-
-_thread = threading.local()
 
 
 def set_thread_language(lang: str | None) -> None:
@@ -40,10 +44,6 @@ def set_thread_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
     _thread.lang = lang
-
-
-def current_language() -> str:
-    return getattr(_thread, "lang", None) or _state["lang"]
 
 
 # key -> (Vietnamese, English). Parameters use str.format names.
@@ -1997,7 +1997,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 def t(key: str, /, **params: object) -> str:
     """Render message *key* in the current language."""
     vi, en = CATALOG[key]
-    text = en if current_language() == "en" else vi
+    text = en if language() == "en" else vi
     return text.format(**params)
 
 

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from firmware_host.config import Config
-from firmware_host.messages import current_language
+from firmware_host.messages import language
 
 SOCKET_NAME = "control.sock"
 TIMEOUT_SECONDS = 2.0
@@ -31,7 +31,7 @@ logger = logging.getLogger("loaxa.web")
 
 def daemon_status(config: Config) -> dict[str, Any] | None:
     """The daemon's ``status`` answer, or None when it does not give one in time."""
-    request = {"op": "status", "lang": current_language()}
+    request = {"op": "status", "lang": language()}
     deadline = time.monotonic() + TIMEOUT_SECONDS
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Request, session
 
-from firmware_host.messages import CATALOG, LANGUAGES, current_language, t
+from firmware_host.messages import CATALOG, LANGUAGES, language, t
 
 COOKIE = "loaxa_lang"
 COOKIE_DAYS = 365
@@ -93,4 +93,4 @@ def byte_size(count: int | float | None) -> str:
         value, units = value / 1000, units[1:]
     unit = units[0]
     text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
-    return (text.replace(".", ",") if current_language() == "vi" else text) + f" {unit}"
+    return (text.replace(".", ",") if language() == "vi" else text) + f" {unit}"

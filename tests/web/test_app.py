@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from firmware_host.config import load_config
-from firmware_host.messages import current_language, t
+from firmware_host.messages import language, t
 from firmware_host.web.app import create_app
 from firmware_host.web.state import panel
 from firmware_host.web.users import UserStore
@@ -116,7 +116,7 @@ def test_one_readers_english_does_not_leak_into_another_page(app: Flask) -> None
         thread.join()
     assert all("User name" in page and "Tên đăng nhập" not in page for page in pages["en"])
     assert all("Tên đăng nhập" in page and "User name" not in page for page in pages["vi"])
-    assert current_language() == "vi"  # the process's own language is untouched
+    assert language() == "vi"  # the process's own language is untouched
 
 
 def test_a_broken_accounts_file_is_a_page_that_says_so(app: Flask, tmp_path: Path) -> None:
