@@ -19,7 +19,6 @@ from dataclasses import dataclass
 LANGUAGES = ("vi", "en")
 _env_lang = os.environ.get("LOAXA_LANG", "vi")
 _state = {"lang": _env_lang if _env_lang in LANGUAGES else "vi"}
-_thread = threading.local()
 
 
 def language() -> str:
@@ -33,6 +32,9 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
     _state["lang"] = lang
+
+
+_thread = threading.local()
 
 
 def set_thread_language(lang: str | None) -> None:
