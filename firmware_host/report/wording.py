@@ -48,6 +48,7 @@ STATUS = {
     "interrupted": "bị gián đoạn",
     "failed": "bị lỗi",
     "missed": "bị bỏ lỡ",
+    "preempted": "bị cắt để phát khẩn cấp",
 }
 KIND = {"session": "buổi phát", "clip": "bài"}
 # The tiers of Thông tư 39/2020/TT-BTTTT, as the document names them.

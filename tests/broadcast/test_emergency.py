@@ -148,6 +148,8 @@ def test_an_emergency_cuts_the_session_on_air_through_the_control_socket(
     )
     report = build_report(log.entries(), month=normal["month"], tz=box.timezone, commune={})
     assert report.totals["plays_completed"] == 1  # the alarm; the cut clip never counts
+    assert report.totals["sessions_preempted"] == 1 and report.totals["plays_preempted"] == 1
+    assert [(p.status, p.campaign) for p in report.problems] == [("preempted", "")]
 
 
 def test_an_emergency_while_idle_plays_at_once_and_says_who_and_why(station, clips):
