@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     clip_import.add_argument(
         "--clip-lang", dest="clip_language", default="vi", help=t("cli.help.clip_lang")
     )
+    clip_import.add_argument("--translation-of", metavar="ID", help=t("cli.help.translation_of"))
     clip_say = clip_commands.add_parser("say", help=t("cli.help.clips_say"))
     _common(clip_say, suppress=True)
     clip_say.add_argument("text", nargs="?", help=t("cli.help.say_text"))
@@ -108,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     _json_flag(show)
     show.add_argument("--days", type=int, default=7)
     show.add_argument("--from", dest="first_day", type=date.fromisoformat, default=None)
+    approve = schedule_commands.add_parser("approve", help=t("cli.help.schedule_approve"))
+    _common(approve, suppress=True)
+    approve.add_argument("file", type=Path)
+    approve.add_argument("--by", required=True, help=t("cli.help.approval_by"))
+    refuse = schedule_commands.add_parser("refuse", help=t("cli.help.schedule_refuse"))
+    _common(refuse, suppress=True)
+    refuse.add_argument("file", type=Path)
+    refuse.add_argument("--by", required=True, help=t("cli.help.approval_by"))
+    refuse.add_argument("--reason", required=True)
 
     play = command("play", "cli.help.play")
     play.add_argument("clips", nargs="+")
@@ -388,7 +398,7 @@ def cmd_clips(args: argparse.Namespace) -> int:
                 [
                     c.id,
                     c.title,
-                    c.language,
+                    c.language + (f" ← {c.translation_of}" if c.translation_of else ""),
                     format_seconds(c.duration),
                     c.imported_at[:16],
                     stored(c),
@@ -410,7 +420,12 @@ def _import_clips(library: Any, args: argparse.Namespace) -> int:
     imported = refused = present = 0
     for path in args.files:
         try:
-            clip = library.import_file(path, title=args.title, language=args.clip_language)
+            clip = library.import_file(
+                path,
+                title=args.title,
+                language=args.clip_language,
+                translation_of=args.translation_of,
+            )
         except LoaxaError as exc:
             if exc.key == "clips.duplicate":
                 present += 1
@@ -454,7 +469,7 @@ def _installed(config: Config, files: Sequence[Path], library: Any):
     from firmware_host.schedules import schedule_files
     from firmware_host.schedules.rules import BoxRules, LastGood
 
-    rules = BoxRules.of(config, library.refs())
+    rules = BoxRules.of(config, library.refs(), library.versions())
     paths = list(files) or schedule_files(config.scheduler.schedules_dir)
     last_good = None if files else LastGood(config.data_dir)
     return paths, rules, rules.installed(paths, last_good)
@@ -476,8 +491,44 @@ def _last_good_notes(installed: Any) -> list[str]:
     return notes
 
 
+def _waiting_notes(installed: Any, paths: Sequence[Path]) -> list[str]:
+    """One line per file that does not air for want of approval."""
+    where = {path.name: path for path in paths}
+    return [
+        f"✋ {status.problem(where.get(name, Path(name)))}"
+        for name, status in installed.waiting.items()
+    ]
+
+
+def _approval(args: argparse.Namespace, config: Config) -> int:
+    """``schedule approve|refuse FILE --by …``: a file named without a folder is the one
+    in the schedules folder. The daemon logs the decision (it writes the log)."""
+    from firmware_host.schedules.approvals import Approvals
+
+    path = args.file
+    if not path.exists() and path.parent == Path():
+        path = config.scheduler.schedules_dir / path.name
+    approvals = Approvals(config.log_dir)
+    now = datetime.now(config.timezone)
+    if args.schedule_command == "approve":
+        decision = approvals.approve(path, args.by, now)
+        print(t("cli.approved", file=decision.file, by=decision.by, sha=decision.sha256[:12]))
+    else:
+        decision = approvals.refuse(path, args.by, args.reason, now)
+        print(t("cli.refused", file=decision.file, by=decision.by, reason=decision.reason))
+    if not config.policy.require_approval:
+        print(t("cli.approval_not_required"))
+    _paths, _rules, installed = _installed(config, [], _library(config))
+    for problem in installed.problems:
+        if problem.severity == "error" and Path(problem.file).name == decision.file:
+            print(f"✘ {problem}", file=sys.stderr)
+    return 0
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     config = _config(args)
+    if args.schedule_command in ("approve", "refuse"):
+        return _approval(args, config)
     library = _library(config)
     as_json = getattr(args, "json", False)
     if args.schedule_command == "check":
@@ -507,6 +558,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                         name: problem.message
                         for name, problem in installed.last_good_refused.items()
                     },
+                    "awaiting_approval": {
+                        name: {"state": status.state, "message": status.describe()}
+                        for name, status in installed.waiting.items()
+                    },
                 }
             )
         else:
@@ -514,6 +569,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                 prefix = "✘" if problem.severity == "error" else "!"
                 print(f"{prefix} {problem}")
             for note in _last_good_notes(installed):
+                print(note)
+            for note in _waiting_notes(installed, paths):
                 print(note)
             if not paths:
                 print(t("cli.no_schedule_files", folder=config.scheduler.schedules_dir))
@@ -531,12 +588,14 @@ def _show_plan(
     config: Config, library: Any, days: int, first_day: date | None, as_json: bool
 ) -> int:
     """What the daemon runs (last good versions of refused files included, marked), from
-    now on unless a first day is asked for: sessions already over are in ``loaxa log``."""
-    _paths, rules, installed = _installed(config, [], library)
+    now on unless a first day is asked for: sessions already over are in ``loaxa log``.
+    The sessions of files awaiting approval are shown too, marked: they do not air."""
+    paths, rules, installed = _installed(config, [], library)
     now = datetime.now(config.timezone)
     first = first_day or now.date()
     last = first + timedelta(days=max(1, days) - 1)
-    sessions = rules.plan(installed.schedules, first, last)
+    sessions = rules.plan([*installed.schedules, *installed.awaiting], first, last)
+    waiting = installed.waiting
     over = 0
     if first_day is None:
         upcoming = [s for s in sessions if s.ends.timestamp() > now.timestamp()]
@@ -555,6 +614,9 @@ def _show_plan(
                     "zones": list(s.zones),
                     "expected_seconds": s.expected_seconds,
                     "last_good": s.schedule_file in kept,
+                    "tier": s.tier,
+                    "languages": list(s.languages),
+                    "awaiting_approval": s.schedule_file in waiting,
                 }
                 for s in sessions
             ]
@@ -563,24 +625,32 @@ def _show_plan(
     for problem in installed.problems:
         if problem.severity == "error":
             print(f"✘ {problem}", file=sys.stderr)
-    for note in _last_good_notes(installed):
+    for note in _last_good_notes(installed) + _waiting_notes(installed, paths):
         print(note, file=sys.stderr)
     if not sessions:
         print(t("cli.plan_empty", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
     else:
 
-        def titles(refs: Sequence[str]) -> str:
+        def titles(session: Any) -> str:
             names = []
-            for ref in refs:
+            for ref in session.playlist:
                 clip = library.find(ref)
-                names.append(clip.title if clip else f"?{ref}")
+                name = clip.title if clip else f"?{ref}"
+                names.append(f"{name} [{clip.language}]" if clip and session.languages else name)
             return ", ".join(names)
+
+        def campaign(session: Any) -> str:
+            marks = [t("cli.plan_last_good")] if session.schedule_file in kept else []
+            if session.schedule_file in waiting:
+                marks.append(t("cli.plan_awaiting"))
+            return session.campaign + "".join(f" ({mark})" for mark in marks)
 
         print_table(
             [
                 t("col.date"),
                 t("col.time"),
                 t("col.campaign"),
+                t("col.tier"),
                 t("col.slot"),
                 t("col.clips"),
                 t("col.zones"),
@@ -590,10 +660,10 @@ def _show_plan(
                 [
                     t(f"weekday.{s.at.weekday()}") + " " + s.at.strftime("%d/%m/%Y"),
                     s.at.strftime("%H:%M:%S" if s.at.second else "%H:%M"),
-                    s.campaign
-                    + (f" ({t('cli.plan_last_good')})" if s.schedule_file in kept else ""),
+                    campaign(s),
+                    t(f"tier.{s.tier}"),
                     s.slot,
-                    titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                    titles(s) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
                     ", ".join(s.zones),
                     format_seconds(s.expected_seconds),
                 ]

@@ -52,9 +52,10 @@ from firmware_host.config import Config
 from firmware_host.control import ControlServer, socket_path
 from firmware_host.frontpanel import Panel, StickExport, open_panel
 from firmware_host.logbook.playlog import PlayLog
-from firmware_host.messages import plural, t
+from firmware_host.messages import LoaxaError, plural, t
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
 from firmware_host.schedules import Schedule, schedule_files
+from firmware_host.schedules.approvals import APPROVALS_NAME, Approvals
 from firmware_host.schedules.plan import PlannedSession, sort_out_gap
 from firmware_host.schedules.rules import BoxRules, Installed, LastGood
 from firmware_host.sdnotify import notify, watchdog_interval
@@ -251,10 +252,11 @@ class Daemon:
     # -- schedules ---------------------------------------------------------------------
     def _files_fingerprint(self) -> tuple:
         paths = schedule_files(self.config.scheduler.schedules_dir)
-        index = self.config.clips_dir / "index.json"
         parts = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists()]
-        if index.exists():
-            parts.append((str(index), index.stat().st_mtime_ns, index.stat().st_size))
+        # the clip library, and the leadership's approvals
+        for extra in (self.config.clips_dir / "index.json", self.config.log_dir / APPROVALS_NAME):
+            if extra.exists():
+                parts.append((str(extra), extra.stat().st_mtime_ns, extra.stat().st_size))
         return tuple(parts)
 
     def _reload(self, force: bool = False) -> None:
@@ -274,7 +276,7 @@ class Daemon:
         directory = self.config.scheduler.schedules_dir
         try:
             paths = schedule_files(directory)
-            rules = BoxRules.of(self.config, self.library.refs())
+            rules = BoxRules.of(self.config, self.library.refs(), self.library.versions())
             installed = rules.installed(paths, self._last_good)
         except Exception as exc:
             logger.exception("schedule check failed")
@@ -317,6 +319,9 @@ class Daemon:
                 story[name].append(t("daemon.last_good_refused", file=name, reason=reason))
             elif name in refused:
                 story[name].append(t("daemon.refused", file=name))
+            if name in installed.waiting:
+                status = installed.waiting[name].describe()
+                story.setdefault(name, []).append(t("daemon.awaiting", file=name, status=status))
         for name, lines in story.items():
             if self._told.get(name) == lines:
                 continue
@@ -328,13 +333,33 @@ class Daemon:
                 except OSError as exc:
                     logger.error(t("log.write_failed", detail=exc))
         self._told = story
+        self._log_approvals(installed)
+
+    def _log_approvals(self, installed: Installed) -> None:
+        """Approvals, refusals and voids not yet in the playback log go there, once: the
+        daemon is the log's only writer, so ``schedule approve`` leaves them to it."""
+        approvals = Approvals(self.config.log_dir)
+        if not approvals.path.exists():
+            return
+
+        def record(event: str, note: str) -> None:
+            self.log.record_event(event, at=self.now(), note=note)
+            self.announce(note)
+
+        try:
+            approvals.take_events(installed.approvals.values(), self.now(), record)
+        except OSError as exc:
+            logger.error(t("log.write_failed", detail=exc))
+        except LoaxaError as exc:  # a damaged approvals file: said, never overwritten
+            logger.error(str(exc))
 
     def schedules(self) -> list[Schedule]:
         return list(self._schedules.values())
 
     # -- planning ------------------------------------------------------------------------
     def _plan(self, start: datetime, end: datetime) -> list[PlannedSession]:
-        return BoxRules.of(self.config, self.library.refs()).between(self.schedules(), start, end)
+        rules = BoxRules.of(self.config, self.library.refs(), self.library.versions())
+        return rules.between(self.schedules(), start, end)
 
     def _logged_keys(self, start: datetime, end: datetime) -> set[str]:
         months = {self.log.month_of(start), self.log.month_of(end)}

@@ -328,6 +328,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mã ngôn ngữ '{language}' không hợp lệ. Hãy dùng 2 đến 8 chữ cái thường, ví dụ: vi, ede, tay, hmn, khm.",
         "Language code '{language}' is not valid. Use 2 to 8 lowercase letters, e.g. vi, ede, tay, hmn, khm.",
     ),
+    "clips.unknown_original": (
+        "Không có bài nào có mã hoặc tên '{ref}' để làm bản gốc của bản dịch. Xem mã bài bằng lệnh loaxa clips list rồi nhập lại với --translation-of MÃ_BÀI.",
+        "No clip has the id or title '{ref}' to be the original of this translation. Look up the id with loaxa clips list and import again with --translation-of CLIP_ID.",
+    ),
+    "clips.translation_exists": (
+        "Bài này đã có bản tiếng '{language}': '{id}' (\"{title}\"). Muốn thay bằng bản mới, hãy xoá bản cũ trước: loaxa clips remove {id}",
+        "This clip already has a '{language}' version: '{id}' (\"{title}\"). To replace it, remove the old one first: loaxa clips remove {id}",
+    ),
     "clips.bad_title": (
         "Tên bài cho tệp '{name}' đang để trống. Hãy đặt một tên bài có chữ, ví dụ \"Thông báo tắt sóng 2G\".",
         "The title for file '{name}' is empty. Give the clip a title with words in it, e.g. \"Thông báo tắt sóng 2G\".",
@@ -689,6 +697,112 @@ CATALOG: dict[str, tuple[str, str]] = {
     "schedule.bad_year": (
         "năm {year} không hợp lý; chiến dịch phải nằm trong các năm {first}–{last} (có viết nhầm năm không?)",
         "year {year} is not plausible; a campaign must lie within {first}–{last} (is the year mistyped?)",
+    ),
+    # --- schedule: tiers, one-off events, languages (issue 12) ---
+    "schedule.bad_tier": (
+        "'{value}' không phải là mức độ của bản tin; hãy viết \"thông thường\" (hoặc \"thuong\", \"normal\"), \"ưu tiên\" (\"uu-tien\", \"priority\") hoặc \"khẩn cấp\" (\"khan-cap\", \"emergency\")",
+        "'{value}' is not a tier; write \"thông thường\" (or \"thuong\", \"normal\"), \"ưu tiên\" (\"uu-tien\", \"priority\") or \"khẩn cấp\" (\"khan-cap\", \"emergency\")",
+    ),
+    "schedule.date_and_window": (
+        "'date' là ngày của một buổi phát riêng lẻ, không viết thêm '{key}'; hãy dùng date = … hoặc start = … và end = …",
+        "'date' is the day of a one-off event, so do not also write '{key}'; use either date = … or start = … and end = …",
+    ),
+    "schedule.bad_language": (
+        "'{value}' không phải là mã tiếng; hãy viết mã như khi nhập bài (--clip-lang), ví dụ \"vi\", \"ede\", \"jra\"",
+        "'{value}' is not a language code; write the code used at import (--clip-lang), e.g. \"vi\", \"ede\", \"jra\"",
+    ),
+    "schedule.language_twice": (
+        "tiếng '{language}' được ghi hai lần trong 'languages'; mỗi tiếng chỉ ghi một lần",
+        "language '{language}' is listed twice in 'languages'; list each language once",
+    ),
+    "schedule.unknown_language": (
+        "thư viện chưa có bài nào bằng tiếng '{language}'; các tiếng đã có: {known}",
+        "the library has no clip in language '{language}'; the languages it has: {known}",
+    ),
+    "schedule.missing_translation": (
+        "bài '{ref}' chưa có bản tiếng '{language}' (đã có: {have}); hãy nhập bản dịch: loaxa clips import TỆP --clip-lang {language} --translation-of \"{ref}\"",
+        "clip '{ref}' has no '{language}' version (it has: {have}); import the translation: loaxa clips import FILE --clip-lang {language} --translation-of \"{ref}\"",
+    ),
+    # --- schedule: the commune's [policy] (issue 12) ---
+    "schedule.policy_quiet": (
+        "khung giờ này phát vào giờ im lặng {range} của xã ([policy] quiet_hours) vào ngày {date} từ {start} đến {end}{more}; hãy dời giờ phát ra ngoài khoảng này",
+        "this slot would be on air in the commune's quiet hours {range} ([policy] quiet_hours) on {date} from {start} to {end}{more}; move it outside those hours",
+    ),
+    "schedule.policy_length": (
+        "buổi phát dài {minutes} phút, quá {maximum} phút cho phép ([policy] max_session_minutes) vào ngày {date}{more}; hãy bớt bài, giảm repeat hoặc chia thành hai khung giờ",
+        "the session takes {minutes} min, over the {maximum} min allowed ([policy] max_session_minutes) on {date}{more}; drop a clip, lower repeat or split it into two slots",
+    ),
+    "schedule.policy_per_day": (
+        "ngày {date} đã có {sessions} trước khung giờ này, đủ mức tối đa một ngày ([policy] max_sessions_per_day, tính mọi tệp lịch){more}; hãy bớt một khung giờ",
+        "{date} already has {sessions} before this slot, the most a day allows ([policy] max_sessions_per_day, all files together){more}; drop a slot",
+    ),
+    "schedule.policy_weekend": (
+        "khung giờ này phát vào {day} {date}{more}, nhưng xã chỉ phát từ thứ Hai đến thứ Sáu ([policy] weekdays_only); hãy bỏ T7, CN khỏi 'days'",
+        "this slot plays on {day} {date}{more}, but the commune broadcasts Monday to Friday only ([policy] weekdays_only); remove Sat and Sun from 'days'",
+    ),
+    "schedule.policy_ignored": (
+        "chiến dịch khẩn cấp: khung giờ này không theo {rule} vào ngày {date}{more}, nhưng vẫn được phát vì tin khẩn cấp không bị giới hạn",
+        "emergency campaign: this slot breaks {rule} on {date}{more}, but it plays anyway: emergencies are not limited",
+    ),
+    "schedule.rule.quiet": ("giờ im lặng ([policy] quiet_hours)", "the quiet hours ([policy] quiet_hours)"),
+    "schedule.rule.length": (
+        "thời lượng tối đa một buổi ([policy] max_session_minutes)",
+        "the longest session ([policy] max_session_minutes)",
+    ),
+    "schedule.rule.weekend": (
+        "quy định chỉ phát từ thứ Hai đến thứ Sáu ([policy] weekdays_only)",
+        "the weekdays-only rule ([policy] weekdays_only)",
+    ),
+    "schedule.bad_rotation": (
+        "language_rotation chỉ nhận \"hằng ngày\" (\"daily\": mỗi ngày một tiếng, lần lượt), không phải {value}",
+        "language_rotation only takes \"daily\" (\"hằng ngày\": one language a day, in turn), not {value}",
+    ),
+    # --- approval of schedule files by the commune leadership (issue 12) ---
+    "approval.awaiting": (
+        "chờ duyệt: chưa có ai duyệt tệp này",
+        "awaiting approval: nobody has approved this file yet",
+    ),
+    "approval.approved": ("đã được {by} duyệt lúc {at}", "approved by {by} at {at}"),
+    "approval.refused": (
+        "bị {by} từ chối lúc {at}: {reason}",
+        "refused by {by} at {at}: {reason}",
+    ),
+    "approval.voided": (
+        "chờ duyệt lại: tệp đã bị sửa sau khi {by} duyệt lúc {at}, nên lần duyệt đó hết hiệu lực",
+        "awaiting approval again: the file was edited after {by} approved it at {at}, so that approval is void",
+    ),
+    "approval.edited_after_refusal": (
+        "chờ duyệt: tệp đã được sửa sau khi {by} từ chối lúc {at}",
+        "awaiting approval: the file was edited after {by} refused it at {at}",
+    ),
+    "approval.waits": (
+        "{status}. Tệp này chưa được phát (xã yêu cầu lãnh đạo duyệt lịch: [policy] require_approval); duyệt bằng lệnh loaxa schedule approve TỆP --by \"Họ tên, chức vụ\"",
+        "{status}. This file does not air (the commune requires approval: [policy] require_approval); approve it with loaxa schedule approve FILE --by \"Name, position\"",
+    ),
+    "approval.corrupt": (
+        "Tệp ghi việc duyệt lịch '{path}' bị hỏng ({detail}). Đừng xoá hay ghi đè tệp này; hãy chép lại từ bản sao lưu hoặc gọi kỹ thuật viên.",
+        "The approvals file '{path}' is damaged ({detail}). Do not delete or overwrite it; restore it from a backup or call the technician.",
+    ),
+    "approval.no_name": (
+        "Hãy ghi rõ ai duyệt hoặc từ chối: --by \"Họ tên, chức vụ\", ví dụ --by \"Nguyễn Văn A, Chủ tịch UBND xã\".",
+        "Say who approves or refuses: --by \"Name, position\", e.g. --by \"Nguyễn Văn A, Chủ tịch UBND xã\".",
+    ),
+    "approval.no_reason": (
+        "Hãy ghi lý do từ chối: --reason \"…\".",
+        "Give the reason for the refusal: --reason \"…\".",
+    ),
+    "approval.unreadable": ("Không duyệt được: {problem}", "Cannot decide on it: {problem}"),
+    "approval.event_approved": (
+        "Lịch {file} được {by} duyệt lúc {at}.",
+        "Schedule {file} approved by {by} at {at}.",
+    ),
+    "approval.event_refused": (
+        "Lịch {file} bị {by} từ chối lúc {at}: {reason}.",
+        "Schedule {file} refused by {by} at {at}: {reason}.",
+    ),
+    "approval.event_voided": (
+        "Lịch {file} đã bị sửa sau khi {by} duyệt: lần duyệt đó hết hiệu lực, tệp chờ duyệt lại và không được phát.",
+        "Schedule {file} was edited after {by} approved it: that approval is void, the file awaits approval again and does not air.",
     ),
     # --- relays ---
     "relays.serial_ready": (
@@ -1157,6 +1271,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Schedule '{file}' has errors and is not used. Fix the lines above and save it again.",
     ),
     # --- daemon: schedule reloads, last good versions, late sessions ---
+    "daemon.awaiting": (
+        "Lịch {file}: {status} — không phát cho đến khi được duyệt.",
+        "Schedule {file}: {status} — not airing until approved.",
+    ),
     "daemon.last_good_refused": (
         "Tệp lịch '{file}' có lỗi, và bản đúng trước đó của tệp này cũng không dùng được nữa ({reason}); tệp này không phát gì cho đến khi được sửa.",
         "Schedule '{file}' has errors, and its last good version cannot run either ({reason}); nothing of this file plays until it is fixed.",
@@ -1353,6 +1471,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "usb.schedule_installed": (
         "Lịch '{name}': hợp lệ, đã đưa vào hộp; hộp tự áp dụng trong vòng {seconds} giây.",
         "Schedule '{name}': valid and installed; the box applies it within {seconds} seconds.",
+    ),
+    "usb.schedule_awaits": (
+        "{status}: lịch này chỉ được phát sau khi lãnh đạo xã duyệt (loaxa schedule approve).",
+        "{status}: this schedule airs only once the commune leadership approves it (loaxa schedule approve).",
+    ),
+    "usb.plan_waiting": (
+        "✋ {file}: {status} — chưa được phát.",
+        "✋ {file}: {status} — not airing.",
     ),
     "usb.schedule_same": (
         "Lịch '{name}' giống hệt lịch đang chạy trong hộp; không có gì thay đổi.",
@@ -1982,6 +2108,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "nhập tệp âm thanh (MP3, WAV, M4A, OGG, FLAC)",
         "import audio files (MP3, WAV, M4A, OGG, FLAC)",
     ),
+    "cli.help.translation_of": (
+        "bài này là bản dịch (sang tiếng --clip-lang) của bài có mã ID",
+        "this clip is the translation (into --clip-lang) of clip ID",
+    ),
     "cli.help.clips_list": ("liệt kê các bài", "list the clips"),
     "cli.help.clips_remove": ("xoá một bài", "remove a clip"),
     "cli.help.schedule": ("lịch phát", "schedules"),
@@ -2074,6 +2204,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "→ The last good version of '{file}' cannot run either ({reason}); nothing of this file plays.",
     ),
     "cli.plan_last_good": ("bản trước", "last good"),
+    "cli.plan_awaiting": ("chờ duyệt, không phát", "awaiting approval, not airing"),
+    "cli.help.schedule_approve": (
+        "ghi nhận lãnh đạo xã đã duyệt một tệp lịch (đúng nội dung hiện tại)",
+        "record that the commune leadership approved a schedule file (its text as it is now)",
+    ),
+    "cli.help.schedule_refuse": (
+        "ghi nhận lãnh đạo xã không duyệt một tệp lịch, kèm lý do",
+        "record that the commune leadership refused a schedule file, with the reason",
+    ),
+    "cli.help.approval_by": (
+        'ai duyệt: "Họ tên, chức vụ"',
+        'who decides: "Name, position"',
+    ),
+    "cli.approved": (
+        "✔ Đã ghi: lịch {file} được {by} duyệt (mã nội dung {sha}…). Sửa tệp dù một ký tự thì phải duyệt lại.",
+        "✔ Recorded: schedule {file} approved by {by} (content hash {sha}…). Any edit, even one character, needs a new approval.",
+    ),
+    "cli.refused": (
+        "✔ Đã ghi: lịch {file} bị {by} từ chối ({reason}). Tệp vẫn để trong thư mục nhưng không được phát.",
+        "✔ Recorded: schedule {file} refused by {by} ({reason}). The file stays in the folder but does not air.",
+    ),
+    "cli.approval_not_required": (
+        "! Hộp này chưa yêu cầu duyệt lịch ([policy] require_approval = false): mọi tệp hợp lệ đều được phát.",
+        "! This box does not require approval ([policy] require_approval = false): every valid file airs.",
+    ),
     "cli.plan_past_hidden": (
         "({sessions} đã qua hôm nay không hiện ở đây; xem những gì đã phát: loaxa log)",
         "({sessions} earlier today not shown; what played: loaxa log)",
@@ -2128,6 +2283,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.slot": ("Khung giờ", "Slot"),
     "col.clips": ("Bài phát", "Clips"),
     "col.zones": ("Vùng loa", "Zones"),
+    "col.tier": ("Mức độ", "Tier"),
     "col.status": ("Kết quả", "Status"),
     "col.what": ("Nội dung", "What"),
     "col.note": ("Ghi chú", "Note"),

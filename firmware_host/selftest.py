@@ -142,9 +142,11 @@ def _schedules(config: Config) -> tuple[bool, str, str]:
     from firmware_host.schedules import schedule_files
     from firmware_host.schedules.rules import BoxRules
 
-    rules = BoxRules.of(config, ClipLibrary(config).refs())
+    library = ClipLibrary(config)
+    rules = BoxRules.of(config, library.refs(), library.versions())
     paths = schedule_files(config.scheduler.schedules_dir)
-    schedules, problems = rules.check(paths)
+    installed = rules.installed(paths, None)  # what airs: files awaiting approval do not
+    schedules, problems = installed.schedules, installed.problems
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         return False, "; ".join(str(p) for p in errors[:3]), t("selftest.schedule_advice")

@@ -90,6 +90,7 @@ class Clip:
     input_lufs: float | None
     stored_size: int | None = None  # bytes of the stored WAV; None: imported by an older version
     stored_sha256: str | None = None
+    translation_of: str | None = None  # id of the original this clip translates
 
 
 class ClipLibrary:
@@ -133,6 +134,7 @@ class ClipLibrary:
             input_lufs=number(doc.get("input_lufs")),
             stored_size=doc.get("wav_size_bytes"),
             stored_sha256=doc.get("wav_sha256"),
+            translation_of=doc.get("translation_of"),
         )
 
     def clips(self) -> list[Clip]:
@@ -173,6 +175,30 @@ class ClipLibrary:
             refs.setdefault(clip.title, clip.duration)
         return refs
 
+    def versions(self) -> dict[str, dict[str, str]]:
+        """Clip ref (id and title, as :meth:`refs`) -> {language: clip id} of every
+        *playable* version of it: the original and its translations.
+
+        A slot with ``languages`` plays each playlist item in each language; naming the
+        original or any translation names the same bulletin. The original keeps its own
+        language even if a translation (wrongly) claims it too.
+        """
+        clips = self.clips()
+        families: dict[str, dict[str, str]] = {}
+        # originals first, so their own language is theirs
+        for clip in sorted(clips, key=lambda c: (c.translation_of is not None, c.id)):
+            if clip.path.is_file():
+                family = families.setdefault(clip.translation_of or clip.id, {})
+                family.setdefault(clip.language, clip.id)
+        versions: dict[str, dict[str, str]] = {}
+        for clip in clips:
+            if not clip.path.is_file():
+                continue
+            family = families[clip.translation_of or clip.id]
+            versions[clip.id] = family
+            versions.setdefault(clip.title, family)
+        return versions
+
     # ------------------------------------------------------------------ locking
 
     @contextlib.contextmanager
@@ -192,8 +218,18 @@ class ClipLibrary:
 
     # ------------------------------------------------------------------ import
 
-    def import_file(self, source: Path, *, title: str | None = None, language: str = "vi") -> Clip:
+    def import_file(
+        self,
+        source: Path,
+        *,
+        title: str | None = None,
+        language: str = "vi",
+        translation_of: str | None = None,
+    ) -> Clip:
         """Check, normalise and store *source*; returns the stored clip.
+
+        With *translation_of* (an id or title in the library) the clip is that clip's
+        version in *language*: a slot with ``languages`` plays it in its place.
 
         Raises :class:`LoaxaError` with a ``clips.*`` key when the file is refused, and
         then nothing has been stored. Reading the source has messages of its own; any
@@ -201,7 +237,7 @@ class ClipLibrary:
         by another user) and refuses this one file rather than ending a batch.
         """
         try:
-            return self._import_file(Path(source), title, language)
+            return self._import_file(Path(source), title, language, translation_of)
         except OSError as exc:
             raise LoaxaError(
                 "clips.store_failed",
@@ -210,11 +246,14 @@ class ClipLibrary:
                 detail=exc,
             ) from exc
 
-    def _import_file(self, source: Path, title: str | None, language: str) -> Clip:
+    def _import_file(
+        self, source: Path, title: str | None, language: str, translation_of: str | None
+    ) -> Clip:
         name = display_name(source)
         language = (language or "").strip().lower()
         if not _LANGUAGE.fullmatch(language):
             raise LoaxaError("clips.bad_language", language=language)
+        original = None if translation_of is None else self._original(translation_of, language)
         title = clip_title(title, source)
         ffmpeg, ffprobe = transcode.tools()
         audio = self.config.audio
@@ -275,9 +314,27 @@ class ClipLibrary:
                     "decode_errors": measured.error_count,
                     "pcm": {"rate": PCM_RATE, "channels": PCM_CHANNELS, "width": PCM_SAMPLE_WIDTH},
                 }
+                if original is not None:
+                    doc["translation_of"] = original
                 return self._commit(tmp, tentative, doc, name)
             finally:
                 tmp.unlink(missing_ok=True)
+
+    def _original(self, ref: str, language: str) -> str:
+        """The id of the original that a translation into *language* of *ref* belongs to
+        (a translation of a translation belongs to the first original), checked before
+        anything is decoded: an unknown original, the original's own language, or a
+        second version in one language would make "which clip plays" a guess."""
+        clip = self.find(ref)
+        if clip is None:
+            raise LoaxaError("clips.unknown_original", ref=ref)
+        root = clip.translation_of or clip.id
+        for other in self.clips():
+            if (other.id == root or other.translation_of == root) and other.language == language:
+                raise LoaxaError(
+                    "clips.translation_exists", language=language, id=other.id, title=other.title
+                )
+        return root
 
     def _check_source(self, source: Path, name: str) -> None:
         """Exists, is a regular file with something other than zeros, and is readable."""

@@ -17,7 +17,11 @@ The counting rule, stated once here and printed on every report:
   midnight, and a session goes with its day even if its last clip ends after midnight;
 * interrupted, failed, missed and preempted (cut by an emergency, TT 39/2020) sessions
   are never counted as broadcasts; they are listed separately, with the reason, so the
-  report is honest. A clip cut by an emergency is never a lượt.
+  report is honest. A clip cut by an emergency is never a lượt;
+* the same figures are given by tier of TT 39/2020 (thông thường, ưu tiên, khẩn cấp; a
+  log entry written before tiers existed is thông thường) and the lượt by the language
+  of the clip that played (a bulletin aired in Vietnamese and in Ê Đê counts a lượt in
+  each).
 
 Pure functions over the rows ``loaxa log --json`` prints: the report can be reconciled
 with the log by anyone, and tested without a box.
@@ -31,6 +35,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from firmware_host.tiers import NORMAL, RANK, Tier, parse_tier
 
 MANUAL_CAMPAIGN = ""  # manual broadcasts have no campaign; writers label them
 
@@ -63,6 +69,8 @@ class MonthReport:
     problems: list[Problem]
     entries: list[dict[str, Any]] = field(repr=False)
     recipient: str = ""  # who the report is addressed to (the province's department)
+    by_tier: list[dict[str, Any]] = field(default_factory=list)  # every tier, in rank order
+    by_language: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -82,6 +90,46 @@ def _day_of(row: Mapping[str, Any], tz: ZoneInfo) -> date:
 
 def _time_of(row: Mapping[str, Any], tz: ZoneInfo) -> str:
     return _anchor(row, tz).strftime("%H:%M")
+
+
+def tier_of(row: Mapping[str, Any]) -> Tier:
+    """A log row's tier; rows written before tiers existed are normal."""
+    return parse_tier(row.get("tier")) or NORMAL
+
+
+def _by_tier(
+    sessions: Sequence[Mapping[str, Any]], done: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Completed sessions, lượt and seconds per tier, every tier listed (zeros too: "no
+    emergency this month" is worth reading), emergency first."""
+    acc: dict[Tier, dict[str, Any]] = {
+        tier: {"tier": tier, "sessions": 0, "plays": 0, "seconds": 0.0}
+        for tier in sorted(RANK, key=RANK.__getitem__)
+    }
+    for session in sessions:
+        if session["status"] == "completed":
+            acc[tier_of(session)]["sessions"] += 1
+    for play in done:
+        acc[tier_of(play)]["plays"] += 1
+        acc[tier_of(play)]["seconds"] += float(play.get("seconds") or 0.0)
+    return [{**v, "seconds": round(v["seconds"], 3)} for v in acc.values()]
+
+
+def _by_language(done: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Lượt, seconds and distinct clips per language of the clip that played."""
+    acc: dict[str, dict[str, Any]] = {}
+    for play in done:
+        language = str(play.get("clip_language") or "")
+        row = acc.setdefault(
+            language, {"language": language, "plays": 0, "seconds": 0.0, "clips": set()}
+        )
+        row["plays"] += 1
+        row["seconds"] += float(play.get("seconds") or 0.0)
+        row["clips"].add(play.get("clip_id"))
+    return sorted(
+        ({**v, "seconds": round(v["seconds"], 3), "clips": len(v["clips"])} for v in acc.values()),
+        key=lambda v: (-v["plays"], v["language"]),
+    )
 
 
 def month_rows(
@@ -228,6 +276,8 @@ def build_report(
         problems=problems,
         entries=entries,
         recipient=recipient,
+        by_tier=_by_tier(sessions, done),
+        by_language=_by_language(done),
     )
 
 

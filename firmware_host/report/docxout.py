@@ -512,6 +512,33 @@ def month_document(report: MonthReport) -> bytes:
         aligns=("center", "center", "left", "right", "right", "right"),
     )
 
+    doc.heading("6. Theo mức độ (Thông tư 39/2020/TT-BTTTT)")
+    doc.grid(
+        ["STT", "Mức độ", "Số buổi", "Số lượt", "Thời lượng (phút)"],
+        [
+            [i, w.TIER[x["tier"]], x["sessions"], x["plays"], w.minutes(x["seconds"])]
+            for i, x in enumerate(report.by_tier, start=1)
+        ],
+        (1.3, 6.2, 2.5, 2.5, 3.5),
+        aligns=("center", "left", "right", "right", "right"),
+    )
+    doc.heading("7. Theo tiếng")
+    doc.grid(
+        ["STT", "Tiếng", "Số lượt", "Số bài", "Thời lượng (phút)"],
+        [
+            [
+                i,
+                w.language_label(x["language"]) or x["language"],
+                x["plays"],
+                x["clips"],
+                w.minutes(x["seconds"]),
+            ]
+            for i, x in enumerate(report.by_language, start=1)
+        ],
+        (1.3, 6.2, 2.5, 2.5, 3.5),
+        aligns=("center", "left", "right", "right", "right"),
+    )
+
     doc.heading("II. CÁC BUỔI PHÁT KHÔNG TRỌN VẸN (KHÔNG TÍNH VÀO KẾT QUẢ)")
     if report.problems:
         doc.para(

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from firmware_host.report import wording as w
-from firmware_host.report.counts import MonthReport, _day_of
+from firmware_host.report.counts import MonthReport, _day_of, tier_of
 
 Cell = str | int | float | date | datetime | None
 
@@ -23,6 +23,8 @@ SHEET_ENTRIES = "Nhật ký phát"
 SECTION_IDENTITY = "Thông tin chung"
 SECTION_TOTALS = "Tổng cộng"
 SECTION_CAMPAIGNS = "Theo chiến dịch"
+SECTION_TIERS = "Theo mức độ"
+SECTION_LANGUAGES = "Theo tiếng"
 SECTION_CLIPS = "Theo bài phát"
 SECTION_ZONES = "Theo vùng loa"
 SECTION_DAYS = "Theo ngày"
@@ -113,6 +115,28 @@ def summary_sections(report: MonthReport) -> list[Section]:
         ]
         for c in report.by_campaign
     ]
+    tiers = Section(
+        SECTION_TIERS,
+        ["Mức độ", "Số buổi", "Số lượt", "Thời lượng (phút)", "Thời lượng (giây)"],
+    )
+    tiers.rows = [
+        [w.TIER[x["tier"]], x["sessions"], x["plays"], w.minutes(x["seconds"]), x["seconds"]]
+        for x in report.by_tier
+    ]
+    languages = Section(
+        SECTION_LANGUAGES,
+        ["Tiếng", "Số lượt", "Số bài", "Thời lượng (phút)", "Thời lượng (giây)"],
+    )
+    languages.rows = [
+        [
+            w.language_label(x["language"]) or x["language"],
+            x["plays"],
+            x["clips"],
+            w.minutes(x["seconds"]),
+            x["seconds"],
+        ]
+        for x in report.by_language
+    ]
     clips = Section(
         SECTION_CLIPS,
         ["Mã bài", "Tên bài", "Tiếng", "Số lượt", "Thời lượng (phút)", "Thời lượng (giây)"],
@@ -164,7 +188,7 @@ def summary_sections(report: MonthReport) -> list[Section]:
     ]
     rule = Section(SECTION_RULE, [], note=True)
     rule.rows = [[line] for line in w.counting_rule(report.timezone, report.month)]
-    return [identity, summary, campaigns, clips, zones, days, problems, rule]
+    return [identity, summary, campaigns, tiers, clips, languages, zones, days, problems, rule]
 
 
 ENTRY_HEADERS = [
@@ -188,6 +212,7 @@ ENTRY_HEADERS = [
     "Tiếng",
     "Độ dài bài (giây)",
     "Lỗi / ghi chú",
+    "Mức độ",
 ]
 
 
@@ -223,6 +248,7 @@ def entry_rows(report: MonthReport) -> list[list[Cell]]:
                 w.language_label(e.get("clip_language")) if clip else None,
                 _number(e.get("clip_duration")) if clip else None,
                 e.get("error") or e.get("note") or "",
+                w.TIER[tier_of(e)] if e["kind"] != "event" else None,
             ]
         )
     return rows

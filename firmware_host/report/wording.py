@@ -29,6 +29,9 @@ COUNTING_RULE = (
     "23 giờ 59 vẫn tính cho ngày đó dù bài kết thúc sau 0 giờ.",
     "Các buổi phát bị gián đoạn, bị lỗi hoặc bị bỏ lỡ không được tính là buổi phát; chúng được "
     "liệt kê riêng kèm lý do.",
+    "Số liệu theo mức độ (thông thường, ưu tiên, khẩn cấp theo Thông tư 39/2020/TT-BTTTT) và "
+    "theo tiếng của bài đã phát tính theo cùng quy tắc; một bản tin phát bằng tiếng Việt và "
+    "tiếng Ê Đê được tính một lượt cho mỗi tiếng.",
     "Số liệu lấy hoàn toàn từ nhật ký phát của hộp điều khiển Loa Xã và đối chiếu được từng "
     "dòng với lệnh: loaxa log --month {month} --json",
 )
@@ -48,6 +51,8 @@ STATUS = {
     "preempted": "bị cắt để phát khẩn cấp",
 }
 KIND = {"session": "buổi phát", "clip": "bài"}
+# The tiers of Thông tư 39/2020/TT-BTTTT, as the document names them.
+TIER = {"khan-cap": "Khẩn cấp", "uu-tien": "Ưu tiên", "thuong": "Thông thường"}
 TRIGGER = {"schedule": "theo lịch", "manual": "phát tay"}
 WEEKDAY = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 

@@ -44,6 +44,10 @@ class Slot:
     gap_seconds: float
     zones: tuple[str, ...]
     line: int  # line of the [[slot]] header
+    # Each playlist item in each of these languages, in this order (empty: as written);
+    # with rotate_daily, one language a day in turn, counted from the campaign's start.
+    languages: tuple[str, ...] = ()
+    rotate_daily: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 from firmware_host.tiers import NORMAL, Tier
 
 if TYPE_CHECKING:
+    from firmware_host.schedules.model import Slot
     from firmware_host.schedules.reader import Schedule
 
 _ONE_DAY = timedelta(days=1)
+_NO_VERSIONS: Mapping[str, Mapping[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,13 @@ class PlannedSession:
     campaign: str
     slot: str
     schedule_file: str  # file name only: stable when the data dir moves
-    playlist: tuple[str, ...]  # clip references as written in the schedule
+    playlist: tuple[str, ...]  # as written, or clip ids in the slot's languages
     repeat: int
     gap_seconds: float
     zones: tuple[str, ...]
     expected_seconds: float  # warmup + repeat × playlist + gaps + tail
     tier: Tier = NORMAL
+    languages: tuple[str, ...] = ()  # the slot's languages this session plays, in order
 
     @property
     def key(self) -> str:
@@ -60,7 +63,7 @@ class PlannedSession:
         return end.astimezone(self.at.tzinfo)
 
 
-def _instant(day: date, clock: time, tz: tzinfo) -> datetime:
+def instant(day: date, clock: time, tz: tzinfo) -> datetime:
     """The real instant of wall-clock *clock* on *day* in *tz*.
 
     The round trip through UTC moves a time that does not exist (inside a DST gap)
@@ -88,6 +91,31 @@ def expected_seconds(
     return warmup + repeat * once + (repeat - 1) * gap_seconds + tail
 
 
+def in_languages(
+    slot: Slot, day: date, start: date, versions: Mapping[str, Mapping[str, str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(playlist, languages) of *slot* on *day* of a campaign that starts on *start*.
+
+    Each item in each language, in order (item 1 vi, item 1 ede, item 2 vi…); with a
+    daily rotation, one language a day, in turn by calendar days since the start, so an
+    exception date added later does not shift the languages of the days after it. A
+    version missing from *versions* (the checker refuses such a slot, so only a clip
+    removed since) stays a reference no clip has: the session fails naming it, rather
+    than air the bulletin in another language.
+    """
+    if not slot.languages:
+        return slot.playlist, ()
+    languages = slot.languages
+    if slot.rotate_daily:
+        languages = (languages[(day - start).days % len(languages)],)
+    playlist = tuple(
+        versions.get(ref, {}).get(language, f"{ref} ({language})")
+        for ref in slot.playlist
+        for language in languages
+    )
+    return playlist, languages
+
+
 def _order(session: PlannedSession) -> tuple[float, str]:
     # Compare instants, not wall clocks: aware datetimes sharing one tzinfo object
     # compare by wall time in Python, which misorders the repeated hour of a DST change.
@@ -103,12 +131,14 @@ def plan_sessions(
     clip_refs: Mapping[str, float],
     warmup: float,
     tail: float,
+    versions: Mapping[str, Mapping[str, str]] = _NO_VERSIONS,
 ) -> list[PlannedSession]:
     """Every session on the local dates *first*..*last* (both inclusive), in time order.
 
     A slot plays on a date when the date lies in its campaign's window (both ends
     inclusive), is not one of the campaign's exception dates, and its weekday is one
     of the slot's days. Ties in time are broken by ``key`` so the order is stable.
+    *versions* (clip ref -> {language: clip id}) turns a slot's languages into clips.
     """
     sessions: list[PlannedSession] = []
     for schedule in schedules:
@@ -119,18 +149,19 @@ def plan_sessions(
                 weekday = day.weekday()
                 for slot in schedule.slots:
                     if weekday in slot.days:
+                        playlist, languages = in_languages(slot, day, schedule.start, versions)
                         sessions.append(
                             PlannedSession(
-                                at=_instant(day, slot.time, tz),
+                                at=instant(day, slot.time, tz),
                                 campaign=schedule.campaign,
                                 slot=slot.name,
                                 schedule_file=schedule.path.name,
-                                playlist=slot.playlist,
+                                playlist=playlist,
                                 repeat=slot.repeat,
                                 gap_seconds=slot.gap_seconds,
                                 zones=slot.zones,
                                 expected_seconds=expected_seconds(
-                                    slot.playlist,
+                                    playlist,
                                     slot.repeat,
                                     slot.gap_seconds,
                                     clip_refs=clip_refs,
@@ -138,6 +169,7 @@ def plan_sessions(
                                     tail=tail,
                                 ),
                                 tier=schedule.tier,
+                                languages=languages,
                             )
                         )
             day += _ONE_DAY
@@ -154,6 +186,7 @@ def sessions_between(
     clip_refs: Mapping[str, float],
     warmup: float,
     tail: float,
+    versions: Mapping[str, Mapping[str, str]] = _NO_VERSIONS,
 ) -> list[PlannedSession]:
     """Sessions whose start lies in [*start*, *end*), in time order.
 
@@ -170,7 +203,14 @@ def sessions_between(
     return [
         session
         for session in plan_sessions(
-            schedules, first, last, tz=tz, clip_refs=clip_refs, warmup=warmup, tail=tail
+            schedules,
+            first,
+            last,
+            tz=tz,
+            clip_refs=clip_refs,
+            warmup=warmup,
+            tail=tail,
+            versions=versions,
         )
         if low <= session.at.timestamp() < high
     ]

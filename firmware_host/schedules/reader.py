@@ -21,12 +21,14 @@ import re
 import stat
 import tomllib
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from firmware_host.schedules.fields import (
     ALL_ZONE_WORDS,
+    EVERY_DAY,
     did_you_mean,
     fold,
     make_date,
@@ -54,6 +56,7 @@ from firmware_host.schedules.model import (
     Slot,
 )
 from firmware_host.textout import dmy, nfc
+from firmware_host.tiers import NORMAL, Tier, parse_tier
 from firmware_host.tomlpos import (
     LineMap,
     decode_utf8,
@@ -67,8 +70,13 @@ from firmware_host.tomlpos import (
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 TOP_KEYS = ("campaign", "slot")
-CAMPAIGN_KEYS = ("name", "start", "end", "except")
-SLOT_KEYS = ("name", "time", "days", "playlist", "repeat", "gap_seconds", "zones")
+CAMPAIGN_KEYS: tuple[str, ...] = ("name", "start", "end", "except")
+SLOT_KEYS: tuple[str, ...] = ("name", "time", "days", "playlist", "repeat", "gap_seconds", "zones")
+# The tier of TT 39/2020 and a one-off event's single day; a slot's languages.
+CAMPAIGN_KEYS += ("tier", "date")
+SLOT_KEYS += ("languages", "language_rotation")
+# A language code as the clip import takes it (``clips import --clip-lang``).
+LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
 
 
 # --------------------------------------------------------------------------- the reader
@@ -76,6 +84,17 @@ SLOT_KEYS = ("name", "time", "days", "playlist", "repeat", "gap_seconds", "zones
 
 def _type(key: str) -> Phrase:
     return Phrase(f"schedule.type.{key}")
+
+
+@dataclass(frozen=True)
+class _Campaign:
+    """The checked ``[campaign]`` table."""
+
+    name: str
+    start: date
+    end: date
+    exceptions: frozenset[date]
+    tier: Tier
 
 
 class _Reader:
@@ -87,12 +106,20 @@ class _Reader:
         text: str,
         zones: Collection[str] | None,
         clip_refs: Mapping[str, float] | None,
+        versions: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.path = path
         self.file = str(path)
         self.lines = map_lines(text)
         self.zones = None if zones is None else [nfc(zone) for zone in zones]
         self.clip_refs = clip_refs
+        # clip ref -> {language: clip id} of its translations (with the library only)
+        self.versions = versions if clip_refs is not None else None
+        self.languages = (
+            None
+            if self.versions is None
+            else {language for family in self.versions.values() for language in family}
+        )
         self.problems: list[Problem] = []
 
     # ---- reporting
@@ -179,19 +206,27 @@ class _Reader:
 
     # ---- tables
 
-    def campaign(self, table: Mapping[str, Any]) -> tuple[str, date, date, frozenset] | None:
+    def campaign(self, table: Mapping[str, Any]) -> _Campaign | None:
         where = ("campaign",)
         self.unknown_keys(table, where, CAMPAIGN_KEYS)
         examples = {"name": 'name = "Tắt sóng 2G"', "start": "start = 2024-08-01"}
         examples["end"] = "end = 2024-09-16"
         values: dict[str, Any] = {}
-        for key in ("name", "start", "end"):
+        # A one-off event (a meeting, a vaccination day) names its day alone.
+        keys = ("name", "date") if "date" in table else ("name", "start", "end")
+        for key in keys:
             if key not in table:
                 self.missing(where, f"campaign.{key}", examples[key])
             elif key == "name":
                 values[key] = self.text_value(table, (*where, key))
             else:
                 values[key] = self.date_value(table[key], (*where, key))
+        if "date" in table:
+            for key in ("start", "end"):
+                if key in table:
+                    self.report("schedule.date_and_window", (*where, key), key=key)
+            values["start"] = values["end"] = values.get("date")
+        tier = self.tier_value(table, (*where, "tier")) if "tier" in table else NORMAL
         name, start, end = values.get("name"), values.get("start"), values.get("end")
         if start and end and end < start:
             self.report(
@@ -226,12 +261,24 @@ class _Reader:
                             start=dmy(start),
                             end=dmy(end),
                         )
-        if name and start and end and start <= end:
-            return name, start, end, frozenset(exceptions)
+        if name and start and end and start <= end and tier is not None:
+            return _Campaign(name, start, end, frozenset(exceptions), tier)
         return None
 
-    def slot(self, index: int, table: Mapping[str, Any]) -> tuple[str, Slot | None]:
-        """(name, Slot or None if the slot has an error)."""
+    def tier_value(self, table: Mapping[str, Any], where: tuple) -> Tier | None:
+        text = self.text_value(table, where)
+        if text is None:
+            return None
+        tier = parse_tier(text)
+        if tier is None:
+            self.report("schedule.bad_tier", where, value=text)
+        return tier
+
+    def slot(
+        self, index: int, table: Mapping[str, Any], one_off: bool = False
+    ) -> tuple[str, Slot | None]:
+        """(name, Slot or None if the slot has an error). A one-off campaign's slots
+        need no ``days``: they play on its one day."""
         where = ("slot", index)
         before = len(self.errors())
         self.unknown_keys(table, where, SLOT_KEYS)
@@ -245,11 +292,13 @@ class _Reader:
             "zones": 'zones = "tất cả"',
         }
         for key, example in examples.items():
-            if key not in table:
+            if key not in table and not (key == "days" and one_off):
                 self.missing(where, f"slot.{key}", example)
 
         clock = self.time_value(table, (*where, "time")) if "time" in table else None
         days = self.days_value(table, (*where, "days")) if "days" in table else None
+        if days is None and one_off and "days" not in table:
+            days = frozenset(range(7))
         playlist = None
         if "playlist" in table:
             playlist = self.text_list(table, (*where, "playlist"), examples["playlist"])
@@ -275,6 +324,7 @@ class _Reader:
                 self.report("schedule.bad_gap", (*where, "gap_seconds"), value=value)
             else:
                 gap = float(value)
+        languages, rotate_daily = self.languages_of(table, where, playlist)
 
         if (
             len(self.errors()) > before
@@ -293,7 +343,55 @@ class _Reader:
             gap_seconds=gap,
             zones=zones,
             line=self.lines.line_of(where),
+            languages=languages or (),
+            rotate_daily=rotate_daily,
         )
+
+    def languages_of(
+        self, table: Mapping[str, Any], where: tuple, playlist: list[str] | None
+    ) -> tuple[tuple[str, ...] | None, bool]:
+        """(``languages``, whether they rotate daily); every playlist item must exist in
+        every language (known only with the clip library)."""
+        rotate_daily = False
+        if "language_rotation" in table:
+            value = table["language_rotation"]
+            if not isinstance(value, str) or fold(value) not in EVERY_DAY:
+                self.report(
+                    "schedule.bad_rotation", (*where, "language_rotation"), value=show(value)
+                )
+            rotate_daily = True
+            if "languages" not in table:
+                self.missing(where, "slot.languages", 'languages = ["vi", "ede"]')
+        if "languages" not in table:
+            return None, rotate_daily
+        at = (*where, "languages")
+        names = self.text_list(table, at, 'languages = ["vi", "ede"]')
+        if names is None:
+            return None, rotate_daily
+        chosen: list[str] = []
+        for name in names:
+            code = name.casefold()
+            if not LANGUAGE_CODE.fullmatch(code):
+                self.report("schedule.bad_language", at, value=name)
+            elif code in chosen:
+                self.report("schedule.language_twice", at, language=code)
+            elif self.languages is not None and code not in self.languages:
+                known = ", ".join(sorted(self.languages)) or "—"
+                self.report("schedule.unknown_language", at, language=code, known=known)
+            else:
+                chosen.append(code)
+        if len(chosen) < len(names):
+            return None, rotate_daily
+        if self.versions is not None and playlist is not None:
+            for ref in playlist:
+                family = self.versions.get(ref, {})  # an unknown clip is reported already
+                for code in chosen if family else ():
+                    if code not in family:
+                        have = ", ".join(sorted(family))
+                        self.report(
+                            "schedule.missing_translation", at, ref=ref, language=code, have=have
+                        )
+        return tuple(chosen), rotate_daily
 
     def time_value(self, table: Mapping[str, Any], where: tuple) -> time | None:
         value = table["time"]
@@ -370,6 +468,11 @@ class _Reader:
             self.wrong_type(("campaign",), "table", doc["campaign"])
         else:
             campaign = self.campaign(doc["campaign"])
+        one_off = (
+            campaign.start == campaign.end
+            if campaign is not None
+            else isinstance(doc.get("campaign"), dict) and "date" in doc["campaign"]
+        )
 
         slots: list[Slot] = []
         raw_slots = doc.get("slot")
@@ -385,7 +488,7 @@ class _Reader:
                 if not isinstance(table, dict):
                     self.wrong_type(("slot", index), "table", table)
                     continue
-                name, slot = self.slot(index, table)
+                name, slot = self.slot(index, table, one_off)
                 name_line = self.lines.line_of(("slot", index, "name"))
                 if name in seen:
                     self.report(
@@ -399,18 +502,20 @@ class _Reader:
                 if slot is not None:
                     slots.append(slot)
                     if campaign is not None:
-                        self.warn_if_silent(slot, campaign[1], campaign[2], campaign[3], index)
+                        self.warn_if_silent(
+                            slot, campaign.start, campaign.end, campaign.exceptions, index
+                        )
 
         if self.errors() or campaign is None:
             return None
-        name, start, end, exceptions = campaign
         return Schedule(
             path=self.path,
-            campaign=name,
-            start=start,
-            end=end,
-            exceptions=exceptions,
+            campaign=campaign.name,
+            start=campaign.start,
+            end=campaign.end,
+            exceptions=campaign.exceptions,
             slots=tuple(slots),
+            tier=campaign.tier,
         )
 
     def warn_if_silent(
@@ -522,6 +627,7 @@ def read_schedule(
     text: str | None,
     zones: Collection[str] | None,
     clip_refs: Mapping[str, float] | None,
+    versions: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Schedule | None, list[Problem], LineMap | None]:
     path = Path(path)
     file = str(path)
@@ -537,7 +643,7 @@ def read_schedule(
         doc = tomllib.loads(text)
         if not doc:  # comments only
             return None, [Problem(file, 1, "schedule.empty", {})], None
-        reader = _Reader(path, text, zones, clip_refs)
+        reader = _Reader(path, text, zones, clip_refs, versions)
         schedule = reader.read(doc)
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(file, text, exc)], None

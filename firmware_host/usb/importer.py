@@ -241,6 +241,7 @@ def _import_schedules(
         return
 
     refs = dict(library.refs())
+    versions = library.versions()
     if result.dry_run:  # the stick's clips are not imported on a dry run; see module doc
         for path, _name in clips:
             stem = nfc(path.stem)
@@ -252,7 +253,7 @@ def _import_schedules(
             (Path(tmp) / target).write_bytes(data)
             checked[str(Path(tmp) / target)] = target
         others = [p for p in box_files.values() if p.name not in staged]
-        problems, broken = _check_each(BoxRules.of(config, refs), others, checked)
+        problems, broken = _check_each(BoxRules.of(config, refs, versions), others, checked)
     for target, detail in broken.items():
         name = staged.pop(target)[0]
         result.refused.append(about(name, "usb.schedule_broken", detail=detail))
@@ -292,17 +293,25 @@ def _import_schedules(
                 Entry(name, t("usb.schedule_not_saved", name=name, detail=error_detail(exc)))
             )
             continue
-        result.imported.append(
-            Entry(
-                name,
-                t(
-                    "usb.schedule_installed",
-                    name=name,
-                    seconds=math.ceil(config.scheduler.reload_seconds),
-                ),
-                ref=str(destination),
-            )
+        installed = t(
+            "usb.schedule_installed", name=name, seconds=math.ceil(config.scheduler.reload_seconds)
         )
+        if config.policy.require_approval:  # new bytes: no approval covers them yet
+            installed += "\n" + _approval_note(config, destination)
+        result.imported.append(Entry(name, installed, ref=str(destination)))
+
+
+def _approval_note(config: Config, path: Path) -> str:
+    """Whether a schedule just installed may air (the commune requires approval)."""
+    from firmware_host.schedules.approvals import Approvals
+
+    try:
+        status = Approvals(config.log_dir).status(path)
+    except LoaxaError as exc:
+        return str(exc)
+    if status.airs:
+        return status.describe()
+    return t("usb.schedule_awaits", status=status.describe())
 
 
 def _check_each(

@@ -26,7 +26,8 @@ def receipt_name(moment: datetime) -> str:
 
 def plan_lines(config: Config, moment: datetime) -> list[str]:
     """The sessions still to come in the 7 days from *moment*, like ``loaxa schedule
-    show``: not this morning's, already played; seconds shown when a slot has them."""
+    show``: not this morning's, already played; seconds shown when a slot has them.
+    Files that wait for approval come first, saying so."""
     from firmware_host.clips import ClipLibrary
     from firmware_host.schedules import schedule_files
     from firmware_host.schedules.rules import BoxRules
@@ -34,14 +35,17 @@ def plan_lines(config: Config, moment: datetime) -> list[str]:
     first = moment.date()
     try:
         library = ClipLibrary(config)
-        refs = library.refs()
-        rules = BoxRules.of(config, refs)
-        schedules, _problems = rules.check(schedule_files(config.scheduler.schedules_dir))
-        sessions = rules.plan(schedules, first, first + timedelta(days=PLAN_DAYS - 1))
+        rules = BoxRules.of(config, library.refs(), library.versions())
+        installed = rules.installed(schedule_files(config.scheduler.schedules_dir), None)
+        sessions = rules.plan(installed.schedules, first, first + timedelta(days=PLAN_DAYS - 1))
         titles = {clip.id: clip.title for clip in library.clips()}
     except Exception as exc:  # the box's own files, or a bug: the receipt still goes out
         return [t("usb.plan_failed", detail=error_detail(exc))]
-    lines = []
+    # Files waiting for the leadership's approval do not air: said first.
+    lines = [
+        t("usb.plan_waiting", file=name, status=status.describe())
+        for name, status in installed.waiting.items()
+    ]
     for session in sessions:
         if session.at < moment:
             continue
