@@ -609,6 +609,55 @@ CATALOG: dict[str, tuple[str, str]] = {
         "năm {year} không hợp lý; chiến dịch phải nằm trong các năm {first}–{last} (có viết nhầm năm không?)",
         "year {year} is not plausible; a campaign must lie within {first}–{last} (is the year mistyped?)",
     ),
+    # --- schedule: relayed sources (source = "stream" | "line-in") ---
+    "schedule.bad_source": (
+        "source = '{value}' không hợp lệ; chọn một trong: {choices}",
+        "source = '{value}' is not valid; choose one of: {choices}",
+    ),
+    "schedule.source_key_alone": (
+        "khoá '{key}' chỉ dùng cho khung giờ tiếp sóng; hãy thêm source = \"stream\" hoặc source = \"line-in\", hoặc xoá dòng này",
+        "key '{key}' is only for a relayed slot; add source = \"stream\" or source = \"line-in\", or remove this line",
+    ),
+    "schedule.source_key_wrong": (
+        "khoá '{key}' không dùng cho source = \"{kind}\"; hãy xoá dòng này",
+        "key '{key}' does not apply to source = \"{kind}\"; remove this line",
+    ),
+    "schedule.stream_url_scheme": (
+        "chỉ tiếp sóng được địa chỉ http:// hoặc https://, không phải '{url}' (tệp trên máy, file:, concat:, subfile:, data: đều bị từ chối)",
+        "only http:// or https:// addresses can be relayed, not '{url}' (local files, file:, concat:, subfile:, data: are all refused)",
+    ),
+    "schedule.stream_url_bad": (
+        "địa chỉ luồng '{url}' không hợp lệ (thiếu tên máy chủ, có dấu cách hoặc quá dài)",
+        "stream address '{url}' is not valid (no host name, a space in it, or too long)",
+    ),
+    "schedule.stream_playlist_local": (
+        "danh sách phát ở '{url}' trỏ tới '{entry}', không phải một địa chỉ http:// hoặc https://; luồng này bị từ chối",
+        "the playlist at '{url}' names '{entry}', which is not an http:// or https:// address; this stream is refused",
+    ),
+    "schedule.stream_unreachable": (
+        "lúc này không mở được luồng '{url}' để kiểm tra ({detail}); lịch vẫn được nhận, hãy kiểm tra mạng và địa chỉ trước giờ phát",
+        "the stream '{url}' could not be opened to check it now ({detail}); the schedule is accepted, check the network and address before the slot",
+    ),
+    "schedule.line_in_device": (
+        "thiết bị thu '{device}' không hợp lệ; ghi tên card như \"plughw:CARD=Device,DEV=0\" (xem: arecord -L) hoặc tên thiết bị kỹ thuật viên đã khai báo",
+        "capture device '{device}' is not valid; write a card name such as \"plughw:CARD=Device,DEV=0\" (see: arecord -L) or a device name the technician defined",
+    ),
+    "schedule.duration_and_until": (
+        "chỉ ghi một trong hai: duration_minutes hoặc until",
+        "write only one of duration_minutes and until",
+    ),
+    "schedule.bad_duration": (
+        "duration_minutes = {value} không hợp lệ; phải lớn hơn 0 và tối đa {maximum} phút",
+        "duration_minutes = {value} is not valid; it must be above 0 and at most {maximum} minutes",
+    ),
+    "schedule.until_before_time": (
+        "until = \"{until}\" phải sau giờ bắt đầu (time) trong cùng ngày",
+        "until = \"{until}\" must be after the slot's time, on the same day",
+    ),
+    "schedule.fallback_too_long": (
+        "bài dự phòng '{clip}' dài {clip_minutes} phút, hơn cả khung tiếp sóng ({minutes} phút), nên sẽ không bao giờ được phát (bài dự phòng chỉ phát khi còn đủ thời gian)",
+        "fallback clip '{clip}' lasts {clip_minutes} min, longer than the relay ({minutes} min), so it will never play (a fallback plays only if it fits in the time left)",
+    ),
     # --- relays ---
     "relays.serial_ready": (
         "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",
@@ -751,6 +800,48 @@ CATALOG: dict[str, tuple[str, str]] = {
     "session.interrupted": ("  ■ buổi phát bị dừng: {error}", "  ■ session interrupted: {error}"),
     "session.failed": ("  ✘ buổi phát lỗi: {error}", "  ✘ session failed: {error}"),
     "session.missed": ("  ✘ bỏ lỡ: {error}", "  ✘ missed: {error}"),
+    # --- session: relays (tiếp sóng), the line input and the microphone ---
+    "session.no_source_settings": (
+        "hộp chưa có cấu hình tiếp sóng ([relay], [live]) nên không tiếp sóng được",
+        "the box has no relay settings ([relay], [live]), so it cannot relay",
+    ),
+    "session.relaying": (
+        "  ⇄ đang tiếp sóng '{source}' ({seconds} giây)",
+        "  ⇄ relaying '{source}' ({seconds} s)",
+    ),
+    "session.relayed": (
+        "  ⇄ '{source}': đã phát {relayed}/{planned} giây, mất sóng {dropouts} lần ({dropout_seconds} giây)",
+        "  ⇄ '{source}': {relayed}/{planned} s went out, {dropouts} drop-out(s) ({dropout_seconds} s)",
+    ),
+    "session.relay_short": (
+        "tiếp sóng '{source}' chỉ phát được {relayed} trong {planned} giây (cần ít nhất {percent}%); mất sóng {dropouts} lần, tổng {dropout_seconds} giây: {detail}",
+        "relay of '{source}' put out only {relayed} of {planned} s (at least {percent}% needed); {dropouts} drop-out(s), {dropout_seconds} s in all: {detail}",
+    ),
+    "session.fallback_too_long": (
+        "không phát bài dự phòng '{title}' ({seconds} giây) vì chỉ còn {left} giây của khung giờ",
+        "fallback clip '{title}' ({seconds} s) was not played: only {left} s of the slot were left",
+    ),
+    "session.live_failed": (
+        "không thu được âm thanh từ micro/đường vào: {detail}. Kiểm tra dây cắm và thiết bị thu (arecord -L)",
+        "no sound from the microphone/line input: {detail}. Check the cable and the capture device (arecord -L)",
+    ),
+    "session.live_label": ("phát trực tiếp", "live"),
+    "sources.program_missing": (
+        "Không tìm thấy chương trình '{program}'. Cài đặt: sudo apt-get install ffmpeg alsa-utils",
+        "The '{program}' program is missing. Install it: sudo apt-get install ffmpeg alsa-utils",
+    ),
+    "sources.refused": (
+        "luồng đòi đọc tệp trên máy hoặc dùng giao thức/định dạng không được phép, đã từ chối: {detail}",
+        "the stream asked to read a local file or to use a protocol/format that is not allowed, refused: {detail}",
+    ),
+    "sources.stalled": (
+        "không nhận được âm thanh trong {seconds} giây",
+        "no audio received for {seconds} s",
+    ),
+    "sources.silent": (
+        "im lặng hơn {seconds} giây (đài ngừng phát?)",
+        "silent for more than {seconds} s (is the station off the air?)",
+    ),
     # --- playback log ---
     "log.write_failed": (
         "KHÔNG GHI ĐƯỢC NHẬT KÝ PHÁT ({detail}). Buổi phát vẫn tiếp tục nhưng sẽ thiếu trong báo cáo. Kiểm tra thẻ nhớ (đầy hoặc hỏng).",

@@ -1,4 +1,5 @@
-"""The as-played log: one entry per broadcast session and one per clip played in it.
+"""The as-played log: one entry per broadcast session and one per clip played in it
+(or per programme relayed in it, or per microphone session: ``start_source``).
 
 Entries are written *before* anything is switched or played (status ``started``) and
 updated afterwards, so a power cut leaves evidence: at the next start every entry still
@@ -23,7 +24,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,6 +98,7 @@ class PlayLog:
         plan_key: str | None = None,
         late_seconds: float = 0.0,
         note: str | None = None,
+        by: str | None = None,
     ) -> EntryRef:
         anchor = scheduled or started
         entry = {
@@ -117,6 +119,8 @@ class PlayLog:
             "note": note,
             "error": None,
         }
+        if by:
+            entry["by"] = by
         return self.add(self.month_of(anchor), entry)
 
     def start_clip(
@@ -148,6 +152,40 @@ class PlayLog:
         }
         return self.add(session.month, entry)
 
+    def start_source(
+        self,
+        session: EntryRef,
+        *,
+        started: datetime,
+        play_index: int,
+        kind: str,
+        source: Mapping[str, Any],
+    ) -> EntryRef:
+        """A programme that is not a stored clip: ``kind`` "relay" (a station, from a
+        stream or the line input) or "live" (the microphone). *source* says which
+        (``source_kind``, ``source_name``, ``source_url`` or ``source_device``,
+        ``planned_seconds``, ``by``); ``finish`` adds what went out of it."""
+        with self._lock:
+            parent = dict(self._db(session.month).get(doc_id=session.doc_id) or {})
+        entry = {
+            "kind": kind,
+            "session_id": parent.get("session_id"),
+            "status": "started",
+            "trigger": parent.get("trigger"),
+            "scheduled": parent.get("scheduled"),
+            "session_started": parent.get("started"),
+            "started": iso(started),
+            "ended": None,
+            "seconds": 0.0,
+            "campaign": parent.get("campaign"),
+            "slot": parent.get("slot"),
+            "zones": parent.get("zones", []),
+            "play_index": play_index,
+            **source,
+            "error": None,
+        }
+        return self.add(session.month, entry)
+
     def finish(
         self,
         ref: EntryRef,
@@ -156,10 +194,19 @@ class PlayLog:
         ended: datetime,
         seconds: float,
         error: str | None = None,
+        **details: Any,
     ) -> None:
+        """*details*: what else the entry learnt by its end (a relay's drop-outs)."""
         if status not in FINAL_STATUSES:
             raise ValueError(status)
-        self.update(ref, status=status, ended=iso(ended), seconds=round(seconds, 3), error=error)
+        self.update(
+            ref,
+            status=status,
+            ended=iso(ended),
+            seconds=round(seconds, 3),
+            error=error,
+            **details,
+        )
 
     def record_missed(
         self,
