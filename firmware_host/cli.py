@@ -475,7 +475,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     as_json = getattr(args, "json", False)
     if args.schedule_command == "check":
         paths, _rules, installed = _installed(config, args.files, library)
-        problems = installed.problems
+        problems = installed.problems + _stream_problems(installed)
         errors = [p for p in problems if p.severity == "error"]
         if as_json:
             _emit_json(
@@ -518,6 +518,20 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                 print(t("cli.check_ok", files=plural(len(paths), "schedule_file")))
         return 1 if errors else 0
     return _show_plan(config, library, args.days, args.first_day, as_json)
+
+
+def _stream_problems(installed: Any) -> list[Any]:
+    """The playlists the accepted files' streams serve today (the daemon checks each URL
+    offline when a file is read; only this command reaches the network for it)."""
+    from firmware_host.broadcast.sources import stream_problems
+
+    return stream_problems(
+        (str(schedule.path), slot.source)
+        for schedule in installed.schedules
+        if schedule.path in installed.texts
+        for slot in schedule.slots
+        if slot.source is not None
+    )
 
 
 def _show_plan(
