@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -60,6 +61,22 @@ class Commune:
 @dataclass(frozen=True)
 class ReportSettings:
     recipient: str  # "" = the province's Sở Văn hóa, Thể thao và Du lịch (report.wording)
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """Local rules on top of the tiers (all off by default; see docs/schedules.md).
+
+    ``quiet_hours`` are (start, end) wall-clock pairs, an end before its start running
+    past midnight; 0 minutes/sessions mean no cap. Emergencies ignore all of them.
+    """
+
+    quiet_hours: tuple[tuple[time, time], ...]
+    max_session_minutes: float
+    max_sessions_per_day: int
+    weekdays_only: bool
+    require_approval: bool
+    emergency_warmup_seconds: float  # the amplifier's warm-up before an emergency
 
 
 @dataclass(frozen=True)
@@ -187,6 +204,7 @@ class Config:
     panel: PanelSettings
     tts: TtsSettings
     report: ReportSettings
+    policy: PolicySettings
     rebroadcast: RebroadcastSettings
     live: LiveSettings
     notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
@@ -217,6 +235,8 @@ def _type_name(value: Any) -> str:
         return t("type.number")
     if isinstance(value, str):
         return t("type.string")
+    if isinstance(value, list):
+        return t("type.list")
     return t("type.table")
 
 
@@ -455,6 +475,7 @@ def _build(
     usb = _usb_settings(doc, owner, bad)
     panel = _panel_settings(doc, owner, bad)
     tts = _tts_settings(doc, data_dir, bad)
+    policy = _policy_settings(doc, bad)
 
     if checker.problems:
         raise ConfigError(checker.problems)
@@ -486,6 +507,7 @@ def _build(
         panel=panel,
         tts=tts,
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
+        policy=policy,
         rebroadcast=RebroadcastSettings(**{k: float(v) for k, v in doc["relay"].items()}),
         live=LiveSettings(
             device=doc["live"]["device"].strip() or "default",
@@ -562,6 +584,40 @@ def _panel_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> 
         )
     }
     return PanelSettings(**pins, emergency_clip=panel["emergency_clip"].strip() or None)
+
+
+_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _policy_settings(doc: Mapping[str, Any], bad: Any) -> PolicySettings:
+    policy = doc["policy"]
+    quiet: list[tuple[time, time]] = []
+    ranges = policy["quiet_hours"] if isinstance(policy["quiet_hours"], list) else []
+    for text in ranges:
+        match = _QUIET.match(text) if isinstance(text, str) else None
+        hours = [int(part) for part in match.groups()] if match else []
+        if len(hours) != 4 or hours[0] > 23 or hours[2] > 23 or hours[1] > 59 or hours[3] > 59:
+            bad(("policy", "quiet_hours"), t("config.bad_quiet_hours", value=text))
+            continue
+        start, end = time(hours[0], hours[1]), time(hours[2], hours[3])
+        if start == end:
+            bad(("policy", "quiet_hours"), t("config.bad_quiet_hours", value=text))
+            continue
+        quiet.append((start, end))
+    for key in ("max_session_minutes", "max_sessions_per_day"):
+        if policy[key] < 0:
+            bad(("policy", key), t("config.not_negative"))
+    warmup = float(policy["emergency_warmup_seconds"])
+    if warmup < 0:
+        warmup = float(doc["amplifier"]["warmup_seconds"])
+    return PolicySettings(
+        quiet_hours=tuple(quiet),
+        max_session_minutes=float(policy["max_session_minutes"]),
+        max_sessions_per_day=int(policy["max_sessions_per_day"]),
+        weekdays_only=bool(policy["weekdays_only"]),
+        require_approval=bool(policy["require_approval"]),
+        emergency_warmup_seconds=warmup,
+    )
 
 
 def _tts_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> TtsSettings:

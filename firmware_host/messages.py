@@ -20,6 +20,11 @@ _env_lang = os.environ.get("LOAXA_LANG", "vi")
 _state = {"lang": _env_lang if _env_lang in LANGUAGES else "vi"}
 
 
+def language() -> str:
+    """The language messages are printed in now (``vi`` or ``en``)."""
+    return _state["lang"]
+
+
 def set_language(lang: str) -> None:
     """Switch the language of every message printed from now on (``vi`` or ``en``)."""
     if lang not in LANGUAGES:
@@ -46,6 +51,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "type.number": ("một số", "a number"),
     "type.string": ("một chuỗi trong ngoặc kép", "a quoted string"),
     "type.table": ("một bảng [..]", "a table [..]"),
+    "type.list": ('một danh sách ["..", ".."]', 'a list ["..", ".."]'),
     # --- system errors in the operator's language (error_text) ---
     "syserr.ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
     "syserr.EACCES": ("không có quyền truy cập", "permission denied"),
@@ -147,7 +153,37 @@ CATALOG: dict[str, tuple[str, str]] = {
         "tên khoá bắt đầu bằng ký tự không hợp lệ",
         "a key name starts with an invalid character",
     ),
+    # --- the daemon's control socket (control.py) ---
+    "control.no_daemon": (
+        "Chương trình phát (loaxa run) chưa chạy trên hộp này. Kỹ thuật viên bật bằng: sudo systemctl start loaxa",
+        "The broadcast program (loaxa run) is not running on this box. The technician starts it with: sudo systemctl start loaxa",
+    ),
+    "control.failed": (
+        "Không hỏi được chương trình phát: {detail}. Thử lại sau ít giây.",
+        "Could not reach the broadcast program: {detail}. Try again in a few seconds.",
+    ),
+    "control.not_allowed": (
+        "Chỉ người dùng của chương trình phát (loaxa) hoặc root mới được điều khiển hộp qua đây.",
+        "Only the broadcast program's user (loaxa) or root may control the box through here.",
+    ),
+    "control.bad_request": (
+        "Yêu cầu không đọc được (phải là một dòng JSON có \"op\").",
+        "The request could not be read (it must be one line of JSON with an \"op\").",
+    ),
+    "control.too_big": (
+        "Yêu cầu quá dài (tối đa {maximum} byte).",
+        "The request is too long (at most {maximum} bytes).",
+    ),
+    "control.unknown_op": (
+        "Không có thao tác '{op}'; có: {known}.",
+        "There is no operation '{op}'; there are: {known}.",
+    ),
     # --- config ---
+    "config.bad_quiet_hours": (
+        "'{value}' không phải khoảng giờ im lặng; hãy viết \"GG:PP-GG:PP\", ví dụ \"21:30-05:30\"",
+        "'{value}' is not a quiet-hours range; write \"HH:MM-HH:MM\", e.g. \"21:30-05:30\"",
+    ),
+    "config.not_negative": ("không được là số âm (0 = không giới hạn)", "must not be negative (0 = no limit)"),
     "config.toml_syntax": (
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
         "{file}, line {line}: the config file is not valid TOML ({detail}). Fix this line following the README example.",

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from firmware_host.tiers import NORMAL, Tier
+
 if TYPE_CHECKING:
     from firmware_host.schedules.model import SourceSpec
     from firmware_host.schedules.reader import Schedule
@@ -37,6 +39,7 @@ class PlannedSession:
     gap_seconds: float
     zones: tuple[str, ...]
     expected_seconds: float  # warmup + repeat × playlist + gaps + relayed source + tail
+    tier: Tier = NORMAL
     source: SourceSpec | None = None  # a station relayed after the playlist
 
     @property
@@ -146,6 +149,7 @@ def plan_sessions(
                                     source_seconds=_seconds(slot.source),
                                 ),
                                 source=slot.source,
+                                tier=schedule.tier,
                             )
                         )
             day += _ONE_DAY
