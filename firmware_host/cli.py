@@ -51,6 +51,15 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="in JSON cho máy đọc / print JSON")
 
 
+def _tier(text: str) -> str:
+    from firmware_host.tiers import TIERS, parse_tier
+
+    tier = parse_tier(text)
+    if tier is None:
+        raise argparse.ArgumentTypeError(t("cli.bad_tier", value=text, tiers=", ".join(TIERS)))
+    return tier
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loaxa", description=t("cli.description"))
     parser.add_argument("--version", action="version", version=f"loaxa {__version__}")
@@ -114,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
     play.add_argument("--repeat", type=int, default=1)
     play.add_argument("--gap", type=float, default=5.0)
+
+    live = command("live", "cli.help.live")
+    live.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
+    live.add_argument("--tier", type=_tier, default="thuong", help="thuong | uu-tien | khan-cap")
+    live.add_argument("--by", default=None, help=t("cli.help.live_by"))
+    live.add_argument("--device", default=None, help=t("cli.help.live_device"))
 
     command("run", "cli.help.run")
 
@@ -613,23 +628,52 @@ def _show_plan(
 
 
 # -- play and run --------------------------------------------------------------------
+def _zones(config: Config, text: str) -> tuple[str, ...]:
+    if text in ("all", "tất cả"):
+        return tuple(config.relays.zones)
+    return tuple(z.strip() for z in text.split(",") if z.strip())
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from firmware_host.broadcast.manual import play_now
 
     config = _config(args)
-    zones = (
-        tuple(config.relays.zones)
-        if args.zones in ("all", "tất cả")
-        else tuple(z.strip() for z in args.zones.split(",") if z.strip())
-    )
     outcome = play_now(
         config,
         tuple(args.clips),
-        zones=zones,
+        zones=_zones(config, args.zones),
         repeat=args.repeat,
         gap_seconds=args.gap,
         announce=print,
     )
+    return 0 if outcome.status == "completed" else 1
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    """``loaxa live``: the microphone on air until Ctrl-C, the stop button or ``[live]
+    max_minutes``. Local, like ``loaxa play``: refused while the daemon holds the relays
+    (the daemon's own way in is the front panel's push-to-talk button)."""
+    import getpass
+
+    from firmware_host.broadcast.manual import live_now
+    from firmware_host.frontpanel import stop_button
+
+    config = _config(args)
+    by = args.by or getpass.getuser()
+    # The stop button ends it as Ctrl-C does: one way out, through the signal handler.
+    button = stop_button(config, lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        outcome = live_now(
+            config,
+            zones=_zones(config, args.zones),
+            tier=args.tier,
+            by=by,
+            device=args.device,
+            announce=print,
+        )
+    finally:
+        if button is not None:
+            button.close()
     return 0 if outcome.status == "completed" else 1
 
 
@@ -804,6 +848,7 @@ HANDLERS = {
     "clips": cmd_clips,
     "schedule": cmd_schedule,
     "play": cmd_play,
+    "live": cmd_live,
     "run": cmd_run,
     "clock": cmd_clock,
     "log": cmd_log,

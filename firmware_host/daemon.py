@@ -51,6 +51,7 @@ from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import plural, t
 from firmware_host.relays import RelayBank, claim_relays, describe_change, open_relays
 from firmware_host.schedules import Schedule, schedule_files
+from firmware_host.schedules.model import LIVE, SourceSpec
 from firmware_host.schedules.plan import PlannedSession, sort_out_gap
 from firmware_host.schedules.rules import BoxRules, Installed, LastGood
 from firmware_host.sdnotify import notify, watchdog_interval
@@ -103,6 +104,7 @@ class Daemon:
         self._last_failed = False
         self._export = StickExport(config, self.announce)
         self.panel: Panel | None = None
+        self._talking: tuple[BroadcastRequest, threading.Thread] | None = None
 
     # -- start and stop --------------------------------------------------------------
     def start(self) -> None:
@@ -139,6 +141,7 @@ class Daemon:
             on_emergency=self.play_emergency,
             on_export=self.export_to_stick,
             announce=self.announce,
+            on_talk=self.talk,
         )
         self._reload(force=True)
 
@@ -541,6 +544,43 @@ class Daemon:
                 slot=t("panel.emergency_slot"),
             )
         )
+        self._note_outcome(outcome.status)
+
+    def talk(self, held: bool) -> None:
+        """The push-to-talk button: held, the microphone goes to every zone (if the air
+        is free: it never waits, and never cuts a session); released, it ends."""
+        if held:
+            if self._talking is not None and self._talking[1].is_alive():
+                return
+            request = BroadcastRequest(
+                playlist=(),
+                zones=tuple(self.config.relays.zones),
+                slot=t("panel.talk_slot"),
+                source=SourceSpec(kind=LIVE, device=self.config.live.device),
+                by=t("panel.talk_by"),
+            )
+            thread = threading.Thread(
+                target=self._talk_session, args=(request,), name="talk", daemon=True
+            )
+            self._talking = (request, thread)
+            thread.start()
+            return
+        if self._talking is None:
+            return
+        request, thread = self._talking
+        # Released maybe before the session is on air: stop it once it is, or wait until
+        # the attempt is over (refused because another session holds the air).
+        while thread.is_alive():
+            if self.broadcaster.on_air is request:
+                self.broadcaster.stop_current()
+                thread.join()
+                return
+            thread.join(0.05)
+
+    def _talk_session(self, request: BroadcastRequest) -> None:
+        outcome = self.broadcaster.broadcast(request, start_by=self.now())
+        if outcome.status == "missed":
+            self.announce(t("panel.talk_busy", reason=outcome.error or ""))
         self._note_outcome(outcome.status)
 
     def export_to_stick(self) -> Any:

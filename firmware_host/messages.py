@@ -849,6 +849,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "  ⇄ '{source}': đã phát {relayed}/{planned} giây, mất sóng {dropouts} lần ({dropout_seconds} giây)",
         "  ⇄ '{source}': {relayed}/{planned} s went out, {dropouts} drop-out(s) ({dropout_seconds} s)",
     ),
+    "session.live_on": (
+        "  ● micro đang lên sóng (tối đa {seconds} giây)",
+        "  ● the microphone is on air (at most {seconds} s)",
+    ),
+    "session.live_off": (
+        "  ● micro đã tắt sau {seconds} giây trên sóng",
+        "  ● the microphone is off after {seconds} s on air",
+    ),
     "session.relay_short": (
         "tiếp sóng '{source}' chỉ phát được {relayed} trong {planned} giây (cần ít nhất {percent}%); mất sóng {dropouts} lần, tổng {dropout_seconds} giây: {detail}",
         "relay of '{source}' put out only {relayed} of {planned} s (at least {percent}% needed); {dropouts} drop-out(s), {dropout_seconds} s in all: {detail}",
@@ -1540,6 +1548,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "EMERGENCY BUTTON: stopping what plays, broadcasting '{clip}' to every zone.",
     ),
     "panel.emergency_slot": ("khẩn cấp", "emergency"),
+    "panel.talk_slot": ("nút Nói", "talk button"),
+    "panel.talk_by": ("nút Nói trên hộp", "the box's talk button"),
+    "panel.talk_busy": (
+        "Nút Nói: micro chưa lên sóng vì đang có buổi phát khác ({reason})",
+        "Talk button: the microphone is not on air, another session is ({reason})",
+    ),
     "panel.no_stick": ("Không thấy thẻ nhớ USB nào đã cắm.", "No mounted USB stick was found."),
     "panel.exported": (
         "Đã trao đổi xong với thẻ nhớ {path}.",
@@ -1735,6 +1749,26 @@ CATALOG: dict[str, tuple[str, str]] = {
         "show the plan for the coming days",
     ),
     "cli.help.play": ("phát ngay một hoặc nhiều bài", "broadcast clips now"),
+    "cli.help.live": (
+        "phát trực tiếp từ micro/đường vào đến khi bấm Ctrl-C, nút Dừng hoặc hết [live] max_minutes",
+        "the microphone/line input on air until Ctrl-C, the stop button or [live] max_minutes",
+    ),
+    "cli.help.live_by": (
+        "ai phát (ghi vào nhật ký); mặc định: tên người dùng",
+        "who is speaking (kept in the log); default: the user name",
+    ),
+    "cli.help.live_device": (
+        "thiết bị thu ALSA thay cho [live] device (xem: arecord -L)",
+        "ALSA capture device instead of [live] device (see: arecord -L)",
+    ),
+    "cli.bad_tier": (
+        "cấp '{value}' không có; chọn một trong: {tiers}",
+        "there is no tier '{value}'; choose one of: {tiers}",
+    ),
+    "live.on_air": (
+        "Micro đang lên sóng sau khi âm ly khởi động. Bấm Ctrl-C (hoặc nút Dừng) để kết thúc; tự tắt sau {minutes} phút.",
+        "The microphone goes on air once the amplifier has warmed up. Press Ctrl-C (or the stop button) to end; it switches off after {minutes} min.",
+    ),
     "cli.help.run": (
         "chạy theo lịch (dịch vụ chính của hộp)",
         "run the schedule (the box's main service)",

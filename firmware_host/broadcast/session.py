@@ -32,6 +32,7 @@ from firmware_host.logbook.playlog import EntryRef, FinalStatus, PlayLog, Trigge
 from firmware_host.messages import LoaxaError, t
 from firmware_host.relays import AMPLIFIER, RelayBank
 from firmware_host.schedules.model import LIVE, SourceSpec
+from firmware_host.tiers import NORMAL, Tier
 
 if TYPE_CHECKING:
     from firmware_host.clips import Clip, ClipLibrary
@@ -58,6 +59,7 @@ class BroadcastRequest:
     plan_key: str | None = None
     source: SourceSpec | None = None  # relayed after the playlist (which may be empty)
     by: str | None = None  # who asked (``loaxa live --by``), for the log
+    tier: Tier = NORMAL
 
     @classmethod
     def from_plan(cls, planned: PlannedSession) -> BroadcastRequest:
@@ -72,6 +74,7 @@ class BroadcastRequest:
             slot=planned.slot,
             plan_key=planned.key,
             source=planned.source,
+            tier=planned.tier,
         )
 
 
@@ -421,30 +424,40 @@ class Broadcaster:
             )
         if entry:
             outcome.entries.append(entry)
-        self.announce(t("session.relaying", source=label, seconds=round(relay.report.planned)))
+        live = spec.kind == LIVE
+        planned = round(relay.report.planned)
+        self.announce(
+            t("session.live_on", seconds=planned)
+            if live
+            else t("session.relaying", source=label, seconds=planned)
+        )
         try:
             result = self.player.play_source(
                 relay, stop=self._stop, progress=self._progress_note(session, entry)
             )
         except BaseException as exc:  # the entry must not stay "started"
+            relay.close()
             if entry:
                 failed = t("session.crashed", detail=exc)
                 self._log_safely(
                     self.log.finish, entry, "failed", ended=self.now(), seconds=0.0, error=failed
                 )
             raise
-        finally:
-            relay.close()
+        relay.close(heard=result.seconds)
         report = relay.report
+        if live and result.stopped:
+            self._stop.clear()  # how a live session ends: the tail and "all off" as usual
         status, problem = self._judge_source(spec, label, result, report)
         if status != "completed":
             outcome.status = status
         self.announce(
-            t(
+            t("session.live_off", seconds=round(report.relayed))
+            if live
+            else t(
                 "session.relayed",
                 source=label,
                 relayed=round(report.relayed),
-                planned=round(report.planned),
+                planned=planned,
                 dropouts=report.dropouts,
                 dropout_seconds=round(report.dropout_seconds),
             )

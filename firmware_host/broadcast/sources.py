@@ -330,12 +330,21 @@ class Relay:
             self._give_up()
         return data
 
-    def close(self) -> None:
-        """End the child; the quiet run at the end is judged like any other. Idempotent."""
+    def close(self, heard: float | None = None) -> None:
+        """End the child; the quiet run at the end is judged like any other. *heard*:
+        the seconds the device really played, when the player was stopped or failed
+        (it hands frames up to its lead ahead); what it never played is taken off the
+        end, from the quiet run first. Idempotent."""
         if self._closed:
             return
         self._closed = True
         self._stop_input()
+        if heard is not None and (excess := self._fed - round(heard * RATE)) > 0:
+            self._fed -= excess
+            quiet = min(excess, self._run)
+            self._run -= quiet
+            self._run_sound = min(self._run_sound, self._run)
+            self._relayed = max(0, self._relayed - (excess - quiet))
         self._end_run()
         self.report.seconds = round(self._fed / RATE, 3)
         self.report.relayed = round(self._relayed / RATE, 3)
