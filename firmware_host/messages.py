@@ -1892,6 +1892,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Could not do this with '{path}': {detail}.",
     ),
     "cli.os_error_nopath": ("Không thực hiện được: {detail}.", "Could not do this: {detail}."),
+    "log.relay": (
+        "⇄ tiếp sóng {source} (mất sóng {dropouts} lần)",
+        "⇄ relay of {source} ({dropouts} drop-out(s))",
+    ),
+    "log.live": ("● phát trực tiếp: {by}", "● live: {by}"),
     "log.manual": ("Phát tay: {titles}", "Manual: {titles}"),
     "log.manual_untitled": ("Phát tay", "Manual"),
     "col.id": ("Mã", "Id"),

@@ -90,6 +90,7 @@ class Clip:
     input_lufs: float | None
     stored_size: int | None = None  # bytes of the stored WAV; None: imported by an older version
     stored_sha256: str | None = None
+    source: str = "file"  # "tts": read from a text (clips/tts), marked so in the report
 
 
 class ClipLibrary:
@@ -133,6 +134,7 @@ class ClipLibrary:
             input_lufs=number(doc.get("input_lufs")),
             stored_size=doc.get("wav_size_bytes"),
             stored_sha256=doc.get("wav_sha256"),
+            source=str(doc.get("source") or "file"),
         )
 
     def clips(self) -> list[Clip]:

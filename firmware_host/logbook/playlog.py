@@ -148,6 +148,7 @@ class PlayLog:
             "clip_sha256": clip.sha256,
             "clip_language": clip.language,
             "clip_duration": clip.duration,
+            "clip_source": clip.source,
             "error": None,
         }
         return self.add(session.month, entry)

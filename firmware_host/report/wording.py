@@ -29,6 +29,12 @@ COUNTING_RULE = (
     "23 giờ 59 vẫn tính cho ngày đó dù bài kết thúc sau 0 giờ.",
     "Các buổi phát bị gián đoạn, bị lỗi hoặc bị bỏ lỡ không được tính là buổi phát; chúng được "
     "liệt kê riêng kèm lý do.",
+    "Tiếp sóng (chương trình của đài khác, qua mạng hoặc máy thu) và phát trực tiếp qua micro "
+    "được tính riêng theo từng hình thức: một lượt tiếp sóng chỉ được tính khi phần phát đi "
+    "bằng âm thanh thật của đài đạt tỷ lệ thời lượng dự kiến đặt trong cấu hình của hộp (mặc "
+    "định 90%; khoảng mất sóng hoặc im lặng kéo dài không được tính); thời lượng là số giây "
+    "thực sự phát đi. Bài đọc bằng giọng máy (văn bản thành tiếng nói) được tính như mọi bài "
+    "và được ghi chú riêng.",
     "Số liệu lấy hoàn toàn từ nhật ký phát của hộp điều khiển Loa Xã và đối chiếu được từng "
     "dòng với lệnh: loaxa log --month {month} --json",
 )
@@ -46,7 +52,10 @@ STATUS = {
     "failed": "bị lỗi",
     "missed": "bị bỏ lỡ",
 }
-KIND = {"session": "buổi phát", "clip": "bài"}
+KIND = {"session": "buổi phát", "clip": "bài", "relay": "tiếp sóng", "live": "phát trực tiếp"}
+FORM_RELAY = "Tiếp sóng"
+FORM_LIVE = "Phát trực tiếp qua micro trên hệ thống loa"
+SYNTHESISED = "đọc bằng giọng máy (văn bản thành tiếng nói)"
 TRIGGER = {"schedule": "theo lịch", "manual": "phát tay"}
 WEEKDAY = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -133,6 +142,13 @@ def form_text(name: str) -> str:
     if name == MANUAL_CAMPAIGN:
         return FORM_MANUAL
     return f"{FORM_SCHEDULED} (chiến dịch “{name}”)"
+
+
+def programme_form(row: dict) -> str:
+    """Hình thức of a ``by_form`` row: "Tiếp sóng Đài TNVN – VOV1", or live."""
+    if row["form"] == "live":
+        return FORM_LIVE
+    return f"{FORM_RELAY} {row['source']}".strip()
 
 
 def _strip_prefix(name: str, prefixes: tuple[str, ...]) -> str:
