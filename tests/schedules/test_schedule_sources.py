@@ -272,3 +272,17 @@ def test_an_unreachable_stream_is_a_warning_not_a_refusal(box, server, capsys):
         f"! {box.scheduler.schedules_dir / 'tiep-song.toml'}, dòng 12: lúc này không mở được luồng"
         in out
     )
+
+
+def test_the_documented_relay_slot_is_valid(tmp_path):
+    from tests.helpers import REPO
+
+    doc = (REPO / "docs" / "schedules.md").read_text("utf-8")
+    blocks = [block.split("```", 1)[0] for block in doc.split("```toml\n")[1:]]
+    [example] = [block for block in blocks if "source =" in block]
+    campaign = RELAY.split("[[slot]]")[0]
+    path = write(tmp_path, campaign + example.replace("https://…/vov1.mp3", "https://a.vn/1.mp3"))
+    _schedules, problems = check_schedules(
+        [path], zones=ZONES, clip_refs={"xin-loi-mat-song": 15.0}, warmup=2, tail=0.5, tz=TZ
+    )
+    assert problems == []
