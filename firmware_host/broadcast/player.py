@@ -152,6 +152,8 @@ class Player:
                 chunk = source.read(frames_per_chunk, audio_end)
                 if not chunk:
                     break
+                if not written:  # the device starts with its first frame, not before
+                    started = next_note = time.monotonic()
                 process.stdin.write(chunk)
                 written += len(chunk) // frame_bytes
             process.stdin.close()

@@ -358,8 +358,8 @@ class Relay:
         except LoaxaError as exc:  # a refused address, a missing program: retrying won't help
             self._failed(str(exc), fatal=True)
             return
-        except OSError as exc:
-            self._failed(str(exc), fatal=True)
+        except OSError as exc:  # prlimit missing is for good; no memory to fork may pass
+            self._failed(str(exc), fatal=isinstance(exc, FileNotFoundError))
             return
         self._last_data = self._clock()
 
