@@ -52,6 +52,7 @@ class StreamServer:
         self.pages: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
         self.served: dict[str, int] = {}
         self.requests: list[str] = []
+        self.answer_after = 0.0  # seconds before a stream's first byte (a slow server)
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
@@ -91,6 +92,7 @@ class StreamServer:
                     self.send_error(404)
                     return
                 data, rate = server.routes[self.path]
+                time.sleep(server.answer_after)
                 self.send_response(200)
                 self.send_header("Content-Type", "audio/mpeg")
                 self.send_header("Transfer-Encoding", "chunked")

@@ -70,7 +70,7 @@ def test_loaxa_live_for_three_seconds_then_ctrl_c(box, capture_dir, tmp_path, mo
     assert (session["status"], session["by"]) == ("completed", "Chủ tịch UBND xã")
     assert (live["kind"], live["status"], live["by"]) == ("live", "completed", "Chủ tịch UBND xã")
     assert live["source_device"] == device
-    assert 2.8 <= live["seconds"] <= 3.6, live
+    assert 2.8 <= live["seconds"] <= 3.35, live  # the device ran 3 s; aplay was 0.5 s ahead
     # aplay was stopped (killed) mid-stream, so the WAV header still says 0 frames:
     # what the device got is every byte after it.
     [capture] = captured_files(capture_dir)

@@ -151,6 +151,25 @@ def test_a_relayed_stream_reaches_the_speakers_sample_for_sample(
     check_pins(pins, log, box.amplifier.warmup_seconds)
 
 
+def test_a_stream_slower_to_answer_than_the_warm_up_starts_late_but_without_a_gap(
+    station, server, box, capture_dir, tmp_path
+):
+    """The device starts with the stream's first sample, not when the relay began
+    waiting for it: no silence is put in to catch up with the clock."""
+    broadcaster, _fallback, log, _said = station
+    mp3 = make_mp3(tmp_path / "vov.mp3", seconds=2.0)
+    server.loop("/vov1.mp3", mp3.read_bytes())
+    server.answer_after = box.amplifier.warmup_seconds + 0.2
+    outcome = broadcaster.broadcast(relay_request(server.url("/vov1.mp3"), 3.0))
+    assert outcome.status == "completed", outcome.error
+    [capture] = captured_files(capture_dir)
+    heard = samples(capture)[: 3 * RATE]
+    reference = stream_reference(mp3, tmp_path, repeats=3)
+    assert heard == reference[: 3 * RATE], "the stream from its first sample, without a gap"
+    _session, relay = log.entries()
+    assert relay["seconds"] == 3.0 and relay["dropouts"] == 0
+
+
 def test_the_server_stopping_mid_slot_means_retries_then_the_fallback_and_honest_seconds(
     station, server, pins, box, capture_dir, tmp_path
 ):
