@@ -1,4 +1,4 @@
-"""Figure 8 — relay start: scheduled slot → first relayed sound, beside a stored clip's.
+"""Figure 10 — relay start: scheduled slot → first relayed sound, beside a stored clip's.
 
 Why: a commune relays VOV1 at 06:00 and the province checks that it did; the relay must
 start on time, like any announcement. We drive the real daemon (a real schedule file
@@ -228,7 +228,7 @@ def distribution(label: str, samples: list[float], expected: int) -> list[str]:
 
 def main() -> None:
     args = parse_args(
-        "Figure 8: slot → first relayed sound (local stream) vs a stored clip's first sound.",
+        "Figure 10: slot → first relayed sound (local stream) vs a stored clip's first sound.",
         lambda p: p.add_argument("--slots", type=int, help="slots of each kind (default 30)"),
     )
     count = args.slots or (2 if args.smoke else 30)
@@ -244,7 +244,7 @@ def main() -> None:
         for key in ("opened", "first_sound", "first_data")
     ]
     print_table(
-        f"Figure 8 — relay start over {count} relayed and {count} clip slots",
+        f"Figure 10 — relay start over {count} relayed and {count} clip slots",
         ["measure", "n", "min", "median", "p90", "p99", "max"],
         rows,
     )
@@ -282,10 +282,10 @@ def main() -> None:
         ),
     ]
     print("  ('late vs plan' = time − (slot + warm-up); ratio = relay ÷ stored clip)")
-    print_summary("Figure 8 — summary (ratio = relay ÷ stored clip)", summary)
+    print_summary("Figure 10 — summary (ratio = relay ÷ stored clip)", summary)
     write_result(
         "relay_latency",
-        figure=8,
+        figure=10,
         title="Relay start: slot → first relayed sound",
         args=args,
         summary=summary,

@@ -30,6 +30,8 @@ FIGURES = (
     "report_scale",
     "clip_import",
     "tts_render",
+    "web_panel",
+    "emergency",
     "relay_latency",
 )
 

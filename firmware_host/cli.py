@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -49,15 +50,6 @@ def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="in JSON cho máy đọc / print JSON")
-
-
-def _tier(text: str) -> str:
-    from firmware_host.tiers import TIERS, parse_tier
-
-    tier = parse_tier(text)
-    if tier is None:
-        raise argparse.ArgumentTypeError(t("cli.bad_tier", value=text, tiers=", ".join(TIERS)))
-    return tier
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,10 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
     play.add_argument("--repeat", type=int, default=1)
     play.add_argument("--gap", type=float, default=5.0)
+    play.add_argument("--tier", default=None, help="thuong | uu-tien")
+
+    emergency = command("emergency", "cli.help.emergency")
+    emergency.add_argument("clips", nargs="+")
+    emergency.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
+    emergency.add_argument("--repeat", type=int, default=1)
+    emergency.add_argument("--reason", help=t("cli.help.emergency_reason"))
 
     live = command("live", "cli.help.live")
     live.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
-    live.add_argument("--tier", type=_tier, default="thuong", help="thuong | uu-tien | khan-cap")
+    live.add_argument("--tier", default=None, help="thuong | uu-tien | khan-cap")
+    live.add_argument("--reason", default=None, help=t("cli.help.emergency_reason"))
     live.add_argument("--by", default=None, help=t("cli.help.live_by"))
     live.add_argument("--device", default=None, help=t("cli.help.live_device"))
 
@@ -628,53 +628,137 @@ def _show_plan(
 
 
 # -- play and run --------------------------------------------------------------------
-def _zones(config: Config, text: str) -> tuple[str, ...]:
-    if text in ("all", "tất cả"):
-        return tuple(config.relays.zones)
-    return tuple(z.strip() for z in text.split(",") if z.strip())
+def _order(args: argparse.Namespace, op: str, **params: Any) -> int:
+    """``loaxa play`` and ``loaxa emergency``: through the daemon when it runs (it holds
+    the relays), else in this process; the same checks either way (broadcast.orders)."""
+    from firmware_host.broadcast import orders
+    from firmware_host.broadcast.manual import play_now
+    from firmware_host.control import ControlClient
+
+    config = _config(args)
+    try:
+        answer = ControlClient(config.data_dir).call(op, by=_who(), **params)
+    except LoaxaError as exc:
+        if exc.key != "control.no_daemon":
+            raise
+    else:
+        key = "cli.order_queued" if answer.get("queued") else "cli.order_on_air"
+        print(t(key, session_id=answer.get("session_id", "")))
+        return 0
+    library = _library(config)
+    if op == "emergency":
+        request = orders.emergency_request(config, library, by=_who(), **params)
+    else:
+        request = orders.manual_request(config, library, by=_who(), **params)
+    outcome = play_now(config, request, announce=print)
+    return 0 if outcome.status == "completed" else 1
+
+
+def _who() -> str:
+    """Who ordered a broadcast from the command line, for the log: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from firmware_host.broadcast.manual import play_now
-
-    config = _config(args)
-    outcome = play_now(
-        config,
-        tuple(args.clips),
-        zones=_zones(config, args.zones),
+    return _order(
+        args,
+        "play",
+        clips=list(args.clips),
+        zones=args.zones,
         repeat=args.repeat,
         gap_seconds=args.gap,
-        announce=print,
+        tier=args.tier,
     )
-    return 0 if outcome.status == "completed" else 1
+
+
+def cmd_emergency(args: argparse.Namespace) -> int:
+    return _order(
+        args,
+        "emergency",
+        clips=list(args.clips),
+        zones=args.zones,
+        repeat=args.repeat,
+        reason=args.reason or "",
+    )
 
 
 def cmd_live(args: argparse.Namespace) -> int:
     """``loaxa live``: the microphone on air until Ctrl-C, the stop button or ``[live]
-    max_minutes``. Local, like ``loaxa play``: refused while the daemon holds the relays
-    (the daemon's own way in is the front panel's push-to-talk button)."""
-    import getpass
-
-    from firmware_host.broadcast.manual import live_now
+    max_minutes``. Through the daemon when it runs (it holds the relays and the stop
+    button), else in this process like ``loaxa play``; the same checks either way."""
+    from firmware_host.broadcast import orders
+    from firmware_host.broadcast.manual import play_now
+    from firmware_host.control import ControlClient
     from firmware_host.frontpanel import stop_button
 
     config = _config(args)
-    by = args.by or getpass.getuser()
+    by = args.by or _who()
+    params = {"zones": args.zones, "tier": args.tier, "device": args.device, "reason": args.reason}
+    client = ControlClient(config.data_dir)
+    try:
+        answer = client.call("live", by=by, **params)
+    except LoaxaError as exc:
+        if exc.key != "control.no_daemon":
+            raise
+    else:
+        return _live_through_daemon(config, client, answer, by)
+    request = orders.live_request(config, by=by, **params)
+    print(t("live.on_air", minutes=config.live.max_minutes))
     # The stop button ends it as Ctrl-C does: one way out, through the signal handler.
     button = stop_button(config, lambda: os.kill(os.getpid(), signal.SIGINT))
     try:
-        outcome = live_now(
-            config,
-            zones=_zones(config, args.zones),
-            tier=args.tier,
-            by=by,
-            device=args.device,
-            announce=print,
-        )
+        outcome = play_now(config, request, announce=print)
     finally:
         if button is not None:
             button.close()
     return 0 if outcome.status == "completed" else 1
+
+
+def _live_through_daemon(config: Config, client: Any, answer: dict[str, Any], by: str) -> int:
+    """The daemon put the microphone on air (or said why not): wait for Ctrl-C or for the
+    session to end by itself, stop that session (and no other), say how it went."""
+    import threading
+
+    from firmware_host.logbook.playlog import PlayLog
+
+    session_id = answer.get("session_id")
+    if not session_id:
+        print(f"✘ {t('live.not_on_air', error=answer.get('error') or '')}", file=sys.stderr)
+        return 1
+    print(t("live.on_air", minutes=config.live.max_minutes))
+    ended = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: ended.set()) for sig in SIGNALS_TO_END}
+    try:
+        while not ended.wait(0.5):
+            on_air = client.call("status").get("on_air") or {}
+            if on_air.get("session_id") != session_id:
+                break
+        if ended.is_set():
+            client.call("stop", session_id=session_id, by=by)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for _ in range(60):
+        log = PlayLog(config.log_dir, config.timezone)
+        try:
+            rows = [r for r in log.entries() if r.get("session_id") == session_id]
+        finally:
+            log.close()
+        if rows and all(r["status"] != "started" for r in rows):
+            live = next((r for r in rows if r["kind"] == "live"), rows[0])
+            print(t("live.ended", seconds=round(float(live.get("seconds") or 0.0)),
+                    status=t(f"status.{live['status']}")))  # fmt: skip
+            return 0 if rows[0]["status"] == "completed" else 1
+        time.sleep(0.5)
+    return 1
+
+
+SIGNALS_TO_END = (signal.SIGINT, signal.SIGTERM)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -848,6 +932,7 @@ HANDLERS = {
     "clips": cmd_clips,
     "schedule": cmd_schedule,
     "play": cmd_play,
+    "emergency": cmd_emergency,
     "live": cmd_live,
     "run": cmd_run,
     "clock": cmd_clock,

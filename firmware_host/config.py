@@ -8,6 +8,7 @@ documentation an installer reads and the checks the box applies cannot drift apa
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
@@ -171,6 +172,28 @@ class TtsSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: where ``loaxa web`` listens and how it treats its visitors. The TLS
+    files (None: plain http) are absolute; whether they exist and match is found out
+    when the panel starts, where the message can name the file."""
+
+    host: str
+    port: int
+    tls_cert: Path | None
+    tls_key: Path | None
+    session_minutes: int
+    max_upload_mb: int
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class RebroadcastSettings:
     """``[relay]``: relaying (tiếp sóng) a station from a stream or the line input.
     Not ``[relays]``, the relay boards: the table is named as the operator says it."""
@@ -205,6 +228,7 @@ class Config:
     tts: TtsSettings
     report: ReportSettings
     policy: PolicySettings
+    web: WebSettings
     rebroadcast: RebroadcastSettings
     live: LiveSettings
     notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
@@ -476,6 +500,7 @@ def _build(
     panel = _panel_settings(doc, owner, bad)
     tts = _tts_settings(doc, data_dir, bad)
     policy = _policy_settings(doc, bad)
+    web = _web_settings(doc, data_dir, bad)
 
     if checker.problems:
         raise ConfigError(checker.problems)
@@ -508,6 +533,7 @@ def _build(
         tts=tts,
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
         policy=policy,
+        web=web,
         rebroadcast=RebroadcastSettings(**{k: float(v) for k, v in doc["relay"].items()}),
         live=LiveSettings(
             device=doc["live"]["device"].strip() or "default",
@@ -642,6 +668,38 @@ def _tts_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> TtsSettin
         piper_model=model,
         piper_attribution=tts["piper_attribution"].strip(),
         abbreviations=MappingProxyType(dict(tts["abbreviations"])),
+    )
+
+
+WEB_RANGES = {"port": (1, 65535), "session_minutes": (1, 24 * 60), "max_upload_mb": (1, 4096)}
+
+
+def _web_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> WebSettings:
+    """Check ``[web]``: an IP address to listen on, ports and limits in range, and the
+    TLS certificate and key given together or not at all."""
+    web = doc["web"]
+    host = web["host"].strip()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        bad(("web", "host"), t("web.config.bad_host", value=web["host"]))
+    for key, (low, high) in WEB_RANGES.items():
+        if not low <= web[key] <= high:
+            bad(("web", key), f"{web[key]} ∉ [{low}, {high}]")
+    files: dict[str, Path | None] = {}
+    for key in ("tls_cert", "tls_key"):
+        name = web[key].strip()
+        files[key] = (data_dir / name) if name else None  # an absolute name stays as it is
+    if (files["tls_cert"] is None) != (files["tls_key"] is None):
+        given = "tls_cert" if files["tls_key"] is None else "tls_key"  # the line to show
+        bad(("web", given), t("web.config.tls_pair"))
+    return WebSettings(
+        host=host,
+        port=web["port"],
+        tls_cert=files["tls_cert"],
+        tls_key=files["tls_key"],
+        session_minutes=web["session_minutes"],
+        max_upload_mb=web["max_upload_mb"],
     )
 
 

@@ -77,8 +77,9 @@ STREAM_FORMATS = ("mp3", "aac", "hls", "mpegts")
 # (a stalled TCP connection, a USB card that stopped); silence is data and is not this.
 STALL_SECONDS = 5.0
 # Before the first sample the device is not yet playing, so waiting costs latency only:
-# a stream that takes half a second to connect starts clean instead of after silence.
-START_PATIENCE = 1.0
+# a stream that takes a second to connect starts clean instead of after silence (the
+# relay then ends that much later: at most this, beyond the slot's planned end).
+START_PATIENCE = 2.0
 RETRY_PAUSES = (1.0, 2.0, 4.0, 5.0)  # between attempts to start a failed source again
 CHECK_TIMEOUT = 5.0  # `schedule check` reading a stream's first bytes
 PLAYLIST_LIMIT = 64 * 1024  # an HLS playlist is a few KB

@@ -51,6 +51,7 @@ STATUS = {
     "interrupted": "bị gián đoạn",
     "failed": "bị lỗi",
     "missed": "bị bỏ lỡ",
+    "preempted": "bị cắt để phát khẩn cấp",
 }
 KIND = {"session": "buổi phát", "clip": "bài", "relay": "tiếp sóng", "live": "phát trực tiếp"}
 FORM_RELAY = "Tiếp sóng"
