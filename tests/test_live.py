@@ -135,3 +135,53 @@ def test_the_talk_button_is_on_air_while_held(tmp_path, capture_dir, pins, monke
         audio_starts=[live["started"]],
         warmup=box.amplifier.warmup_seconds,
     )
+
+
+def test_loaxa_live_goes_through_the_running_daemon_and_ctrl_c_stops_only_it(
+    tmp_path, capture_dir, pins, monkeypatch
+):
+    """While ``loaxa run`` holds the relays, ``loaxa live`` asks it (control socket): the
+    daemon's relays go on, Ctrl-C ends that session and no other, the log has its length."""
+    from firmware_host.config import load_config
+    from firmware_host.daemon import Daemon
+    from firmware_host.logbook.playlog import PlayLog
+    from tests.conftest import write_box_config
+    from tests.helpers import wait_until
+
+    box = write_box_config(tmp_path / "box")
+    device = line_in_device(tmp_path, monkeypatch, tone_pcm(tmp_path, 30.0))
+    config_file = box.data_dir / "loaxa.toml"
+    config_file.write_text(
+        config_file.read_text("utf-8") + f'\n[live]\ndevice = "{device}"\n', "utf-8"
+    )
+    box = load_config(box.data_dir)
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        command = [sys.executable, "-m", "firmware_host", "--data-dir", str(box.data_dir), "live"]
+        child = subprocess.Popen(
+            [*command, "--zones", "thon-1", "--by", "Trưởng thôn"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        wait_until(lambda: pins.pin(17).state, 30)  # the daemon's amplifier, not the child's
+        time.sleep(box.amplifier.warmup_seconds + 2.0)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+        assert child.returncode == 0, out + err
+        assert not any(pins.pin(n).state for n in (17, 27, 22, 23))
+        assert "Micro đã tắt" in out and "(đã phát)" in out, out
+    finally:
+        daemon.stop()
+    log = PlayLog(box.log_dir, box.timezone)
+    session, live = log.entries()
+    log.close()
+    assert (session["status"], session["by"], session["zones"]) == (
+        "completed",
+        "Trưởng thôn",
+        ["thon-1"],
+    )
+    assert (live["kind"], live["status"]) == ("live", "completed")
+    assert 1.6 <= live["seconds"] <= 2.6, live
