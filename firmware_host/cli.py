@@ -576,6 +576,7 @@ def _show_plan(
                     "repeat": s.repeat,
                     "zones": list(s.zones),
                     "expected_seconds": s.expected_seconds,
+                    "source": dataclasses.asdict(s.source) if s.source else None,
                     "last_good": s.schedule_file in kept,
                 }
                 for s in sessions
@@ -598,6 +599,13 @@ def _show_plan(
                 names.append(clip.title if clip else f"?{ref}")
             return ", ".join(names)
 
+        def relayed(session: Any) -> str:
+            source = session.source
+            if source is None:
+                return ""
+            name = source.name or source.url or source.device
+            return (" + " if session.playlist else "") + t("cli.plan_relay", source=name)
+
         print_table(
             [
                 t("col.date"),
@@ -615,7 +623,7 @@ def _show_plan(
                     s.campaign
                     + (f" ({t('cli.plan_last_good')})" if s.schedule_file in kept else ""),
                     s.slot,
-                    titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                    titles(s.playlist) + (f" ×{s.repeat}" if s.repeat > 1 else "") + relayed(s),
                     ", ".join(s.zones),
                     format_seconds(s.expected_seconds),
                 ]

@@ -2107,6 +2107,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "thiết bị thu ALSA thay cho [live] device (xem: arecord -L)",
         "ALSA capture device instead of [live] device (see: arecord -L)",
     ),
+    "cli.plan_relay": ("⇄ tiếp sóng {source}", "⇄ relay of {source}"),
     "live.not_on_air": (
         "Micro chưa lên sóng: {error}",
         "The microphone is not on air: {error}",

@@ -139,30 +139,14 @@ class PlayLog:
         self, session: EntryRef, *, started: datetime, clip: Clip, play_index: int
     ) -> EntryRef:
         """A clip entry copies its session's context so each row reads on its own."""
-        with self._lock:
-            parent = dict(self._db(session.month).get(doc_id=session.doc_id) or {})
-        entry = {
-            "kind": "clip",
-            "session_id": parent.get("session_id"),
-            "status": "started",
-            "trigger": parent.get("trigger"),
-            "tier": parent.get("tier", NORMAL),
-            "scheduled": parent.get("scheduled"),
-            "session_started": parent.get("started"),
-            "started": iso(started),
-            "ended": None,
-            "seconds": 0.0,
-            "campaign": parent.get("campaign"),
-            "slot": parent.get("slot"),
-            "zones": parent.get("zones", []),
-            "play_index": play_index,
+        entry = self._item(session, "clip", started, play_index)
+        entry |= {
             "clip_id": clip.id,
             "clip_title": clip.title,
             "clip_sha256": clip.sha256,
             "clip_language": clip.language,
             "clip_duration": clip.duration,
             "clip_source": clip.source,
-            "error": None,
         }
         return self.add(session.month, entry)
 
@@ -179,13 +163,21 @@ class PlayLog:
         stream or the line input) or "live" (the microphone). *source* says which
         (``source_kind``, ``source_name``, ``source_url`` or ``source_device``,
         ``planned_seconds``, ``by``); ``finish`` adds what went out of it."""
+        entry = self._item(session, kind, started, play_index) | dict(source)
+        return self.add(session.month, entry)
+
+    def _item(
+        self, session: EntryRef, kind: str, started: datetime, play_index: int
+    ) -> dict[str, Any]:
+        """What every item of a session (clip, relay, live) copies from its session."""
         with self._lock:
             parent = dict(self._db(session.month).get(doc_id=session.doc_id) or {})
-        entry = {
+        return {
             "kind": kind,
             "session_id": parent.get("session_id"),
             "status": "started",
             "trigger": parent.get("trigger"),
+            "tier": parent.get("tier", NORMAL),
             "scheduled": parent.get("scheduled"),
             "session_started": parent.get("started"),
             "started": iso(started),
@@ -195,10 +187,8 @@ class PlayLog:
             "slot": parent.get("slot"),
             "zones": parent.get("zones", []),
             "play_index": play_index,
-            **source,
             "error": None,
         }
-        return self.add(session.month, entry)
 
     def finish(
         self,

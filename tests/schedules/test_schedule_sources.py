@@ -7,6 +7,7 @@ playlist is served by a real HTTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -286,3 +287,19 @@ def test_the_documented_relay_slot_is_valid(tmp_path):
         [path], zones=ZONES, clip_refs={"xin-loi-mat-song": 15.0}, warmup=2, tail=0.5, tz=TZ
     )
     assert problems == []
+
+
+def test_schedule_show_names_the_relayed_station(box, capsys):
+    folder = box.scheduler.schedules_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tiep-song.toml").write_text(RELAY.replace('fallback = "xin-loi"\n', ""), "utf-8")
+    home = ["--data-dir", str(box.data_dir)]
+    assert main([*home, "schedule", "show", "--from", "2024-08-01", "--days", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "⇄ tiếp sóng Đài TNVN – VOV1" in out and "30:01" in out, (
+        out
+    )  # warm-up 0.4 s + 30 min + tail 0.2 s
+    assert main([*home, "schedule", "show", "--from", "2024-08-01", "--days", "1", "--json"]) == 0
+    [planned] = json.loads(capsys.readouterr().out)
+    assert planned["source"]["url"] == "https://stream.vov.vn/vov1.mp3"
+    assert planned["source"]["seconds"] == 1800.0
