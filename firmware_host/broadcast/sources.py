@@ -419,7 +419,9 @@ class Relay:
             self._run_sound += frames
         if self._dropout_since is None and self._run >= self._silence:
             self._dropout_since = self._fed + frames
-            self.report.note(t("sources.silent", seconds=round(self._silence / RATE)))
+            seconds = round(self._silence / RATE)
+            heard = self._run_sound * 2 >= self._run  # the source's silence, or nothing at all
+            self.report.note(t("sources.silent" if heard else "sources.stalled", seconds=seconds))
 
     def _end_run(self) -> None:
         """A quiet run ended (sound came back, or the relay ended): a drop-out if the

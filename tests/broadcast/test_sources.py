@@ -225,6 +225,29 @@ def test_a_stream_that_comes_back_within_the_retry_time_keeps_relaying(
     assert server.requests.count("/vov1.mp3") >= 2
 
 
+def test_a_stream_that_answers_and_then_sends_nothing_is_taken_as_gone(
+    station, server, capture_dir, tmp_path
+):
+    """A stalled connection (the server answered, then nothing) is not waited on for
+    ever: after STALL_SECONDS it is a drop-out, retried, then given up."""
+    from firmware_host.broadcast.sources import STALL_SECONDS
+
+    broadcaster, _fallback, log, _said = station
+    broadcaster.rebroadcast = RebroadcastSettings(
+        retry_seconds=1.5, silence_seconds=20.0, silence_db=-50.0, min_fraction=0.9
+    )
+    server.loop("/vov1.mp3", make_mp3(tmp_path / "vov.mp3", seconds=1.0).read_bytes(), 0)
+    started = time.monotonic()
+    outcome = broadcaster.broadcast(relay_request(server.url("/vov1.mp3"), 12.0))
+    assert outcome.status == "failed"
+    # Opened with the amplifier: stalled STALL_SECONDS later, then the retry time.
+    assert time.monotonic() - started < STALL_SECONDS + RULES.retry_seconds + 2.0
+    _session, relay = log.entries()
+    assert relay["seconds"] == 0.0 and relay["dropouts"] == 1
+    assert "không nhận được âm thanh trong 5 giây" in relay["error"]
+    assert RULES.retry_seconds <= relay["played_seconds"] < STALL_SECONDS + RULES.retry_seconds
+
+
 def test_a_stream_of_digital_silence_is_logged_as_drop_outs_not_as_broadcast(
     station, server, capture_dir, tmp_path
 ):
