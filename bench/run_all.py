@@ -32,6 +32,7 @@ FIGURES = (
     "tts_render",
     "web_panel",
     "emergency",
+    "relay_latency",
 )
 
 

@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -131,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     emergency.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
     emergency.add_argument("--repeat", type=int, default=1)
     emergency.add_argument("--reason", help=t("cli.help.emergency_reason"))
+
+    live = command("live", "cli.help.live")
+    live.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
+    live.add_argument("--tier", default=None, help="thuong | uu-tien | khan-cap")
+    live.add_argument("--reason", default=None, help=t("cli.help.emergency_reason"))
+    live.add_argument("--by", default=None, help=t("cli.help.live_by"))
+    live.add_argument("--device", default=None, help=t("cli.help.live_device"))
 
     command("run", "cli.help.run")
 
@@ -533,7 +541,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     as_json = getattr(args, "json", False)
     if args.schedule_command == "check":
         paths, _rules, installed = _installed(config, args.files, library)
-        problems = installed.problems
+        problems = installed.problems + _stream_problems(installed)
         errors = [p for p in problems if p.severity == "error"]
         if as_json:
             _emit_json(
@@ -584,6 +592,20 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return _show_plan(config, library, args.days, args.first_day, as_json)
 
 
+def _stream_problems(installed: Any) -> list[Any]:
+    """The playlists the accepted files' streams serve today (the daemon checks each URL
+    offline when a file is read; only this command reaches the network for it)."""
+    from firmware_host.broadcast.sources import stream_problems
+
+    return stream_problems(
+        (str(schedule.path), slot.source)
+        for schedule in installed.schedules
+        if schedule.path in installed.texts
+        for slot in schedule.slots
+        if slot.source is not None
+    )
+
+
 def _show_plan(
     config: Config, library: Any, days: int, first_day: date | None, as_json: bool
 ) -> int:
@@ -613,6 +635,7 @@ def _show_plan(
                     "repeat": s.repeat,
                     "zones": list(s.zones),
                     "expected_seconds": s.expected_seconds,
+                    "source": dataclasses.asdict(s.source) if s.source else None,
                     "last_good": s.schedule_file in kept,
                     "tier": s.tier,
                     "languages": list(s.languages),
@@ -644,6 +667,12 @@ def _show_plan(
             if session.schedule_file in waiting:
                 marks.append(t("cli.plan_awaiting"))
             return session.campaign + "".join(f" ({mark})" for mark in marks)
+        def relayed(session: Any) -> str:
+            source = session.source
+            if source is None:
+                return ""
+            name = source.name or source.url or source.device
+            return (" + " if session.playlist else "") + t("cli.plan_relay", source=name)
 
         print_table(
             [
@@ -663,7 +692,7 @@ def _show_plan(
                     campaign(s),
                     t(f"tier.{s.tier}"),
                     s.slot,
-                    titles(s) + (f" ×{s.repeat}" if s.repeat > 1 else ""),
+                    titles(s) + (f" ×{s.repeat}" if s.repeat > 1 else "") + relayed(s),
                     ", ".join(s.zones),
                     format_seconds(s.expected_seconds),
                 ]
@@ -733,6 +762,80 @@ def cmd_emergency(args: argparse.Namespace) -> int:
         repeat=args.repeat,
         reason=args.reason or "",
     )
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    """``loaxa live``: the microphone on air until Ctrl-C, the stop button or ``[live]
+    max_minutes``. Through the daemon when it runs (it holds the relays and the stop
+    button), else in this process like ``loaxa play``; the same checks either way."""
+    from firmware_host.broadcast import orders
+    from firmware_host.broadcast.manual import play_now
+    from firmware_host.control import ControlClient
+    from firmware_host.frontpanel import stop_button
+
+    config = _config(args)
+    by = args.by or _who()
+    params = {"zones": args.zones, "tier": args.tier, "device": args.device, "reason": args.reason}
+    client = ControlClient(config.data_dir)
+    try:
+        answer = client.call("live", by=by, **params)
+    except LoaxaError as exc:
+        if exc.key != "control.no_daemon":
+            raise
+    else:
+        return _live_through_daemon(config, client, answer, by)
+    request = orders.live_request(config, by=by, **params)
+    print(t("live.on_air", minutes=config.live.max_minutes))
+    # The stop button ends it as Ctrl-C does: one way out, through the signal handler.
+    button = stop_button(config, lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        outcome = play_now(config, request, announce=print)
+    finally:
+        if button is not None:
+            button.close()
+    return 0 if outcome.status == "completed" else 1
+
+
+def _live_through_daemon(config: Config, client: Any, answer: dict[str, Any], by: str) -> int:
+    """The daemon put the microphone on air (or said why not): wait for Ctrl-C or for the
+    session to end by itself, stop that session (and no other), say how it went."""
+    import threading
+
+    from firmware_host.logbook.playlog import PlayLog
+
+    session_id = answer.get("session_id")
+    if not session_id:
+        print(f"✘ {t('live.not_on_air', error=answer.get('error') or '')}", file=sys.stderr)
+        return 1
+    print(t("live.on_air", minutes=config.live.max_minutes))
+    ended = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: ended.set()) for sig in SIGNALS_TO_END}
+    try:
+        while not ended.wait(0.5):
+            on_air = client.call("status").get("on_air") or {}
+            if on_air.get("session_id") != session_id:
+                break
+        if ended.is_set():
+            client.call("stop", session_id=session_id, by=by)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for _ in range(60):
+        log = PlayLog(config.log_dir, config.timezone)
+        try:
+            rows = [r for r in log.entries() if r.get("session_id") == session_id]
+        finally:
+            log.close()
+        if rows and all(r["status"] != "started" for r in rows):
+            live = next((r for r in rows if r["kind"] == "live"), rows[0])
+            print(t("live.ended", seconds=round(float(live.get("seconds") or 0.0)),
+                    status=t(f"status.{live['status']}")))  # fmt: skip
+            return 0 if rows[0]["status"] == "completed" else 1
+        time.sleep(0.5)
+    return 1
+
+
+SIGNALS_TO_END = (signal.SIGINT, signal.SIGTERM)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -907,6 +1010,7 @@ HANDLERS = {
     "schedule": cmd_schedule,
     "play": cmd_play,
     "emergency": cmd_emergency,
+    "live": cmd_live,
     "run": cmd_run,
     "clock": cmd_clock,
     "log": cmd_log,

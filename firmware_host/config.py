@@ -154,6 +154,7 @@ class PanelSettings:
     emergency_button_pin: int | str | None
     export_button_pin: int | str | None
     emergency_clip: str | None
+    talk_button_pin: int | str | None = None  # push-to-talk: held = the microphone on air
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,25 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class RebroadcastSettings:
+    """``[relay]``: relaying (tiếp sóng) a station from a stream or the line input.
+    Not ``[relays]``, the relay boards: the table is named as the operator says it."""
+
+    retry_seconds: float
+    silence_seconds: float
+    silence_db: float
+    min_fraction: float
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """``[live]``: the microphone (``loaxa live``, the push-to-talk button)."""
+
+    device: str
+    max_minutes: float
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     source: Path | None  # None: embedded defaults only
@@ -209,6 +229,8 @@ class Config:
     report: ReportSettings
     policy: PolicySettings
     web: WebSettings
+    rebroadcast: RebroadcastSettings
+    live: LiveSettings
     notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
 
     @property
@@ -463,6 +485,11 @@ def _build(
         (("amplifier", "tail_seconds"), amp["tail_seconds"], 0, 30),
         (("scheduler", "misfire_grace_seconds"), sched["misfire_grace_seconds"], 1, 3600),
         (("scheduler", "reload_seconds"), sched["reload_seconds"], 0.5, 3600),
+        (("relay", "retry_seconds"), doc["relay"]["retry_seconds"], 0, 3600),
+        (("relay", "silence_seconds"), doc["relay"]["silence_seconds"], 1, 3600),
+        (("relay", "silence_db"), doc["relay"]["silence_db"], -90, -10),
+        (("relay", "min_fraction"), doc["relay"]["min_fraction"], 0, 1),
+        (("live", "max_minutes"), doc["live"]["max_minutes"], 0.05, 12 * 60),
     ]
     for path, value, low, high in ranges:
         if isinstance(value, int | float) and not low <= value <= high:
@@ -507,6 +534,11 @@ def _build(
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
         policy=policy,
         web=web,
+        rebroadcast=RebroadcastSettings(**{k: float(v) for k, v in doc["relay"].items()}),
+        live=LiveSettings(
+            device=doc["live"]["device"].strip() or "default",
+            max_minutes=float(doc["live"]["max_minutes"]),
+        ),
         notes=tuple(checker.notes),
     )
 
@@ -574,6 +606,7 @@ def _panel_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> 
             "stop_button_pin",
             "emergency_button_pin",
             "export_button_pin",
+            "talk_button_pin",
         )
     }
     return PanelSettings(**pins, emergency_clip=panel["emergency_clip"].strip() or None)

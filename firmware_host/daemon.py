@@ -37,7 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from firmware_host import __version__
-from firmware_host.broadcast.orders import emergency_request, manual_request
+from firmware_host.broadcast.orders import emergency_request, live_request, manual_request
 from firmware_host.broadcast.session import Broadcaster, BroadcastRequest
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import (
@@ -109,6 +109,7 @@ class Daemon:
         self._export = StickExport(config, self.announce)
         self.panel: Panel | None = None
         self._control: ControlServer | None = None
+        self._talking: tuple[BroadcastRequest, threading.Thread] | None = None
         self.started_at = self.now()
 
     # -- start and stop --------------------------------------------------------------
@@ -146,6 +147,7 @@ class Daemon:
             on_emergency=self.play_emergency,
             on_export=self.export_to_stick,
             announce=self.announce,
+            on_talk=self.talk,
         )
         self._reload(force=True)
         self._open_control()
@@ -596,9 +598,48 @@ class Daemon:
         """A broadcast by hand while the daemon holds the relays (normal or priority)."""
         return self._start(manual_request(self.config, self.library, clips, **options))
 
-    def _start(self, request: BroadcastRequest, wait: float = 5.0) -> dict[str, Any]:
+    def live(self, **options: Any) -> dict[str, Any]:
+        """The microphone on air (``loaxa live`` while the daemon runs): at once, or not at
+        all; it never waits for a session on air (an emergency one cuts it)."""
+        request = live_request(self.config, **options)
+        return self._start(request, start_by=self.now())
+
+    def talk(self, held: bool) -> None:
+        """The push-to-talk button: held, the microphone goes to every zone (if the air
+        is free: it never waits, and never cuts a session); released, it ends."""
+        if held:
+            if self._talking is not None and self._talking[1].is_alive():
+                return
+            request = live_request(self.config, by=t("panel.talk_by"))
+            thread = threading.Thread(
+                target=self._talk_session, args=(request,), name="talk", daemon=True
+            )
+            self._talking = (request, thread)
+            thread.start()
+            return
+        if self._talking is None:
+            return
+        request, thread = self._talking
+        # Released maybe before the session is on air: stop it once it is, or wait until
+        # the attempt is over (refused because another session holds the air).
+        while thread.is_alive():
+            if self.broadcaster.on_air is request:
+                self.broadcaster.stop_current()
+                thread.join()
+                return
+            thread.join(0.05)
+
+    def _talk_session(self, request: BroadcastRequest) -> None:
+        outcome = self.broadcaster.broadcast(request, start_by=self.now())
+        if outcome.status == "missed":
+            self.announce(t("panel.talk_busy", reason=outcome.error or ""))
+        self._note_outcome(outcome.status)
+
+    def _start(
+        self, request: BroadcastRequest, wait: float = 5.0, start_by: datetime | None = None
+    ) -> dict[str, Any]:
         """Run *request* in a thread of its own; return once it is on air, or queued
-        behind another session after *wait* seconds, or over."""
+        behind another session after *wait* seconds, or over (refused past *start_by*)."""
         on_air = threading.Event()
         answer: dict[str, Any] = {}
 
@@ -608,7 +649,9 @@ class Daemon:
 
         def run() -> None:
             try:
-                outcome = self.broadcaster.broadcast(request, on_start=started)
+                outcome = self.broadcaster.broadcast(
+                    request, on_start=started, start_by=start_by
+                )
                 self._note_outcome(outcome.status)
                 answer.setdefault("status", outcome.status)
                 if outcome.status != "completed":
@@ -625,10 +668,11 @@ class Daemon:
         """Serve the control API (control.py); without it the box still broadcasts."""
         handlers: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "status": lambda _request: self.status(),
-            "stop": lambda _request: {"stopped": self.broadcaster.stop_current()},
+            "stop": self._control_stop,
             "reload": self._control_reload,
             "play": self._control_play,
             "emergency": self._control_emergency,
+            "live": self._control_live,
         }
         try:
             self._control = ControlServer(socket_path(self.config.data_dir), handlers)
@@ -637,6 +681,25 @@ class Daemon:
             self.announce(t("daemon.control_failed", detail=exc))
             return
         self._control.start()
+
+    def _control_stop(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Stop the session on air; with ``session_id``, only if it is still that one
+        (``loaxa live``'s Ctrl-C must not stop the session that followed it)."""
+        wanted = request.get("session_id")
+        on_air = self.broadcaster.status()["on_air"] or {}
+        if wanted and on_air.get("session_id") != wanted:
+            return {"stopped": False}
+        return {"stopped": self.broadcaster.stop_current()}
+
+    def _control_live(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        device = request.get("device")
+        return self.live(
+            zones=request.get("zones"),
+            tier=request.get("tier"),
+            by=request.get("by"),
+            device=None if device is None else str(device),
+            reason=request.get("reason"),
+        )
 
     def _control_reload(self, _request: Mapping[str, Any]) -> dict[str, Any]:
         self._reload(force=True)

@@ -16,7 +16,9 @@ healthy                 1 short flash every 2 s (heartbeat)           all is wel
 Buttons (to ground, internal pull-ups): **stop now** ends the session on air the normal
 way (relays off in order); **emergency** stops what plays and broadcasts
 ``[panel] emergency_clip`` to every zone, logged as a manual broadcast; **export to USB**
-runs the stick exchange on a stick that is already mounted.
+runs the stick exchange on a stick that is already mounted; **talk** (push-to-talk) puts
+the microphone on air to every zone while it is held (after the amplifier's warm-up:
+the light is the amplifier's), logged as a live session.
 The daemon owns the pins; the USB process reports through ``usb-state.json``.
 """
 
@@ -71,6 +73,7 @@ class Panel:
         on_stop: Callable[[], object],
         on_emergency: Callable[[], None],
         on_export: Callable[[], None],
+        on_talk: Callable[[bool], None] | None = None,
     ) -> None:
         from gpiozero import LED, Button
 
@@ -93,6 +96,13 @@ class Panel:
             button = Button(pin, pull_up=True, bounce_time=0.05, pin_factory=factory)
             button.when_pressed = _in_thread(action)
             self.buttons.append(button)
+        if settings.talk_button_pin is not None and on_talk is not None:
+            talk = Button(
+                settings.talk_button_pin, pull_up=True, bounce_time=0.05, pin_factory=factory
+            )
+            talk.when_pressed = _in_thread(lambda: on_talk(True))
+            talk.when_released = _in_thread(lambda: on_talk(False))
+            self.buttons.append(talk)
 
     def refresh(self, *, last_failed: bool, clock_trusted: bool) -> str:
         """Called every couple of seconds by the daemon: show the current state."""
@@ -145,6 +155,7 @@ def open_panel(
     on_emergency: Callable[[], None],
     on_export: Callable[[], None],
     announce: Callable[[str], None],
+    on_talk: Callable[[bool], None] | None = None,
 ) -> Panel | None:
     """The panel when any of its pins is wired, else None; a panel that fails to open
     is said and left out, never stopping the broadcasts."""
@@ -156,6 +167,7 @@ def open_panel(
         settings.stop_button_pin,
         settings.emergency_button_pin,
         settings.export_button_pin,
+        settings.talk_button_pin,
     )
     if all(pin is None for pin in wired):
         return None
@@ -167,11 +179,32 @@ def open_panel(
             on_stop=on_stop,
             on_emergency=on_emergency,
             on_export=on_export,
+            on_talk=on_talk,
         )
     except Exception as exc:
         logger.error(t("panel.failed", detail=exc))
         announce(t("panel.failed", detail=exc))
         return None
+
+
+def stop_button(config: Config, action: Callable[[], None], pin_factory: Any = None) -> Any:
+    """The stop button alone, for ``loaxa live`` run by hand (the daemon, which owns the
+    panel, is not running then); None when it is not wired or cannot be opened."""
+    from gpiozero import Button
+
+    from firmware_host.relays.gpio import choose_pin_factory
+
+    pin = config.panel.stop_button_pin
+    if pin is None:
+        return None
+    factory, _note = choose_pin_factory(config.relays.pin_factory, pin_factory)
+    try:
+        button = Button(pin, pull_up=True, bounce_time=0.05, pin_factory=factory)
+    except Exception as exc:
+        logger.error(t("panel.failed", detail=exc))
+        return None
+    button.when_pressed = _in_thread(action)
+    return button
 
 
 class StickExport:

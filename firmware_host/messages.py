@@ -804,6 +804,55 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Lịch {file} đã bị sửa sau khi {by} duyệt: lần duyệt đó hết hiệu lực, tệp chờ duyệt lại và không được phát.",
         "Schedule {file} was edited after {by} approved it: that approval is void, the file awaits approval again and does not air.",
     ),
+    # --- schedule: relayed sources (source = "stream" | "line-in") ---
+    "schedule.bad_source": (
+        "source = '{value}' không hợp lệ; chọn một trong: {choices}",
+        "source = '{value}' is not valid; choose one of: {choices}",
+    ),
+    "schedule.source_key_alone": (
+        "khoá '{key}' chỉ dùng cho khung giờ tiếp sóng; hãy thêm source = \"stream\" hoặc source = \"line-in\", hoặc xoá dòng này",
+        "key '{key}' is only for a relayed slot; add source = \"stream\" or source = \"line-in\", or remove this line",
+    ),
+    "schedule.source_key_wrong": (
+        "khoá '{key}' không dùng cho source = \"{kind}\"; hãy xoá dòng này",
+        "key '{key}' does not apply to source = \"{kind}\"; remove this line",
+    ),
+    "schedule.stream_url_scheme": (
+        "chỉ tiếp sóng được địa chỉ http:// hoặc https://, không phải '{url}' (tệp trên máy, file:, concat:, subfile:, data: đều bị từ chối)",
+        "only http:// or https:// addresses can be relayed, not '{url}' (local files, file:, concat:, subfile:, data: are all refused)",
+    ),
+    "schedule.stream_url_bad": (
+        "địa chỉ luồng '{url}' không hợp lệ (thiếu tên máy chủ, có dấu cách hoặc quá dài)",
+        "stream address '{url}' is not valid (no host name, a space in it, or too long)",
+    ),
+    "schedule.stream_playlist_local": (
+        "danh sách phát ở '{url}' trỏ tới '{entry}', không phải một địa chỉ http:// hoặc https://; luồng này bị từ chối",
+        "the playlist at '{url}' names '{entry}', which is not an http:// or https:// address; this stream is refused",
+    ),
+    "schedule.stream_unreachable": (
+        "lúc này không mở được luồng '{url}' để kiểm tra ({detail}); lịch vẫn được nhận, hãy kiểm tra mạng và địa chỉ trước giờ phát",
+        "the stream '{url}' could not be opened to check it now ({detail}); the schedule is accepted, check the network and address before the slot",
+    ),
+    "schedule.line_in_device": (
+        "thiết bị thu '{device}' không hợp lệ; ghi tên card như \"plughw:CARD=Device,DEV=0\" (xem: arecord -L) hoặc tên thiết bị kỹ thuật viên đã khai báo",
+        "capture device '{device}' is not valid; write a card name such as \"plughw:CARD=Device,DEV=0\" (see: arecord -L) or a device name the technician defined",
+    ),
+    "schedule.duration_and_until": (
+        "chỉ ghi một trong hai: duration_minutes hoặc until",
+        "write only one of duration_minutes and until",
+    ),
+    "schedule.bad_duration": (
+        "duration_minutes = {value} không hợp lệ; phải lớn hơn 0 và tối đa {maximum} phút",
+        "duration_minutes = {value} is not valid; it must be above 0 and at most {maximum} minutes",
+    ),
+    "schedule.until_before_time": (
+        "until = \"{until}\" phải sau giờ bắt đầu (time) trong cùng ngày",
+        "until = \"{until}\" must be after the slot's time, on the same day",
+    ),
+    "schedule.fallback_too_long": (
+        "bài dự phòng '{clip}' dài {clip_minutes} phút, hơn cả khung tiếp sóng ({minutes} phút), nên sẽ không bao giờ được phát (bài dự phòng chỉ phát khi còn đủ thời gian)",
+        "fallback clip '{clip}' lasts {clip_minutes} min, longer than the relay ({minutes} min), so it will never play (a fallback plays only if it fits in the time left)",
+    ),
     # --- relays ---
     "relays.serial_ready": (
         "Rơ-le: {board} ở cổng {port} ({baud} baud); mọi kênh đã TẮT.",
@@ -957,6 +1006,56 @@ CATALOG: dict[str, tuple[str, str]] = {
     "session.failed": ("  ✘ buổi phát lỗi: {error}", "  ✘ session failed: {error}"),
     "session.preempted": ("  ■ buổi phát bị cắt: {error}", "  ■ session cut: {error}"),
     "session.missed": ("  ✘ bỏ lỡ: {error}", "  ✘ missed: {error}"),
+    # --- session: relays (tiếp sóng), the line input and the microphone ---
+    "session.no_source_settings": (
+        "hộp chưa có cấu hình tiếp sóng ([relay], [live]) nên không tiếp sóng được",
+        "the box has no relay settings ([relay], [live]), so it cannot relay",
+    ),
+    "session.relaying": (
+        "  ⇄ đang tiếp sóng '{source}' ({seconds} giây)",
+        "  ⇄ relaying '{source}' ({seconds} s)",
+    ),
+    "session.relayed": (
+        "  ⇄ '{source}': đã phát {relayed}/{planned} giây, mất sóng {dropouts} lần ({dropout_seconds} giây)",
+        "  ⇄ '{source}': {relayed}/{planned} s went out, {dropouts} drop-out(s) ({dropout_seconds} s)",
+    ),
+    "session.live_on": (
+        "  ● micro đang lên sóng (tối đa {seconds} giây)",
+        "  ● the microphone is on air (at most {seconds} s)",
+    ),
+    "session.live_off": (
+        "  ● micro đã tắt sau {seconds} giây trên sóng",
+        "  ● the microphone is off after {seconds} s on air",
+    ),
+    "session.relay_short": (
+        "tiếp sóng '{source}' chỉ phát được {relayed} trong {planned} giây (cần ít nhất {percent}%); mất sóng {dropouts} lần, tổng {dropout_seconds} giây: {detail}",
+        "relay of '{source}' put out only {relayed} of {planned} s (at least {percent}% needed); {dropouts} drop-out(s), {dropout_seconds} s in all: {detail}",
+    ),
+    "session.fallback_too_long": (
+        "không phát bài dự phòng '{title}' ({seconds} giây) vì chỉ còn {left} giây của khung giờ",
+        "fallback clip '{title}' ({seconds} s) was not played: only {left} s of the slot were left",
+    ),
+    "session.live_failed": (
+        "không thu được âm thanh từ micro/đường vào: {detail}. Kiểm tra dây cắm và thiết bị thu (arecord -L)",
+        "no sound from the microphone/line input: {detail}. Check the cable and the capture device (arecord -L)",
+    ),
+    "session.live_label": ("phát trực tiếp", "live"),
+    "sources.program_missing": (
+        "Không tìm thấy chương trình '{program}'. Cài đặt: sudo apt-get install ffmpeg alsa-utils",
+        "The '{program}' program is missing. Install it: sudo apt-get install ffmpeg alsa-utils",
+    ),
+    "sources.refused": (
+        "luồng đòi đọc tệp trên máy hoặc dùng giao thức/định dạng không được phép, đã từ chối: {detail}",
+        "the stream asked to read a local file or to use a protocol/format that is not allowed, refused: {detail}",
+    ),
+    "sources.stalled": (
+        "không nhận được âm thanh trong {seconds} giây",
+        "no audio received for {seconds} s",
+    ),
+    "sources.silent": (
+        "im lặng hơn {seconds} giây (đài ngừng phát?)",
+        "silent for more than {seconds} s (is the station off the air?)",
+    ),
     # --- playback log ---
     "log.write_failed": (
         "KHÔNG GHI ĐƯỢC NHẬT KÝ PHÁT ({detail}). Buổi phát vẫn tiếp tục nhưng sẽ thiếu trong báo cáo. Kiểm tra thẻ nhớ (đầy hoặc hỏng).",
@@ -1635,6 +1734,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "EMERGENCY BUTTON: stopping what plays, broadcasting '{clip}' to every zone.",
     ),
     "panel.emergency_slot": ("khẩn cấp", "emergency"),
+    "panel.talk_by": ("nút Nói trên hộp", "the box's talk button"),
+    "panel.talk_busy": (
+        "Nút Nói: micro chưa lên sóng vì đang có buổi phát khác ({reason})",
+        "Talk button: the microphone is not on air, another session is ({reason})",
+    ),
     "panel.no_stick": ("Không thấy thẻ nhớ USB nào đã cắm.", "No mounted USB stick was found."),
     "panel.exported": (
         "Đã trao đổi xong với thẻ nhớ {path}.",
@@ -2121,6 +2225,31 @@ CATALOG: dict[str, tuple[str, str]] = {
         "show the plan for the coming days",
     ),
     "cli.help.play": ("phát ngay một hoặc nhiều bài", "broadcast clips now"),
+    "cli.help.live": (
+        "phát trực tiếp từ micro/đường vào đến khi bấm Ctrl-C, nút Dừng hoặc hết [live] max_minutes",
+        "the microphone/line input on air until Ctrl-C, the stop button or [live] max_minutes",
+    ),
+    "cli.help.live_by": (
+        "ai phát (ghi vào nhật ký); mặc định: tên người dùng",
+        "who is speaking (kept in the log); default: the user name",
+    ),
+    "cli.help.live_device": (
+        "thiết bị thu ALSA thay cho [live] device (xem: arecord -L)",
+        "ALSA capture device instead of [live] device (see: arecord -L)",
+    ),
+    "cli.plan_relay": ("⇄ tiếp sóng {source}", "⇄ relay of {source}"),
+    "live.not_on_air": (
+        "Micro chưa lên sóng: {error}",
+        "The microphone is not on air: {error}",
+    ),
+    "live.ended": (
+        "Micro đã tắt: {seconds} giây trên sóng ({status}).",
+        "The microphone is off: {seconds} s on air ({status}).",
+    ),
+    "live.on_air": (
+        "Micro đang lên sóng sau khi âm ly khởi động. Bấm Ctrl-C (hoặc nút Dừng) để kết thúc; tự tắt sau {minutes} phút.",
+        "The microphone goes on air once the amplifier has warmed up. Press Ctrl-C (or the stop button) to end; it switches off after {minutes} min.",
+    ),
     "cli.help.run": (
         "chạy theo lịch (dịch vụ chính của hộp)",
         "run the schedule (the box's main service)",
@@ -2269,6 +2398,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Could not do this with '{path}': {detail}.",
     ),
     "cli.os_error_nopath": ("Không thực hiện được: {detail}.", "Could not do this: {detail}."),
+    "log.relay": (
+        "⇄ tiếp sóng {source} (mất sóng {dropouts} lần)",
+        "⇄ relay of {source} ({dropouts} drop-out(s))",
+    ),
+    "log.live": ("● phát trực tiếp: {by}", "● live: {by}"),
     "log.manual": ("Phát tay: {titles}", "Manual: {titles}"),
     "log.manual_untitled": ("Phát tay", "Manual"),
     "col.id": ("Mã", "Id"),

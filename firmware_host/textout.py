@@ -79,6 +79,14 @@ def session_label(row: dict[str, Any], titles: Sequence[str]) -> str:
     return f"[{t(f'tier.{tier}').upper()}{reason}] {label}"
 
 
+def programme_label(row: dict[str, Any]) -> str:
+    """A relayed programme or a live session as one line of the log, with its drop-outs."""
+    if row["kind"] == "live":
+        return t("log.live", by=row.get("by") or "?")
+    name = row.get("source_name") or row.get("source_url") or row.get("source_device") or ""
+    return t("log.relay", source=name, dropouts=row.get("dropouts") or 0)
+
+
 def _titles_by_session(rows: Sequence[dict[str, Any]]) -> dict[Any, list[str]]:
     """Clip titles in play order per session, each once (a playlist repeated 3 times
     is still those clips)."""
@@ -107,6 +115,9 @@ def print_log(rows: Sequence[dict[str, Any]]) -> None:
             played = titles.get(row.get("session_id")) or list(row.get("playlist") or [])
             what = session_label(row, played)
             detail = row.get("error") or row.get("note") or ""
+        elif row["kind"] in ("relay", "live"):
+            what = "   " + programme_label(row)
+            detail = row.get("error") or ""
         else:
             what = f"   {row.get('clip_title')} ({row.get('clip_language')})"
             detail = row.get("error") or ""

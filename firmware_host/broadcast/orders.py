@@ -1,12 +1,13 @@
-"""Broadcasts someone orders now: ``loaxa play``, ``loaxa emergency``, the panel's button,
-the web panel, a province bulletin — one request builder each, so every door checks the
-same things the same way before a relay moves.
+"""Broadcasts someone orders now: ``loaxa play``, ``loaxa emergency``, ``loaxa live``, the
+panel's buttons, the web panel, a province bulletin — one request builder each, so every
+door checks the same things the same way before a relay moves.
 
 An emergency (TT 39/2020 *khẩn cấp*) needs a reason, which is logged and printed on the
 report; it goes to every zone unless told otherwise, warms the amplifier up for
 ``[policy] emergency_warmup_seconds`` and cuts the session on air
 (:mod:`firmware_host.broadcast.policy`). A manual broadcast is normal or priority, never
-an emergency: that has its own door, so an emergency is always a deliberate act.
+an emergency: that has its own door, so an emergency is always a deliberate act. The
+microphone may speak at any tier, an emergency again only with its reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from firmware_host.broadcast.session import BroadcastRequest
 from firmware_host.messages import LoaxaError, t
-from firmware_host.schedules.model import GAP_MAX, GAP_MIN, REPEAT_MAX, REPEAT_MIN
+from firmware_host.schedules.fields import line_in_device_problem
+from firmware_host.schedules.model import GAP_MAX, GAP_MIN, LIVE, REPEAT_MAX, REPEAT_MIN, SourceSpec
 from firmware_host.textout import nfc
 from firmware_host.tiers import EMERGENCY, NORMAL, Tier, parse_tier
 
@@ -125,4 +127,45 @@ def manual_request(
         trigger="manual",
         tier=chosen,
         by=by,
+    )
+
+
+def live_request(
+    config: Config,
+    *,
+    zones: str | Sequence[str] | None = None,
+    tier: str | None = None,
+    by: str | None = None,
+    device: str | None = None,
+    reason: str | None = None,
+) -> BroadcastRequest:
+    """The microphone (``[live] device``, or *device*) to *zones* until it is stopped or
+    ``[live] max_minutes`` (``loaxa live``, the talk button). An emergency live session
+    is as deliberate as any emergency: it needs its *reason*, and cuts the session on air.
+    """
+    chosen = NORMAL if tier is None else parse_tier(tier)
+    if chosen is None:
+        raise LoaxaError("tier.unknown", value=tier)
+    warmup = None
+    if chosen == EMERGENCY:
+        reason = " ".join(str(reason or "").split())
+        if not reason:
+            raise LoaxaError("emergency.no_reason")
+        if len(reason) > MAX_REASON:
+            raise LoaxaError("emergency.reason_too_long", maximum=MAX_REASON)
+        warmup = config.policy.emergency_warmup_seconds
+    if device is not None:
+        problem = line_in_device_problem(device.strip())
+        if problem is not None:
+            raise LoaxaError(problem.key, **problem.params)
+    return BroadcastRequest(
+        playlist=(),
+        zones=zones_of(config, zones),
+        trigger="manual",
+        slot=t("session.live_label"),
+        tier=chosen,
+        reason=reason if chosen == EMERGENCY else None,
+        by=by,
+        warmup_seconds=warmup,
+        source=SourceSpec(kind=LIVE, device=(device or "").strip() or config.live.device),
     )

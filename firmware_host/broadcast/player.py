@@ -1,4 +1,5 @@
-"""Play one stored clip through ``aplay`` on the configured ALSA device.
+"""Play audio through ``aplay`` on the configured ALSA device: a stored clip, or any
+:class:`~firmware_host.broadcast.sources.PcmSource` (a relayed stream, the line input).
 
 We feed ``aplay`` raw PCM through a pipe instead of naming the file, and never run more
 than ``lead_seconds`` ahead of the wall clock. On a sound card the card's own buffer
@@ -8,7 +9,10 @@ capture device with no clock (ALSA ``file``/``null``, used by the demo and the t
 plays in real time like a card would.
 
 A player that stops accepting audio (a hung driver, an unplugged USB card) is killed at
-the clip's length plus a margin, so one stuck clip can never hold the amplifier on.
+the source's length (a clip's duration, a relay's planned time) plus a margin, so one
+stuck clip can never hold the amplifier on. A live source is asked for each chunk by
+the moment the device would run out of audio, so it can hand over silence in time
+instead of letting the device starve.
 
 While it plays, ``progress`` is told the seconds played about every
 ``PROGRESS_EVERY_SECONDS``: the session keeps them in a note that outlives a crash
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware_host.broadcast.sources import FileSource, PcmSource
 from firmware_host.messages import LoaxaError
 
 CHUNK_SECONDS = 0.1
@@ -83,44 +88,54 @@ class Player:
         ``seconds`` of the result counts the frames handed to the device, so a file
         shorter than its clip should be (cut on the card) shows as fewer seconds; the
         session compares them with the clip's stored duration."""
+        try:
+            source = FileSource(wav_path)
+        except (OSError, EOFError, wave.Error) as exc:
+            return PlayResult(0.0, False, False, f"{wav_path.name}: {exc}")
+        try:
+            return self.play_source(source, stop=stop, progress=progress)
+        finally:
+            source.close()
+
+    def play_source(
+        self,
+        source: PcmSource,
+        *,
+        stop: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> PlayResult:
+        """Feed *source* to aplay, paced, until it ends or *stop* is set (see the module
+        docstring); the caller closes the source. Never raises for audio faults."""
         stop = stop or threading.Event()
         if shutil.which(self.aplay) is None:
             raise LoaxaError("player.no_aplay")
+        process = subprocess.Popen(
+            self.command(source.rate, source.channels),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        watchdog = threading.Timer(source.seconds + self.margin_seconds, process.kill)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            source = wave.open(str(wav_path), "rb")  # noqa: SIM115 - closed by the with below
-        except (OSError, EOFError, wave.Error) as exc:
-            return PlayResult(0.0, False, False, f"{wav_path.name}: {exc}")
-        with source:
-            rate, channels = source.getframerate(), source.getnchannels()
-            if source.getsampwidth() != 2:
-                return PlayResult(0.0, False, False, f"{wav_path.name}: not 16-bit PCM")
-            duration = source.getnframes() / rate
-            process = subprocess.Popen(
-                self.command(rate, channels),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            watchdog = threading.Timer(duration + self.margin_seconds, process.kill)
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                return self._feed(source, process, rate, stop, progress)
-            finally:
-                watchdog.cancel()
-                if process.poll() is None:
-                    process.kill()
-                process.wait()
+            return self._feed(source, process, stop, progress)
+        finally:
+            watchdog.cancel()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
 
     def _feed(
         self,
-        source: wave.Wave_read,
+        source: PcmSource,
         process: subprocess.Popen,
-        rate: int,
         stop: threading.Event,
         progress: Callable[[float], None] | None,
     ) -> PlayResult:
+        rate = source.rate
         frames_per_chunk = int(rate * CHUNK_SECONDS)
+        frame_bytes = 2 * source.channels
         written = 0
         started = time.monotonic()
         next_note = started
@@ -130,15 +145,17 @@ class Player:
                 if progress is not None and time.monotonic() >= next_note:
                     progress(self._played(started, written, rate))
                     next_note += PROGRESS_EVERY_SECONDS
-                due = started + written / rate - self.lead_seconds
-                if stop.wait(max(0.0, due - time.monotonic())):
+                audio_end = started + written / rate  # when the device runs out
+                if stop.wait(max(0.0, audio_end - self.lead_seconds - time.monotonic())):
                     process.kill()
                     return PlayResult(self._played(started, written, rate), False, True)
-                chunk = source.readframes(frames_per_chunk)
+                chunk = source.read(frames_per_chunk, audio_end)
                 if not chunk:
                     break
+                if not written:  # the device starts with its first frame, not before
+                    started = next_note = time.monotonic()
                 process.stdin.write(chunk)
-                written += len(chunk) // (2 * source.getnchannels())
+                written += len(chunk) // frame_bytes
             process.stdin.close()
         except (BrokenPipeError, ValueError, OSError):
             pass  # aplay is gone; its exit code and stderr say why

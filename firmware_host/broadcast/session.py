@@ -29,15 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 from firmware_host.broadcast.player import Player, PlayResult
 from firmware_host.broadcast.policy import Air, Ticket
+from firmware_host.broadcast.sources import Relay, RelayReport, open_relay
 from firmware_host.clock import Clock, system_clock
 from firmware_host.logbook.playlog import EntryRef, FinalStatus, PlayLog, Trigger
 from firmware_host.messages import LoaxaError, t
 from firmware_host.relays import AMPLIFIER, RelayBank
+from firmware_host.schedules.model import LIVE, SourceSpec
 from firmware_host.tiers import EMERGENCY, NORMAL, Tier
 
 if TYPE_CHECKING:
     from firmware_host.clips import Clip, ClipLibrary
-    from firmware_host.config import Config
+    from firmware_host.config import Config, LiveSettings, RebroadcastSettings
     from firmware_host.schedules.plan import PlannedSession
 
 logger = logging.getLogger("loaxa.session")
@@ -62,6 +64,7 @@ class BroadcastRequest:
     reason: str | None = None  # why an emergency was ordered
     by: str | None = None  # who ordered a manual or emergency broadcast
     warmup_seconds: float | None = None  # None: the box's warm-up
+    source: SourceSpec | None = None  # relayed after the playlist (which may be empty)
 
     @property
     def label(self) -> str:
@@ -83,6 +86,7 @@ class BroadcastRequest:
             slot=planned.slot,
             plan_key=planned.key,
             tier=planned.tier,
+            source=planned.source,
         )
 
 
@@ -110,6 +114,8 @@ class Broadcaster:
         warmup_seconds: float,
         tail_seconds: float,
         announce: Callable[[str], None] | None = None,
+        rebroadcast: RebroadcastSettings | None = None,
+        live: LiveSettings | None = None,
     ) -> None:
         self.relays = relays
         self.player = player
@@ -122,6 +128,10 @@ class Broadcaster:
         self._air = Air(on_cut=self._cut)
         self._ticket: Ticket | None = None  # the session on air
         self._snapshot: dict[str, Any] | None = None  # what status() says is on air
+        self.rebroadcast = rebroadcast
+        self.live = live
+        self._relay: Relay | None = None  # the source of the session on air, if any
+        self.on_air: BroadcastRequest | None = None  # the request of the session on air
 
     @classmethod
     def for_box(
@@ -145,6 +155,8 @@ class Broadcaster:
             warmup_seconds=config.amplifier.warmup_seconds,
             tail_seconds=config.amplifier.tail_seconds,
             announce=announce,
+            rebroadcast=config.rebroadcast,
+            live=config.live,
         )
 
     def stop_current(self) -> bool:
@@ -223,9 +235,11 @@ class Broadcaster:
             )
             return self._refuse(request, reason)
         self._ticket = ticket
+        self.on_air = request
         try:
             return self._run(request, arrived, waited_for, on_start)
         finally:
+            self.on_air = None
             self._ticket = None
             self._snapshot = None
             self._air.leave(ticket)
@@ -294,6 +308,7 @@ class Broadcaster:
                 outcome.status = "failed"
             finally:
                 self._all_off()
+                self._end_source()
             # A session whose relays end up unknown did not end safely, so it did not
             # complete; and the operator must hear it, whatever failed first.
             problem = "; ".join(part for part in (problem, self._relays_unknown()) if part) or None
@@ -359,7 +374,9 @@ class Broadcaster:
             if damage is not None:
                 return [], damage
             clips.append(clip)
-        if not clips:
+        if request.source is not None and (self.rebroadcast is None or self.live is None):
+            return [], t("session.no_source_settings")
+        if not clips and request.source is None:
             return [], t("session.empty_playlist")
         return clips, None
 
@@ -375,6 +392,9 @@ class Broadcaster:
         for zone in request.zones:
             self.relays.set(zone, True)
         self.relays.set(AMPLIFIER, True)
+        if request.source is not None:  # a stream connects during the warm-up
+            self._relay = self._open_source(request.source)
+            self._relay.prepare()
         if stop.wait(warmup):
             return self._stopped(outcome)
         sense = getattr(self.relays, "sense", None)
@@ -391,12 +411,180 @@ class Broadcaster:
                 )
                 if problem:
                     return problem
+        if request.source is not None and self._relay is not None:
+            index = request.repeat * len(clips) + 1 if clips else 1
+            problem = self._play_source(request, self._relay, session, outcome, play_index=index)
+            if problem:
+                return problem
         if sense is not None and sense.line_seen() is False:
             outcome.note = t("relays.line_silent")
             logger.warning(outcome.note)
         if stop.wait(self.tail_seconds):
             return self._stopped(outcome)
         return None
+
+    # -- a relayed source (a stream, the line input, the microphone) ------------------
+    def _open_source(self, spec: SourceSpec) -> Relay:
+        assert self.rebroadcast is not None and self.live is not None
+        seconds = spec.seconds if spec.seconds is not None else self.live.max_minutes * 60
+        return open_relay(
+            spec,
+            retry_seconds=self.rebroadcast.retry_seconds,
+            silence_seconds=self.rebroadcast.silence_seconds,
+            silence_db=self.rebroadcast.silence_db,
+            seconds=seconds,
+        )
+
+    def _end_source(self) -> None:
+        relay, self._relay = self._relay, None
+        if relay is not None:
+            relay.close()
+
+    def _play_source(
+        self,
+        request: BroadcastRequest,
+        relay: Relay,
+        session: EntryRef | None,
+        outcome: SessionOutcome,
+        *,
+        play_index: int,
+    ) -> str | None:
+        """Relay the request's source for its planned time (one log entry, kind "relay"
+        or "live"), then its fallback clip if the source gave up and the clip fits."""
+        assert request.source is not None
+        spec = request.source
+        label = spec_label(spec)
+        entry = None
+        if session:
+            entry = self._log_safely(
+                self.log.start_source,
+                session,
+                started=self.now(),
+                play_index=play_index,
+                kind="live" if spec.kind == LIVE else "relay",
+                source={
+                    "source_kind": spec.kind,
+                    "source_name": spec.name,
+                    "source_url": spec.url,
+                    "source_device": spec.device,
+                    "planned_seconds": relay.report.planned,
+                    "by": request.by,
+                },
+            )
+        if entry:
+            outcome.entries.append(entry)
+        live = spec.kind == LIVE
+        planned = round(relay.report.planned)
+        if self._snapshot is not None:
+            self._snapshot["source"] = {"kind": spec.kind, "name": label}
+        self.announce(
+            t("session.live_on", seconds=planned)
+            if live
+            else t("session.relaying", source=label, seconds=planned)
+        )
+        try:
+            result = self.player.play_source(
+                relay, stop=self._stop_signal(), progress=self._progress_note(session, entry)
+            )
+        except BaseException as exc:  # the entry must not stay "started"
+            relay.close()
+            if entry:
+                failed = t("session.crashed", detail=exc)
+                self._log_safely(
+                    self.log.finish, entry, "failed", ended=self.now(), seconds=0.0, error=failed
+                )
+            raise
+        relay.close(heard=result.seconds)
+        report = relay.report
+        if live and result.stopped and self._cut_by() is None:
+            self._stop_signal().clear()  # how a live session ends: the tail and all off
+        status, problem = self._judge_source(spec, label, result, report)
+        if status != "completed":
+            outcome.status = status
+        self.announce(
+            t("session.live_off", seconds=round(report.relayed))
+            if live
+            else t(
+                "session.relayed",
+                source=label,
+                relayed=round(report.relayed),
+                planned=planned,
+                dropouts=report.dropouts,
+                dropout_seconds=round(report.dropout_seconds),
+            )
+        )
+        if entry:
+            self._log_safely(
+                self.log.finish,
+                entry,
+                status,
+                ended=self.now(),
+                seconds=report.relayed,
+                error=problem,
+                played_seconds=report.seconds,
+                dropouts=report.dropouts,
+                dropout_seconds=report.dropout_seconds,
+            )
+        if report.gave_up and spec.fallback and not result.stopped:
+            fallback = self._fallback(spec.fallback, report.planned - report.seconds)
+            if isinstance(fallback, str):
+                outcome.note = fallback
+            else:
+                self._play_clip(fallback, session, outcome, play_index=play_index + 1)
+        return problem
+
+    def _fallback(self, ref: str, seconds_left: float) -> Clip | str:
+        """The fallback clip, or why it is not played (missing, or longer than the time
+        left: the next slot is never pushed back by a fallback)."""
+        clip = self.library.find(ref)
+        if clip is None or not clip.path.is_file():
+            return t("session.clip_missing", clip=ref)
+        damage = self.library.check_stored(clip)
+        if damage is not None:
+            return damage
+        if clip.duration > seconds_left:
+            return t(
+                "session.fallback_too_long",
+                title=clip.title,
+                seconds=round(clip.duration),
+                left=round(seconds_left),
+            )
+        return clip
+
+    def _judge_source(
+        self, spec: SourceSpec, label: str, result: PlayResult, report: RelayReport
+    ) -> tuple[FinalStatus, str | None]:
+        """A relay counts when ``[relay] min_fraction`` of its planned time went out as
+        the source's own sound; the microphone when it ended without failing (being
+        stopped is how a live session ends). Then the relays must read back as on."""
+        reasons = "; ".join(report.reasons) or "—"
+        cut_by = self._cut_by()
+        if result.stopped and cut_by is not None:
+            return "preempted", t("session.cut_reason", emergency=cut_by)
+        if not result.completed and not result.stopped:
+            return "failed", t("session.player_failed", title=label, detail=result.error)
+        if spec.kind == LIVE:
+            if report.gave_up:
+                return "failed", t("session.live_failed", detail=reasons)
+        elif result.stopped:
+            return "interrupted", t("session.stopped")
+        else:
+            assert self.rebroadcast is not None
+            if report.relayed + SHORT_TOLERANCE_SECONDS < self.rebroadcast.min_fraction * (
+                report.planned
+            ):
+                return "failed", t(
+                    "session.relay_short",
+                    source=label,
+                    relayed=round(report.relayed),
+                    planned=round(report.planned),
+                    percent=round(100 * self.rebroadcast.min_fraction),
+                    dropouts=report.dropouts,
+                    dropout_seconds=round(report.dropout_seconds),
+                    detail=reasons,
+                )
+        problem = self._relays_not_verified()
+        return ("failed", problem) if problem else ("completed", None)
 
     def _stop_signal(self) -> threading.Event:
         return self._ticket.stop if self._ticket is not None else threading.Event()
@@ -531,3 +719,10 @@ class Broadcaster:
             logger.error(t("log.write_failed", detail=exc), exc_info=not isinstance(exc, OSError))
             self.announce(t("log.write_failed", detail=exc))
             return None
+
+
+def spec_label(spec: SourceSpec) -> str:
+    """How the operator names a source: its name, else its address or device."""
+    if spec.kind == LIVE:
+        return t("session.live_label")
+    return spec.name or spec.url or spec.device or spec.kind

@@ -91,6 +91,7 @@ class Clip:
     stored_size: int | None = None  # bytes of the stored WAV; None: imported by an older version
     stored_sha256: str | None = None
     translation_of: str | None = None  # id of the original this clip translates
+    source: str = "file"  # "tts": read from a text (clips/tts), marked so in the report
 
 
 class ClipLibrary:
@@ -135,6 +136,7 @@ class ClipLibrary:
             stored_size=doc.get("wav_size_bytes"),
             stored_sha256=doc.get("wav_sha256"),
             translation_of=doc.get("translation_of"),
+            source=str(doc.get("source") or "file"),
         )
 
     def clips(self) -> list[Clip]:

@@ -1,4 +1,5 @@
-"""The as-played log: one entry per broadcast session and one per clip played in it.
+"""The as-played log: one entry per broadcast session and one per clip played in it
+(or per programme relayed in it, or per microphone session: ``start_source``).
 
 Entries are written *before* anything is switched or played (status ``started``) and
 updated afterwards, so a power cut leaves evidence: at the next start every entry still
@@ -23,7 +24,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -138,10 +139,41 @@ class PlayLog:
         self, session: EntryRef, *, started: datetime, clip: Clip, play_index: int
     ) -> EntryRef:
         """A clip entry copies its session's context so each row reads on its own."""
+        entry = self._item(session, "clip", started, play_index)
+        entry |= {
+            "clip_id": clip.id,
+            "clip_title": clip.title,
+            "clip_sha256": clip.sha256,
+            "clip_language": clip.language,
+            "clip_duration": clip.duration,
+            "clip_source": clip.source,
+        }
+        return self.add(session.month, entry)
+
+    def start_source(
+        self,
+        session: EntryRef,
+        *,
+        started: datetime,
+        play_index: int,
+        kind: str,
+        source: Mapping[str, Any],
+    ) -> EntryRef:
+        """A programme that is not a stored clip: ``kind`` "relay" (a station, from a
+        stream or the line input) or "live" (the microphone). *source* says which
+        (``source_kind``, ``source_name``, ``source_url`` or ``source_device``,
+        ``planned_seconds``, ``by``); ``finish`` adds what went out of it."""
+        entry = self._item(session, kind, started, play_index) | dict(source)
+        return self.add(session.month, entry)
+
+    def _item(
+        self, session: EntryRef, kind: str, started: datetime, play_index: int
+    ) -> dict[str, Any]:
+        """What every item of a session (clip, relay, live) copies from its session."""
         with self._lock:
             parent = dict(self._db(session.month).get(doc_id=session.doc_id) or {})
-        entry = {
-            "kind": "clip",
+        return {
+            "kind": kind,
             "session_id": parent.get("session_id"),
             "status": "started",
             "trigger": parent.get("trigger"),
@@ -155,14 +187,8 @@ class PlayLog:
             "slot": parent.get("slot"),
             "zones": parent.get("zones", []),
             "play_index": play_index,
-            "clip_id": clip.id,
-            "clip_title": clip.title,
-            "clip_sha256": clip.sha256,
-            "clip_language": clip.language,
-            "clip_duration": clip.duration,
             "error": None,
         }
-        return self.add(session.month, entry)
 
     def finish(
         self,
@@ -172,10 +198,19 @@ class PlayLog:
         ended: datetime,
         seconds: float,
         error: str | None = None,
+        **details: Any,
     ) -> None:
+        """*details*: what else the entry learnt by its end (a relay's drop-outs)."""
         if status not in FINAL_STATUSES:
             raise ValueError(status)
-        self.update(ref, status=status, ended=iso(ended), seconds=round(seconds, 3), error=error)
+        self.update(
+            ref,
+            status=status,
+            ended=iso(ended),
+            seconds=round(seconds, 3),
+            error=error,
+            **details,
+        )
 
     def record_missed(
         self,

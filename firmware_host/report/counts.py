@@ -22,6 +22,12 @@ The counting rule, stated once here and printed on every report:
   log entry written before tiers existed is thông thường) and the lượt by the language
   of the clip that played (a bulletin aired in Vietnamese and in Ê Đê counts a lượt in
   each).
+* a **relayed programme** (tiếp sóng: a station's stream or the line input) and a
+  **live** microphone session (phát trực tiếp) are forms of their own (``by_form``),
+  each counted in lượt (its log entry ``completed``: for a relay, at least ``[relay]
+  min_fraction`` of its planned time went out as the station's sound) and in the
+  seconds that really went out; the campaign rows count stored clips only;
+* a clip made by text-to-speech counts like any clip, and is marked as synthesised.
 
 Pure functions over the rows ``loaxa log --json`` prints: the report can be reconciled
 with the log by anyone, and tested without a box.
@@ -67,6 +73,7 @@ class MonthReport:
     by_zone: list[dict[str, Any]]
     by_day: list[dict[str, Any]]
     problems: list[Problem]
+    by_form: list[dict[str, Any]]  # relayed programmes and live sessions
     entries: list[dict[str, Any]] = field(repr=False)
     recipient: str = ""  # who the report is addressed to (the province's department)
     by_tier: list[dict[str, Any]] = field(default_factory=list)  # every tier, in rank order
@@ -163,6 +170,7 @@ def build_report(
     plays = [r for r in entries if r["kind"] == "clip"]
     completed_sessions = {r["session_id"] for r in sessions if r["status"] == "completed"}
     done = [p for p in plays if p["status"] == "completed"]
+    programmes = [r for r in entries if r["kind"] in FORMS]
 
     campaign_acc: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"sessions": 0, "plays": 0, "seconds": 0.0, "zones": set(), "days": set()}
@@ -178,9 +186,10 @@ def build_report(
             continue
         name = session.get("campaign") or MANUAL_CAMPAIGN
         day = _day_of(session, tz).isoformat()
-        campaign_acc[name]["sessions"] += 1
-        campaign_acc[name]["zones"].update(session.get("zones") or [])
-        campaign_acc[name]["days"].add(day)
+        if session.get("playlist"):  # a session that only relayed is in by_form alone
+            campaign_acc[name]["sessions"] += 1
+            campaign_acc[name]["zones"].update(session.get("zones") or [])
+            campaign_acc[name]["days"].add(day)
         day_acc[day]["sessions"] += 1
         for zone in session.get("zones") or []:
             zone_acc[zone]["sessions"] += 1
@@ -199,6 +208,7 @@ def build_report(
                 "title": play.get("clip_title"),
                 "language": play.get("clip_language"),
                 "sha256": play.get("clip_sha256"),
+                "synthesised": play.get("clip_source") == "tts",
                 "plays": 0,
                 "seconds": 0.0,
             },
@@ -224,12 +234,13 @@ def build_report(
         if s["status"] in ("interrupted", "failed", "missed", "preempted")
     ]
     seconds_on_air = sum(float(p.get("seconds") or 0.0) for p in done)
+    by_form, form_days = _by_form(programmes, tz)
     totals = {
         "sessions_completed": len(completed_sessions),
         "plays_completed": len(done),
         "seconds_on_air": round(seconds_on_air, 3),
         "minutes_on_air": round(seconds_on_air / 60, 1),
-        "days_with_broadcast": len({d for d, v in day_acc.items() if v["plays"]}),
+        "days_with_broadcast": len({d for d, v in day_acc.items() if v["plays"]} | form_days),
         "sessions_interrupted": sum(1 for s in sessions if s["status"] == "interrupted"),
         "sessions_failed": sum(1 for s in sessions if s["status"] == "failed"),
         "sessions_missed": sum(1 for s in sessions if s["status"] == "missed"),
@@ -245,6 +256,7 @@ def build_report(
             ),
             3,
         ),
+        **_form_totals(by_form),
     }
     moment = (now or datetime.now(tz)).astimezone(tz)
     return MonthReport(
@@ -274,11 +286,84 @@ def build_report(
             {"date": d, **v, "seconds": round(v["seconds"], 3)} for d, v in sorted(day_acc.items())
         ],
         problems=problems,
+        by_form=by_form,
         entries=entries,
         recipient=recipient,
         by_tier=_by_tier(sessions, done),
         by_language=_by_language(done),
     )
+
+
+FORMS = ("relay", "live")  # log entry kinds that are programmes, not clips
+
+
+def _by_form(
+    programmes: Sequence[Mapping[str, Any]], tz: ZoneInfo
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """One row per relayed source (by its name) and one for the microphone: lượt, the
+    seconds that went out, zones, days; incomplete ones are counted apart, never as
+    broadcast. Also the days with a completed one."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in programmes:
+        form = entry["kind"]
+        source = "" if form == "live" else source_name(entry)
+        row = rows.setdefault(
+            (form, source),
+            {
+                "form": form,
+                "source": source,
+                "plays": 0,
+                "seconds": 0.0,
+                "incomplete": 0,
+                "seconds_incomplete": 0.0,
+                "dropouts": 0,
+                "zones": set(),
+                "days": set(),
+            },
+        )
+        seconds = float(entry.get("seconds") or 0.0)
+        row["dropouts"] += int(entry.get("dropouts") or 0)
+        if entry["status"] != "completed":
+            row["incomplete"] += 1
+            row["seconds_incomplete"] += seconds
+            continue
+        row["plays"] += 1
+        row["seconds"] += seconds
+        row["zones"].update(entry.get("zones") or [])
+        row["days"].add(_day_of(entry, tz).isoformat())
+    days = {day for row in rows.values() for day in row["days"]}
+    return [
+        {
+            **row,
+            "seconds": round(row["seconds"], 3),
+            "seconds_incomplete": round(row["seconds_incomplete"], 3),
+            "zones": sorted(row["zones"]),
+            "days": len(row["days"]),
+        }
+        for _key, row in sorted(
+            rows.items(), key=lambda i: (FORMS.index(i[0][0]), i[0][1])
+        )
+    ], days
+
+
+def source_name(entry: Mapping[str, Any]) -> str:
+    """What the report calls a relayed source: its name, else its address or device."""
+    for key in ("source_name", "source_url", "source_device"):
+        if entry.get(key):
+            return str(entry[key])
+    return ""
+
+
+def _form_totals(by_form: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, Any] = {}
+    for form in FORMS:
+        rows = [row for row in by_form if row["form"] == form]
+        seconds = sum(row["seconds"] for row in rows)
+        totals[f"{form}_completed"] = sum(row["plays"] for row in rows)
+        totals[f"{form}_seconds"] = round(seconds, 3)
+        totals[f"{form}_minutes"] = round(seconds / 60, 1)
+        totals[f"{form}_incomplete"] = sum(row["incomplete"] for row in rows)
+    return totals
 
 
 def campaigns_in(rows: Sequence[Mapping[str, Any]]) -> list[str]:

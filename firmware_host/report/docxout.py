@@ -431,6 +431,13 @@ def month_document(report: MonthReport) -> bytes:
         f"{_days_in(report.month)} ngày.",
         indent_cm=1.0,
     )
+    if report.by_form:
+        doc.para(
+            f"Ngoài ra đã tiếp sóng {totals['relay_completed']} lượt "
+            f"({w.number(totals['relay_minutes'])} phút) và phát trực tiếp "
+            f"{totals['live_completed']} lượt ({w.number(totals['live_minutes'])} phút).",
+            indent_cm=1.0,
+        )
     doc.heading("1. Hình thức, số lượt, phương tiện tuyên truyền")
     rows: list[list[Any]] = [
         [
@@ -442,7 +449,21 @@ def month_document(report: MonthReport) -> bytes:
         ]
         for index, c in enumerate(report.by_campaign, start=1)
     ]
-    rows.append(["", "Tổng cộng", totals["plays_completed"], "", totals["minutes_on_air"]])
+    rows += [
+        [
+            len(rows) + index,
+            w.programme_form(f),
+            f["plays"],
+            w.medium_text(f["zones"]),
+            w.minutes(f["seconds"]),
+        ]
+        for index, f in enumerate(report.by_form, start=1)
+    ]
+    plays = totals["plays_completed"] + totals["relay_completed"] + totals["live_completed"]
+    minutes = w.minutes(
+        totals["seconds_on_air"] + totals["relay_seconds"] + totals["live_seconds"]
+    )
+    rows.append(["", "Tổng cộng", plays, "", minutes])
     doc.grid(
         ["STT", "Hình thức tuyên truyền", "Số lượt", "Phương tiện", "Thời lượng (phút)"],
         rows,
@@ -474,7 +495,8 @@ def month_document(report: MonthReport) -> bytes:
         [
             [
                 i,
-                c.get("title") or c["clip_id"],
+                (c.get("title") or c["clip_id"])
+                + (f" ({w.SYNTHESISED})" if c.get("synthesised") else ""),
                 w.language_label(c.get("language")),
                 c["plays"],
                 w.minutes(c["seconds"]),

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from firmware_host.report import wording as w
-from firmware_host.report.counts import MonthReport, _day_of, tier_of
+from firmware_host.report.counts import FORMS, MonthReport, _day_of, source_name, tier_of
 
 Cell = str | int | float | date | datetime | None
 
@@ -25,6 +25,7 @@ SECTION_TOTALS = "Tổng cộng"
 SECTION_CAMPAIGNS = "Theo chiến dịch"
 SECTION_TIERS = "Theo mức độ"
 SECTION_LANGUAGES = "Theo tiếng"
+SECTION_FORMS = "Tiếp sóng và phát trực tiếp"
 SECTION_CLIPS = "Theo bài phát"
 SECTION_ZONES = "Theo vùng loa"
 SECTION_DAYS = "Theo ngày"
@@ -88,6 +89,10 @@ def summary_sections(report: MonthReport) -> list[Section]:
         ["Lượt phát dở (gián đoạn)", totals["plays_interrupted"], "lượt"],
         ["Lượt phát lỗi", totals["plays_failed"], "lượt"],
         ["Thời lượng phát dở (không tính)", totals["seconds_partial"], "giây"],
+        ["Số lượt tiếp sóng trọn vẹn", totals["relay_completed"], "lượt"],
+        ["Thời lượng tiếp sóng", totals["relay_minutes"], "phút"],
+        ["Số lượt phát trực tiếp", totals["live_completed"], "lượt"],
+        ["Thời lượng phát trực tiếp", totals["live_minutes"], "phút"],
     ]
     campaigns = Section(
         SECTION_CAMPAIGNS,
@@ -137,9 +142,43 @@ def summary_sections(report: MonthReport) -> list[Section]:
         ]
         for x in report.by_language
     ]
+    forms = Section(
+        SECTION_FORMS,
+        [
+            "Hình thức",
+            "Số lượt",
+            "Thời lượng (phút)",
+            "Thời lượng (giây)",
+            "Số ngày có phát",
+            "Vùng loa",
+            "Lượt không trọn vẹn (không tính)",
+            "Số lần mất sóng",
+        ],
+    )
+    forms.rows = [
+        [
+            w.programme_form(f),
+            f["plays"],
+            w.minutes(f["seconds"]),
+            f["seconds"],
+            f["days"],
+            ", ".join(f["zones"]),
+            f["incomplete"],
+            f["dropouts"],
+        ]
+        for f in report.by_form
+    ]
     clips = Section(
         SECTION_CLIPS,
-        ["Mã bài", "Tên bài", "Tiếng", "Số lượt", "Thời lượng (phút)", "Thời lượng (giây)"],
+        [
+            "Mã bài",
+            "Tên bài",
+            "Tiếng",
+            "Số lượt",
+            "Thời lượng (phút)",
+            "Thời lượng (giây)",
+            "Ghi chú",
+        ],
     )
     clips.rows = [
         [
@@ -149,6 +188,7 @@ def summary_sections(report: MonthReport) -> list[Section]:
             c["plays"],
             w.minutes(c["seconds"]),
             c["seconds"],
+            w.SYNTHESISED if c.get("synthesised") else "",
         ]
         for c in report.by_clip
     ]
@@ -188,7 +228,9 @@ def summary_sections(report: MonthReport) -> list[Section]:
     ]
     rule = Section(SECTION_RULE, [], note=True)
     rule.rows = [[line] for line in w.counting_rule(report.timezone, report.month)]
-    return [identity, summary, campaigns, tiers, clips, languages, zones, days, problems, rule]
+    return [
+        identity, summary, campaigns, tiers, forms, clips, languages, zones, days, problems, rule,
+    ]
 
 
 ENTRY_HEADERS = [
@@ -226,6 +268,9 @@ def entry_rows(report: MonthReport) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     for e in report.entries:
         clip = e["kind"] == "clip"
+        item = clip or e["kind"] in FORMS  # a clip, a relayed programme, a live session
+        title = e.get("clip_title") if clip else _programme_title(e)
+        length = e.get("clip_duration") if clip else e.get("planned_seconds")
         rows.append(
             [
                 e.get("entry"),
@@ -242,13 +287,23 @@ def entry_rows(report: MonthReport) -> list[list[Cell]]:
                 _number(e.get("seconds")),
                 _number(e.get("late_seconds")),
                 ", ".join(e.get("zones") or []),
-                e.get("play_index") if clip else None,
+                e.get("play_index") if item else None,
                 e.get("clip_id") if clip else None,
-                e.get("clip_title") if clip else None,
+                title if item else None,
                 w.language_label(e.get("clip_language")) if clip else None,
-                _number(e.get("clip_duration")) if clip else None,
+                _number(length) if item else None,
                 e.get("error") or e.get("note") or "",
                 w.TIER[tier_of(e)] if e["kind"] != "event" else None,
             ]
         )
     return rows
+
+
+def _programme_title(entry: dict[str, Any]) -> str:
+    """The title of a relay or live entry, with what it lost (drop-outs) or who spoke."""
+    form = w.programme_form({"form": entry["kind"], "source": source_name(entry)})
+    if entry["kind"] == "live" and entry.get("by"):
+        return f"{form} ({entry['by']})"
+    if entry.get("dropouts"):
+        return f"{form} (mất sóng {entry['dropouts']} lần, {entry.get('dropout_seconds', 0)} giây)"
+    return form

@@ -32,6 +32,12 @@ COUNTING_RULE = (
     "Số liệu theo mức độ (thông thường, ưu tiên, khẩn cấp theo Thông tư 39/2020/TT-BTTTT) và "
     "theo tiếng của bài đã phát tính theo cùng quy tắc; một bản tin phát bằng tiếng Việt và "
     "tiếng Ê Đê được tính một lượt cho mỗi tiếng.",
+    "Tiếp sóng (chương trình của đài khác, qua mạng hoặc máy thu) và phát trực tiếp qua micro "
+    "được tính riêng theo từng hình thức: một lượt tiếp sóng chỉ được tính khi phần phát đi "
+    "bằng âm thanh thật của đài đạt tỷ lệ thời lượng dự kiến đặt trong cấu hình của hộp (mặc "
+    "định 90%; khoảng mất sóng hoặc im lặng kéo dài không được tính); thời lượng là số giây "
+    "thực sự phát đi. Bài đọc bằng giọng máy (văn bản thành tiếng nói) được tính như mọi bài "
+    "và được ghi chú riêng.",
     "Số liệu lấy hoàn toàn từ nhật ký phát của hộp điều khiển Loa Xã và đối chiếu được từng "
     "dòng với lệnh: loaxa log --month {month} --json",
 )
@@ -53,6 +59,10 @@ STATUS = {
 KIND = {"session": "buổi phát", "clip": "bài"}
 # The tiers of Thông tư 39/2020/TT-BTTTT, as the document names them.
 TIER = {"khan-cap": "Khẩn cấp", "uu-tien": "Ưu tiên", "thuong": "Thông thường"}
+KIND = {"session": "buổi phát", "clip": "bài", "relay": "tiếp sóng", "live": "phát trực tiếp"}
+FORM_RELAY = "Tiếp sóng"
+FORM_LIVE = "Phát trực tiếp qua micro trên hệ thống loa"
+SYNTHESISED = "đọc bằng giọng máy (văn bản thành tiếng nói)"
 TRIGGER = {"schedule": "theo lịch", "manual": "phát tay"}
 WEEKDAY = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -139,6 +149,13 @@ def form_text(name: str) -> str:
     if name == MANUAL_CAMPAIGN:
         return FORM_MANUAL
     return f"{FORM_SCHEDULED} (chiến dịch “{name}”)"
+
+
+def programme_form(row: dict) -> str:
+    """Hình thức of a ``by_form`` row: "Tiếp sóng Đài TNVN – VOV1", or live."""
+    if row["form"] == "live":
+        return FORM_LIVE
+    return f"{FORM_RELAY} {row['source']}".strip()
 
 
 def _strip_prefix(name: str, prefixes: tuple[str, ...]) -> str:

@@ -215,3 +215,43 @@ def parse_days(value: str | list[Any]) -> frozenset[int] | list[Phrase]:
             else:
                 days.add(number)
     return reasons or frozenset(days)
+
+
+# --------------------------------------------------------------------------- stream addresses
+
+STREAM_SCHEMES = ("http", "https")
+URL_MAX = 2048
+
+
+def stream_url_problem(url: str) -> Phrase | None:
+    """Why *url* may not be relayed, or None: only ``http://`` and ``https://`` with a host.
+
+    ffmpeg reads "file:", "concat:", "subfile:", "data:" and a bare path as local files
+    or as several inputs glued together; a schedule from a stick must never make the
+    loudspeakers read the box's own files. The player enforces the same list again
+    (``-protocol_whitelist``), and the playlist a URL serves is checked when it opens.
+    """
+    if not url or len(url) > URL_MAX or any(ch.isspace() or not ch.isprintable() for ch in url):
+        return Phrase("schedule.stream_url_bad", {"url": url[:200]})
+    scheme, _, rest = url.partition("://")
+    if not rest or scheme.lower() not in STREAM_SCHEMES:
+        return Phrase("schedule.stream_url_scheme", {"url": url[:200]})
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    if not host or host.startswith(":"):
+        return Phrase("schedule.stream_url_bad", {"url": url[:200]})
+    return None
+
+
+# ALSA names a capture device may have: a PCM the technician defined (a bare name) or a
+# card by its hardware name. ALSA also builds plugins from a name ("file:FILE=…"
+# writes what it captures to that file), so nothing else is accepted from a schedule.
+_CAPTURE_DEVICE = re.compile(
+    r"(?:[A-Za-z_][A-Za-z0-9_]*|(?:default|sysdefault|hw|plughw|dsnoop):[A-Za-z0-9_=,.\-]+)"
+)
+
+
+def line_in_device_problem(device: str) -> Phrase | None:
+    """Why *device* may not be opened for the line input, or None (see _CAPTURE_DEVICE)."""
+    if len(device) <= 200 and _CAPTURE_DEVICE.fullmatch(device):
+        return None
+    return Phrase("schedule.line_in_device", {"device": device[:200]})

@@ -31,6 +31,34 @@ ALL_ZONES = "all"
 ERROR = "error"
 WARNING = "warning"
 
+# What a slot may relay instead of (or after) its playlist. "live" is never written in a
+# schedule: it is the microphone of ``loaxa live`` and the push-to-talk button.
+STREAM, LINE_IN, LIVE = "stream", "line-in", "live"
+SOURCE_KINDS = (STREAM, LINE_IN)
+# A relay lasts at most this long: the longest programme a commune relays is an
+# evening block of a few hours; a longer one is a typo (minutes written as seconds).
+SOURCE_MINUTES_MAX = 12 * 60
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Audio that is not a stored clip: a station's stream, the line input, the microphone.
+
+    ``seconds`` is the planned length (``duration_minutes``, or ``until`` resolved against
+    the slot's time); None only for the microphone, which lasts until it is stopped.
+    ``fallback`` (a clip reference) plays if the source cannot be brought back; ``name``
+    is what the report prints ("Đài TNVN – VOV1"); ``line`` is the line of the ``url``
+    or ``device`` key in its schedule file (0 when not from a file), for messages.
+    """
+
+    kind: str  # STREAM | LINE_IN | LIVE
+    url: str | None = None
+    device: str | None = None
+    seconds: float | None = None
+    fallback: str | None = None
+    name: str | None = None
+    line: int = 0
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -48,6 +76,7 @@ class Slot:
     # with rotate_daily, one language a day in turn, counted from the campaign's start.
     languages: tuple[str, ...] = ()
     rotate_daily: bool = False
+    source: SourceSpec | None = None  # relayed after the playlist (which may then be empty)
 
 
 @dataclass(frozen=True)

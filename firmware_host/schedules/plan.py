@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from firmware_host.tiers import NORMAL, Tier
 
 if TYPE_CHECKING:
-    from firmware_host.schedules.model import Slot
+    from firmware_host.schedules.model import Slot, SourceSpec
     from firmware_host.schedules.reader import Schedule
 
 _ONE_DAY = timedelta(days=1)
@@ -39,9 +39,10 @@ class PlannedSession:
     repeat: int
     gap_seconds: float
     zones: tuple[str, ...]
-    expected_seconds: float  # warmup + repeat × playlist + gaps + tail
+    expected_seconds: float  # warmup + repeat × playlist + gaps + relayed source + tail
     tier: Tier = NORMAL
     languages: tuple[str, ...] = ()  # the slot's languages this session plays, in order
+    source: SourceSpec | None = None  # a station relayed after the playlist
 
     @property
     def key(self) -> str:
@@ -81,14 +82,22 @@ def expected_seconds(
     clip_refs: Mapping[str, float],
     warmup: float,
     tail: float,
+    source_seconds: float = 0.0,
 ) -> float:
     """How long the amplifier stays on for one session.
 
     A clip missing from the library counts as zero seconds: the schedule checker has
     already reported it, and planning must still work while the operator fixes it.
+    A relayed source lasts its planned length, fallback clip included (it plays only
+    if it fits in the time left), so the overlap check holds for relays too.
     """
     once = sum(float(clip_refs.get(ref, 0.0)) for ref in playlist)
-    return warmup + repeat * once + (repeat - 1) * gap_seconds + tail
+    clips = repeat * once + (repeat - 1) * gap_seconds if playlist else 0.0
+    return warmup + clips + source_seconds + tail
+
+
+def _seconds(source: SourceSpec | None) -> float:
+    return float(source.seconds or 0.0) if source is not None else 0.0
 
 
 def in_languages(
@@ -167,7 +176,9 @@ def plan_sessions(
                                     clip_refs=clip_refs,
                                     warmup=warmup,
                                     tail=tail,
+                                    source_seconds=_seconds(slot.source),
                                 ),
+                                source=slot.source,
                                 tier=schedule.tier,
                                 languages=languages,
                             )

@@ -31,11 +31,13 @@ from firmware_host.schedules.fields import (
     EVERY_DAY,
     did_you_mean,
     fold,
+    line_in_device_problem,
     make_date,
     parse_date_text,
     parse_days,
     parse_time_text,
     show,
+    stream_url_problem,
 )
 from firmware_host.schedules.model import (
     ALL_ZONES,
@@ -49,11 +51,15 @@ from firmware_host.schedules.model import (
     MAX_WINDOW_DAYS,
     REPEAT_MAX,
     REPEAT_MIN,
+    SOURCE_KINDS,
+    SOURCE_MINUTES_MAX,
+    STREAM,
     WARNING,
     Phrase,
     Problem,
     Schedule,
     Slot,
+    SourceSpec,
 )
 from firmware_host.textout import dmy, nfc
 from firmware_host.tiers import NORMAL, Tier, parse_tier
@@ -77,6 +83,10 @@ CAMPAIGN_KEYS += ("tier", "date")
 SLOT_KEYS += ("languages", "language_rotation")
 # A language code as the clip import takes it (``clips import --clip-lang``).
 LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
+# A slot that relays a station (stream or line input); see _Reader.source_value.
+SOURCE_KEYS = ("source", "url", "device", "duration_minutes", "until", "fallback", "source_name")
+# How operators name the kinds, folded (fields.fold): "line_in", "Line-In", "luồng".
+_SOURCE_WORDS = {"stream": "stream", "luong": "stream", "linein": "line-in", "line-in": "line-in"}
 
 
 # --------------------------------------------------------------------------- the reader
@@ -153,7 +163,7 @@ class _Reader:
             if not hint and not where:  # a campaign or slot key above its table
                 if name in CAMPAIGN_KEYS:
                     hint = Phrase("schedule.hint_move", {"table": "[campaign]"})
-                elif name in SLOT_KEYS:
+                elif name in SLOT_KEYS or name in SOURCE_KEYS:
                     hint = Phrase("schedule.hint_move", {"table": "[[slot]]"})
             label = ".".join([*(p for p in where if isinstance(p, str)), name])
             self.report("schedule.unknown_key", (*where, name), key=label, hint=hint)
@@ -281,7 +291,7 @@ class _Reader:
         need no ``days``: they play on its one day."""
         where = ("slot", index)
         before = len(self.errors())
-        self.unknown_keys(table, where, SLOT_KEYS)
+        self.unknown_keys(table, where, SLOT_KEYS + SOURCE_KEYS)
         name = f"slot-{index + 1}"
         if "name" in table:
             name = self.text_value(table, (*where, "name")) or name
@@ -292,7 +302,9 @@ class _Reader:
             "zones": 'zones = "tất cả"',
         }
         for key, example in examples.items():
-            if key not in table and not (key == "days" and one_off):
+            if key not in table and not (key == "days" and one_off) and not (
+                key == "playlist" and "source" in table
+            ):
                 self.missing(where, f"slot.{key}", example)
 
         clock = self.time_value(table, (*where, "time")) if "time" in table else None
@@ -305,6 +317,7 @@ class _Reader:
             if playlist is not None and self.clip_refs is not None:
                 self.check_clips(playlist, (*where, "playlist"))
         zones = self.zones_value(table, (*where, "zones")) if "zones" in table else None
+        source = self.source_value(table, where, clock)
 
         repeat = DEFAULT_REPEAT
         if "repeat" in table:
@@ -330,7 +343,7 @@ class _Reader:
             len(self.errors()) > before
             or clock is None
             or days is None
-            or playlist is None
+            or (playlist is None and source is None)
             or zones is None
         ):
             return name, None
@@ -338,13 +351,14 @@ class _Reader:
             name=name,
             time=clock,
             days=days,
-            playlist=tuple(playlist),
+            playlist=tuple(playlist or ()),
             repeat=repeat,
             gap_seconds=gap,
             zones=zones,
             line=self.lines.line_of(where),
             languages=languages or (),
             rotate_daily=rotate_daily,
+            source=source,
         )
 
     def languages_of(
@@ -393,8 +407,112 @@ class _Reader:
                         )
         return tuple(chosen), rotate_daily
 
+    def source_value(
+        self, table: Mapping[str, Any], where: tuple, clock: time | None
+    ) -> SourceSpec | None:
+        """The slot's ``source`` block (kind, url or device, length, fallback, name), or
+        None when it has none or it is wrong (each problem reported on its line).
+
+        The length is ``duration_minutes`` or ``until = "HH:MM"`` (the same day, after
+        ``time``): the plan and the overlap check need it, and the relay stops there.
+        """
+        given = [key for key in SOURCE_KEYS if key in table]
+        if "source" not in table:
+            for key in given:
+                self.report("schedule.source_key_alone", (*where, key), key=key)
+            return None
+        kind_text = self.text_value(table, (*where, "source"))
+        if kind_text is None:
+            return None
+        kind = _SOURCE_WORDS.get(fold(kind_text).replace("_", ""))
+        if kind not in SOURCE_KINDS:
+            self.report(
+                "schedule.bad_source",
+                (*where, "source"),
+                value=kind_text,
+                choices=", ".join(SOURCE_KINDS),
+            )
+            return None
+        place = "url" if kind == STREAM else "device"
+        other = "device" if kind == STREAM else "url"
+        if other in table:
+            self.report("schedule.source_key_wrong", (*where, other), key=other, kind=kind)
+        address = None
+        if place not in table:
+            example = 'url = "https://…/vov1.mp3"' if kind == STREAM else 'device = "plughw:1,0"'
+            self.missing(where, f"slot.{place}", example)
+        else:
+            address = self.text_value(table, (*where, place))
+            reason = None
+            if address is not None:
+                check = stream_url_problem if kind == STREAM else line_in_device_problem
+                reason = check(address)
+            if reason is not None:
+                self.place(reason, (*where, place))
+                address = None
+        seconds = self.source_seconds(table, where, clock)
+        fallback = None
+        if "fallback" in table:
+            fallback = self.text_value(table, (*where, "fallback"))
+            if fallback is not None and self.clip_refs is not None:
+                self.check_clips([fallback], (*where, "fallback"))
+                length = self.clip_refs.get(fallback)
+                if length is not None and seconds is not None and length > seconds:
+                    self.report(
+                        "schedule.fallback_too_long",
+                        (*where, "fallback"),
+                        severity=WARNING,
+                        clip=fallback,
+                        clip_minutes=round(length / 60, 1),
+                        minutes=round(seconds / 60, 1),
+                    )
+        name = self.text_value(table, (*where, "source_name")) if "source_name" in table else None
+        if address is None or seconds is None:
+            return None
+        return SourceSpec(
+            kind=kind,
+            url=address if kind == STREAM else None,
+            device=None if kind == STREAM else address,
+            seconds=seconds,
+            fallback=fallback,
+            name=name,
+            line=self.lines.line_of((*where, place)),
+        )
+
+    def source_seconds(
+        self, table: Mapping[str, Any], where: tuple, clock: time | None
+    ) -> float | None:
+        if ("duration_minutes" in table) == ("until" in table):
+            if "until" in table:
+                self.report("schedule.duration_and_until", (*where, "until"))
+            else:
+                self.missing(where, "slot.duration_minutes", "duration_minutes = 30")
+            return None
+        if "duration_minutes" in table:
+            value = table["duration_minutes"]
+            here = (*where, "duration_minutes")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.wrong_type(here, "number", value)
+            elif not 0 < value <= SOURCE_MINUTES_MAX:  # also refuses nan and inf
+                self.report(
+                    "schedule.bad_duration", here, value=value, maximum=SOURCE_MINUTES_MAX
+                )
+            else:
+                return float(value) * 60
+            return None
+        here = (*where, "until")
+        end = self.time_value(table, here)
+        if end is None or clock is None:
+            return None
+        seconds = (end.hour * 60 + end.minute - clock.hour * 60 - clock.minute) * 60.0
+        seconds += end.second - clock.second
+        if seconds <= 0:
+            self.report("schedule.until_before_time", here, until=end.strftime("%H:%M"))
+            return None
+        return seconds
+
     def time_value(self, table: Mapping[str, Any], where: tuple) -> time | None:
-        value = table["time"]
+        value = table[where[-1]]
         if isinstance(value, time):
             return value.replace(tzinfo=None)
         if not isinstance(value, str):

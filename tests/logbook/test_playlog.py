@@ -21,7 +21,7 @@ from firmware_host.store import (
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 CLIP = SimpleNamespace(
-    id="thong-bao", title="Thông báo", sha256="ab" * 32, language="vi", duration=12.5
+    id="thong-bao", title="Thông báo", sha256="ab" * 32, language="vi", duration=12.5, source="file"
 )
 
 

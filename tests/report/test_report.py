@@ -55,7 +55,12 @@ pin_factory = "mock"
 
 def _clip(clip_id: str, title: str, language: str, duration: float) -> SimpleNamespace:
     return SimpleNamespace(
-        id=clip_id, title=title, language=language, duration=duration, sha256=clip_id * 2
+        id=clip_id,
+        title=title,
+        language=language,
+        duration=duration,
+        sha256=clip_id * 2,
+        source="file",
     )
 
 

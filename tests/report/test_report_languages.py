@@ -30,9 +30,15 @@ MONTH = "2024-09"
 CLIPS = {
     clip.id: clip
     for clip in (
-        SimpleNamespace(id="tiem-chung", title="Tiêm chủng", language="vi", duration=60.0),
-        SimpleNamespace(id="tiem-chung-ede", title="Tiêm chủng", language="ede", duration=70.0),
-        SimpleNamespace(id="tiem-chung-jra", title="Tiêm chủng", language="jra", duration=65.0),
+        SimpleNamespace(
+            id="tiem-chung", title="Tiêm chủng", language="vi", duration=60.0, source="file"
+        ),
+        SimpleNamespace(
+            id="tiem-chung-ede", title="Tiêm chủng", language="ede", duration=70.0, source="file"
+        ),
+        SimpleNamespace(
+            id="tiem-chung-jra", title="Tiêm chủng", language="jra", duration=65.0, source="file"
+        ),
     )
 }
 for _clip in CLIPS.values():
