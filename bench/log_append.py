@@ -92,6 +92,7 @@ def measure(root: Path, size: int, repeat: int, with_baseline: bool) -> dict:
     current = now.strftime("%Y-%m")
     log_dir, baseline_path, months = build(root, size, current)
     log = PlayLog(log_dir, TZ)
+    log.prepare(now=now)  # as the daemon starts: the months are chained (adopted) first
     db = TinyDB(baseline_path) if with_baseline else None
     template = month_log(current, sessions=1)[0]
 

@@ -819,6 +819,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{month}, sự kiện {seq} (mục {entry}): chưa có trong tệp nhật ký tháng (mất điện giữa hai lần ghi). Khi khởi động, hộp ghi bổ sung thay đổi này.",
         "{month}, event {seq} (entry {entry}): not yet in the month file (a power cut between two writes). At start-up the box writes this change.",
     ),
+    "chain.adopted": (
+        "{month}: nhật ký tháng được ghi trước khi có chuỗi băm; từ nay chuỗi chứng minh các mục hiện có (số mục: {entries}).",
+        "{month}: the month was logged before the hash chain existed; from now on the chain proves the entries it holds (count: {entries}).",
+    ),
     "chain.line_unreadable": (
         "{month}: dòng {line} của tệp chuỗi không đọc được ({detail}). Tệp chuỗi đã bị sửa hoặc hỏng.",
         "{month}: line {line} of the chain file cannot be read ({detail}). The chain file was edited or damaged.",

@@ -10,6 +10,13 @@ An entry belongs to the month of its session's scheduled time (its start time fo
 manual broadcast): a session scheduled at 23:59 on the 30th stays in that month even if
 its last clip ends after midnight, so a month's report reads exactly one file.
 
+Every change is proven: it is appended to the month's hash chain (``logbook.chain``,
+``log/2026-11.chain.jsonl``) *before* the month file is written, under one lock, so the
+chain is the write-ahead record of the month file and ``loaxa verify`` can name any
+later edit. The chain hands out the ids of new entries. At start-up :meth:`prepare`
+undoes what a power cut left between the two writes, and chains the month files of a
+box that ran before the chain existed.
+
 How long an interrupted clip played is kept in a progress note (``on-air.json``),
 replaced about every second while a clip plays (see ``note_progress``): rewriting the
 month file that often would cost an fsync'd copy of the whole month each time. At the
@@ -32,6 +39,8 @@ from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 
+from firmware_host.logbook.chain import ChainWriter, apply_event, recover
+from firmware_host.messages import t
 from firmware_host.store import open_db, remove_stale_temporaries
 
 if TYPE_CHECKING:
@@ -66,6 +75,9 @@ class PlayLog:
         self.tz = tz
         self._lock = threading.Lock()
         self._dbs: dict[str, TinyDB] = {}
+        self._chain = ChainWriter(self.log_dir)
+        # month -> events the chain holds but a failed month write did not apply yet
+        self._unapplied: dict[str, list[dict[str, Any]]] = {}
 
     # -- writing -----------------------------------------------------------------
     def month_of(self, moment: datetime) -> str:
@@ -78,11 +90,68 @@ class PlayLog:
 
     def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
         with self._lock:
-            return EntryRef(month, self._db(month).insert(entry))
+            doc_id = self._chain.next_entry(month)
+            db = self._db(month)
+            if doc_id == 1 and len(db):  # a month file never chained (not adopted): no clash
+                doc_id = max(doc.doc_id for doc in db.all()) + 1
+            self._write(month, {"op": "add", "entry": doc_id, "fields": entry})
+            return EntryRef(month, doc_id)
 
     def update(self, ref: EntryRef, **fields: Any) -> None:
         with self._lock:
-            self._db(ref.month).update(fields, doc_ids=[ref.doc_id])
+            self._write(ref.month, {"op": "update", "entry": ref.doc_id, "fields": fields})
+
+    def _write(self, month: str, change: dict[str, Any]) -> None:
+        """The change to the chain (fsynced), then to the month file; the lock is held.
+
+        A month write that fails (a full card) leaves an event the month file lacks; it
+        is applied before the month's next change, so the month file never skips one.
+        """
+        db = self._db(month)
+        pending = self._unapplied.setdefault(month, [])
+        while pending:
+            apply_event(db, pending[0])
+            pending.pop(0)
+        self._chain.append(
+            month, change["op"], change["entry"], change["fields"], datetime.now(self.tz)
+        )
+        pending.append(change)
+        apply_event(db, change)
+        pending.pop()
+
+    def prepare(self, *, now: datetime) -> list[str]:
+        """Before the first write of a run: what a power cut left in the chains is undone.
+
+        The two newest chained months get :func:`~firmware_host.logbook.chain.recover`
+        (a torn last line cut, an event the month file lacks applied); a break is only
+        reported. A box whose log has no chain at all (it ran before the chain existed)
+        has its two newest month files adopted, so they are proven from now on. A month
+        file without a chain while other months have one is never adopted: that is a
+        deleted chain, for ``loaxa verify`` to name. Returns what was done, to announce.
+        """
+        notes: list[str] = []
+        with self._lock:
+            chained = sorted(p.name.split(".")[0] for p in self.log_dir.glob("*.chain.jsonl"))
+            for month in chained[-2:]:
+                done = recover(self.log_dir, month)
+                if done.torn_bytes:
+                    notes.append(t("chain.torn", month=month, bytes=done.torn_bytes))
+                if done.reapplied is not None:
+                    event = done.reapplied
+                    notes.append(
+                        t("chain.pending", month=month, seq=event["seq"], entry=event["entry"])
+                    )
+                if done.problem is not None:
+                    notes.append(t("chain.verdict.broken", problem=done.problem.message()))
+                if month in self._dbs:  # recover wrote the file behind our back
+                    self._dbs.pop(month).close()
+            if not chained:
+                for month in self.months()[-2:]:
+                    docs = {doc.doc_id: dict(doc) for doc in self._db(month).all()}
+                    head = self._chain.adopt(month, docs, now)
+                    if head is not None:
+                        notes.append(t("chain.adopted", month=month, entries=len(docs)))
+        return notes
 
     def start_session(
         self,
@@ -264,7 +333,7 @@ class PlayLog:
                         if doc.get("kind") == "session":
                             seconds = (at - datetime.fromisoformat(doc["started"])).total_seconds()
                         fields |= {"seconds": round(seconds, 3), "seconds_estimated": True}
-                    db.update(fields, doc_ids=[doc.doc_id])
+                    self._write(month, {"op": "update", "entry": doc.doc_id, "fields": fields})
             count += len(stale)
         return count
 
