@@ -994,8 +994,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "valid_until must come after valid_from, within 92 days",
     ),
     "bulletin.rule.times": (
-        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24; bản tin khẩn cấp không có giờ vì phát ngay",
-        "a list of HH:MM times in increasing order without repeats, at most 24; an emergency bulletin has none, it airs at once",
+        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24, bắt buộc với bản tin thường và ưu tiên; bản tin khẩn cấp không có giờ vì phát ngay",
+        "a list of HH:MM times in increasing order without repeats, at most 24, required for a normal or priority bulletin; an emergency bulletin has none, it airs at once",
     ),
     "bulletin.rule.repeat": ("số lần phát mỗi lượt, từ 1 đến 10", "plays per airing, from 1 to 10"),
     "bulletin.rule.content": (

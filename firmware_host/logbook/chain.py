@@ -76,7 +76,7 @@ from tinydb.table import Document
 
 from firmware_host.canonical import canonical
 from firmware_host.messages import LoaxaError, t
-from firmware_host.store import fsync_directory, open_db
+from firmware_host.store import AtomicJSONStorage, fsync_directory, open_db
 
 logger = logging.getLogger("loaxa.chain")
 
@@ -508,6 +508,91 @@ def verify(
     return verdict(None)
 
 
+# -- reading new events (the link's outbox) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far a reader got in a month's chain: the bytes of the complete lines it read
+    (where it reads on), the last ``seq`` and its ``hash`` (the next event's ``prev``)."""
+
+    offset: int = 0
+    seq: int = 0
+    hash: str = GENESIS
+
+
+def read_events(
+    log_dir: Path, month: str, after: Position = Position(), *, limit: int | None = None
+) -> tuple[list[dict[str, Any]], Position, Finding | None]:
+    """The month's events after *after*, read from its byte offset, at most *limit*.
+
+    Stops before a torn last line (an append in progress or cut by a power cut) and at
+    the first line that is not the valid next event, which it returns as the finding.
+    Each event read is checked as :func:`verify` checks it (its bytes, its hash, its
+    number, its link to the one before), so nothing edited leaves the box unnoticed.
+    """
+    try:
+        with open(chain_path(log_dir, month), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < after.offset:
+                return (
+                    [],
+                    after,
+                    Finding("anchor.rolled_back", month, after.seq, params={"have": "?"}),
+                )
+            handle.seek(after.offset)
+            data = handle.read()
+    except FileNotFoundError:
+        problem = Finding("chain.missing", month, params={"file": chain_path(log_dir, month).name})
+        return [], after, problem if after.seq else None
+    end = data.rfind(b"\n") + 1
+    events: list[dict[str, Any]] = []
+    position = after
+    for raw in data[:end].split(b"\n")[:-1]:
+        if limit is not None and len(events) >= limit:
+            break
+        line = position.seq + 1
+        event, problem = _check_line(month, line, raw)
+        if event is not None and event["seq"] != line:
+            problem = Finding(
+                "chain.bad_seq", month, event["seq"], params={"line": line, "expected": line}
+            )
+        elif event is not None and position.seq and event["prev"] != position.hash:
+            problem = Finding(
+                "chain.bad_prev",
+                month,
+                event["seq"],
+                params={"line": line, "previous": position.seq},
+            )
+        if problem is not None or event is None:
+            return events, position, problem
+        events.append(event)
+        position = Position(position.offset + len(raw) + 1, event["seq"], event["hash"])
+    return events, position, None
+
+
+def apply_events(
+    log_dir: Path, month: str, events: Sequence[Mapping[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """Make the month file say what *events* say, in one atomic write (the province's
+    store, where a batch of a box's events arrives at once). The result is exactly what
+    :func:`apply_event` one by one gives: TinyDB's layout, documents in insertion order.
+    Returns the documents the events touched, as they now are."""
+    if not events:
+        return {}
+    storage = AtomicJSONStorage(month_path(log_dir, month))
+    tables = storage.read() or {}
+    table = tables.setdefault("_default", {})
+    for event in events:
+        key = str(event["entry"])
+        if event["op"] == "add":
+            table[key] = dict(event["fields"])
+        else:
+            table[key].update(event["fields"])
+    storage.write(tables)
+    return {int(e["entry"]): table[str(e["entry"])] for e in events}
+
+
 # -- recovery at start-up --------------------------------------------------------------------
 
 
@@ -555,6 +640,55 @@ def recover(log_dir: Path, month: str) -> Recovery:
         os.close(fd)
 
 
+def recover_batches(log_dir: Path, month: str) -> Recovery:
+    """:func:`recover` for a store written a batch of events at a time (the province's).
+
+    A cut between a batch's chain append and its month write leaves every event of the
+    batch missing from the month file; they are all applied, but only when the month
+    file is exactly what the chain said after one of its earlier events, so an edit is
+    never covered: it is returned as found.
+    """
+    log_dir = Path(log_dir)
+    path = chain_path(log_dir, month)
+    if not path.exists():
+        return Recovery(month)
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        chain = _parse_chain(month, _read_fd(fd))
+        torn = len(chain.torn)
+        if torn:
+            os.ftruncate(fd, chain.size)
+            os.fsync(fd)
+        if chain.problem:
+            return Recovery(month, torn, None, chain.problem)
+        found, problem = _read_month(log_dir, month)
+        if problem:
+            return Recovery(month, torn, None, problem)
+        have = found or {}
+        docs: dict[int, dict[str, Any]] = {}
+        matched = 0 if not have else None
+        for number, event in enumerate(chain.events, start=1):
+            if event["op"] == "add":
+                docs[event["entry"]] = dict(event["fields"])
+            elif event["entry"] in docs:
+                docs[event["entry"]].update(event["fields"])
+            if len(docs) == len(have) and docs == have:
+                matched = number
+        if matched is None:
+            try:
+                difference = _difference(month, have, replay(chain.events))
+            except ReplayError as exc:
+                difference = Finding(exc.key, month, exc.seq, exc.entry)
+            return Recovery(month, torn, None, difference)
+        if matched == len(chain.events):
+            return Recovery(month, torn)
+        apply_events(log_dir, month, chain.events[matched:])
+        return Recovery(month, torn, chain.events[-1], None)
+    finally:
+        os.close(fd)
+
+
 def _read_fd(fd: int) -> bytes:
     size = os.fstat(fd).st_size
     return os.pread(fd, size, 0) if size else b""
@@ -573,9 +707,7 @@ class _Tail:
     inode: int
 
 
-def _check_change(
-    month: str, op: str, entry: int, fields: Mapping[str, Any], at: datetime
-) -> None:
+def _check_change(month: str, op: str, entry: int, fields: Mapping[str, Any], at: datetime) -> None:
     if not _MONTH.match(month):
         raise ValueError(f"bad month {month!r}")
     if op not in OPS:

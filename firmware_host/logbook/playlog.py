@@ -13,7 +13,10 @@ its last clip ends after midnight, so a month's report reads exactly one file.
 Every change is proven: it is appended to the month's hash chain (``logbook.chain``,
 ``log/2026-11.chain.jsonl``) *before* the month file is written, under one lock, so the
 chain is the write-ahead record of the month file and ``loaxa verify`` can name any
-later edit. The chain hands out the ids of new entries. At start-up :meth:`prepare`
+later edit. The chain hands out the ids of new entries. Both writes happen under a lock
+file (``log/.write.lock``) as well as a thread lock, because the daemon is not the only
+writer: the province link logs the bulletins it takes or refuses, ``loaxa play`` logs
+while the daemon is stopped. At start-up :meth:`prepare`
 undoes what a power cut left between the two writes, and chains the month files of a
 box that ran before the chain existed.
 
@@ -25,12 +28,14 @@ next start the entries the note names get its seconds, marked ``seconds_estimate
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 
-from firmware_host.logbook.chain import ChainWriter, apply_event, recover
+from firmware_host.logbook.chain import ChainWriter, apply_event, chain_path, recover
 from firmware_host.messages import t
 from firmware_host.store import open_db, remove_stale_temporaries
 
@@ -55,6 +60,16 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
 _MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 PROGRESS_NOTE = "on-air.json"
+WRITE_LOCK = ".write.lock"
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,7 @@ class PlayLog:
         self._chain = ChainWriter(self.log_dir)
         # month -> events the chain holds but a failed month write did not apply yet
         self._unapplied: dict[str, list[dict[str, Any]]] = {}
+        self._seen_chain: dict[str, tuple[int, int, int] | None] = {}  # after our last write
 
     # -- writing -----------------------------------------------------------------
     def month_of(self, moment: datetime) -> str:
@@ -88,8 +104,20 @@ class PlayLog:
             self._dbs[month] = open_db(self.log_dir / f"{month}.json")
         return self._dbs[month]
 
-    def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Held across a change's two writes, against other threads and other processes."""
         with self._lock:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.log_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+
+    def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
+        with self._writing():
             doc_id = self._chain.next_entry(month)
             db = self._db(month)
             if doc_id == 1 and len(db):  # a month file never chained (not adopted): no clash
@@ -98,15 +126,16 @@ class PlayLog:
             return EntryRef(month, doc_id)
 
     def update(self, ref: EntryRef, **fields: Any) -> None:
-        with self._lock:
+        with self._writing():
             self._write(ref.month, {"op": "update", "entry": ref.doc_id, "fields": fields})
 
     def _write(self, month: str, change: dict[str, Any]) -> None:
-        """The change to the chain (fsynced), then to the month file; the lock is held.
+        """The change to the chain (fsynced), then to the month file; ``_writing`` is held.
 
         A month write that fails (a full card) leaves an event the month file lacks; it
         is applied before the month's next change, so the month file never skips one.
         """
+        self._catch_up(month)
         db = self._db(month)
         pending = self._unapplied.setdefault(month, [])
         while pending:
@@ -118,6 +147,21 @@ class PlayLog:
         pending.append(change)
         apply_event(db, change)
         pending.pop()
+        self._seen_chain[month] = _identity(chain_path(self.log_dir, month))
+
+    def _catch_up(self, month: str) -> None:
+        """Another writer that died between its two writes left the month file one event
+        behind: apply it before ours (after ours it could no longer be told from an edit).
+        Seen cheaply: the chain changed since our last write and is newer than the month
+        file, which a writer that finished both writes leaves the other way round."""
+        chain = _identity(chain_path(self.log_dir, month))
+        if chain is None or chain == self._seen_chain.get(month) or self._unapplied.get(month):
+            return
+        written = _identity(self.log_dir / f"{month}.json")
+        if written is None or chain[2] > written[2]:
+            recover(self.log_dir, month)
+            if month in self._dbs:
+                self._dbs.pop(month).close()
 
     def prepare(self, *, now: datetime) -> list[str]:
         """Before the first write of a run: what a power cut left in the chains is undone.
@@ -130,7 +174,7 @@ class PlayLog:
         deleted chain, for ``loaxa verify`` to name. Returns what was done, to announce.
         """
         notes: list[str] = []
-        with self._lock:
+        with self._writing():
             chained = sorted(p.name.split(".")[0] for p in self.log_dir.glob("*.chain.jsonl"))
             for month in chained[-2:]:
                 done = recover(self.log_dir, month)
@@ -319,7 +363,7 @@ class PlayLog:
         progress = self._progress()
         count = 0
         for month in self.months()[-2:]:
-            with self._lock:
+            with self._writing():
                 db = self._db(month)
                 stale = db.search(Query().status == "started")
                 for doc in stale:

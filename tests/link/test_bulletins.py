@@ -142,6 +142,7 @@ def test_text_and_url_contents_and_daily_times() -> None:
     url = sign(
         bulletin(
             tier="uu-tien",
+            times=["11:00"],
             targets=["19543/tram-1"],
             content={
                 "kind": "url",
@@ -244,6 +245,7 @@ BAD_FIELDS = [
     ({"valid_until": "2026-12-25T06:00:00+07:00"}, "window"),
     ({"times": ["06:30"]}, "times"),  # an emergency has no times: it airs at once
     ({"tier": "thuong", "times": ["17:00", "06:30"]}, "times"),
+    ({"tier": "uu-tien"}, "times"),  # a normal or priority one is programmed: it says when
     ({"tier": "thuong", "times": ["25:00"]}, "times"),
     ({"repeat": 0}, "repeat"),
     ({"repeat": True}, "repeat"),

@@ -178,3 +178,52 @@ def test_a_month_write_that_failed_after_its_event_is_written_before_the_next(
     docs = month_docs(tmp_path)
     assert docs[clip.doc_id]["status"] == "completed", "the chain's change reached the month"
     assert verify(tmp_path).status == "ok", verify(tmp_path).message()
+
+
+WRITER = """
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from firmware_host.logbook.playlog import PlayLog
+tz = ZoneInfo("Asia/Ho_Chi_Minh")
+log = PlayLog(sys.argv[1], tz)
+for n in range(40):
+    ref = log.record_event(sys.argv[2], at=datetime(2026, 11, 23, 6, 30, tzinfo=tz), note=str(n))
+    log.update(ref, status="seen")
+"""
+
+
+def test_two_processes_writing_the_log_lose_nothing(tmp_path: Path) -> None:
+    """The daemon and the province link both log: neither may lose the other's entry."""
+    import subprocess
+    import sys
+
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), name])
+        for name in ("daemon", "link")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    rows = PlayLog(tmp_path, HCM).entries()
+    assert sorted((r["event"], r["note"]) for r in rows) == sorted(
+        (name, str(n)) for name in ("daemon", "link") for n in range(40)
+    )
+    assert all(r["status"] == "seen" for r in rows)
+    verdict = verify(tmp_path)
+    assert verdict.status == "ok", verdict.message()
+    assert verdict.heads["2026-11"].seq == 160
+
+
+def test_another_writer_that_died_between_its_two_writes_is_caught_up(tmp_path: Path) -> None:
+    """The daemon dies after its chain append; the link then logs a bulletin: the daemon's
+    change reaches the month file first, so nothing looks edited."""
+    daemon = PlayLog(tmp_path, HCM)
+    _session, clip = broadcast(daemon, status="started")
+    daemon.close()
+    link = PlayLog(tmp_path, HCM)
+    link.record_event("bulletin_received", at=NOW, note="qt-1")
+    ChainWriter(tmp_path).append("2026-11", "update", clip.doc_id, {"status": "failed"}, NOW)
+    link.record_event("bulletin_refused", at=NOW, note="qt-2")
+    link.close()
+    assert month_docs(tmp_path)[clip.doc_id]["status"] == "failed"
+    verdict = verify(tmp_path)
+    assert verdict.status == "ok", verdict.message()
