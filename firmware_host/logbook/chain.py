@@ -543,8 +543,10 @@ def read_events(
             handle.seek(after.offset)
             data = handle.read()
     except FileNotFoundError:
-        problem = Finding("chain.missing", month, params={"file": chain_path(log_dir, month).name})
-        return [], after, problem if after.seq else None
+        if not after.seq:
+            return [], after, None
+        name = chain_path(log_dir, month).name
+        return [], after, Finding("chain.missing", month, params={"file": name})
     end = data.rfind(b"\n") + 1
     events: list[dict[str, Any]] = []
     position = after

@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 
-from firmware_host.logbook.chain import ChainWriter, apply_event, chain_path, recover
+from firmware_host.logbook.chain import ChainWriter, Head, apply_event, chain_path, recover
 from firmware_host.messages import t
 from firmware_host.store import open_db, remove_stale_temporaries
 
@@ -400,6 +400,10 @@ class PlayLog:
             rows.extend({"month": month, "entry": doc.doc_id, **doc} for doc in docs)
         rows.sort(key=lambda r: (r.get("scheduled") or r.get("started") or "", r["entry"]))
         return rows
+
+    def head(self, month: str) -> Head | None:
+        """The month's chain head (what an export or an uplink batch carries)."""
+        return self._chain.head(month)
 
     def plan_keys(self, months: Iterable[str]) -> set[str]:
         """Plan keys already logged, so a restart never plays or misses a slot twice."""

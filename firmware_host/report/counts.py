@@ -62,6 +62,9 @@ class MonthReport:
     problems: list[Problem]
     entries: list[dict[str, Any]] = field(repr=False)
     recipient: str = ""  # who the report is addressed to (the province's department)
+    # the month's hash-chain head when the report was made ({month, seq, hash}): whoever
+    # holds the export can later prove the box's log still holds what it counted
+    chain_head: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

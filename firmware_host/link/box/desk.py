@@ -49,7 +49,7 @@ from firmware_host.config import Config
 from firmware_host.control import ControlClient
 from firmware_host.link import bulletins, wire
 from firmware_host.link.box.outbox import link_dir
-from firmware_host.link.bulletins import Bulletin, BoxIdentity, Refused
+from firmware_host.link.bulletins import BoxIdentity, Bulletin, Refused
 from firmware_host.link.seen import SeenIds
 from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import LoaxaError, t
@@ -144,8 +144,13 @@ class Desk:
         self._log_event(
             "bulletin_received",
             now,
-            t("link.bulletin_received", id=bulletin.id, title=bulletin.title, issuer=bulletin.issuer,
-              tier=t(f"link.tier.{bulletin.tier}")),
+            t(
+                "link.bulletin_received",
+                id=bulletin.id,
+                title=bulletin.title,
+                issuer=bulletin.issuer,
+                tier=t(f"link.tier.{bulletin.tier}"),
+            ),
         )
         self._ack(bulletin.id, "received", now)
         try:
@@ -238,7 +243,9 @@ class Desk:
         rules = BoxRules.of(self.config, library.refs())
         installed = rules.installed(schedule_files(folder), None)
         errors = [
-            p for p in installed.problems if p.severity == "error" and Path(p.file).name == path.name
+            p
+            for p in installed.problems
+            if p.severity == "error" and Path(p.file).name == path.name
         ]
         if errors:
             path.unlink(missing_ok=True)
@@ -250,8 +257,13 @@ class Desk:
         self._log_event(
             "bulletin_scheduled",
             now,
-            t("link.bulletin_scheduled", id=bulletin.id, file=path.name,
-              first=days[0].strftime("%d/%m/%Y"), last=days[-1].strftime("%d/%m/%Y")),
+            t(
+                "link.bulletin_scheduled",
+                id=bulletin.id,
+                file=path.name,
+                first=days[0].strftime("%d/%m/%Y"),
+                last=days[-1].strftime("%d/%m/%Y"),
+            ),
         )
         self._ack(
             bulletin.id,
@@ -274,9 +286,13 @@ class Desk:
         if isinstance(content, bulletins.TextContent):
             from firmware_host.clips.tts import say
 
-            return say(self.config, content.text, title=bulletin.title, language=content.language).clip.id
+            return say(
+                self.config, content.text, title=bulletin.title, language=content.language
+            ).clip.id
         library = ClipLibrary(self.config)
-        with tempfile.TemporaryDirectory(prefix="loaxa-bulletin-", dir=link_dir(self.config.data_dir)) as work:
+        with tempfile.TemporaryDirectory(
+            prefix="loaxa-bulletin-", dir=link_dir(self.config.data_dir)
+        ) as work:
             source = Path(work) / f"{bulletin.id}.{content.format}"
             if isinstance(content, bulletins.ClipContent):
                 source.write_bytes(content.data)
@@ -303,7 +319,9 @@ class Desk:
             logger.exception("bulletin housekeeping")
 
     def _watch_log(self, now: datetime) -> None:
-        watched = {k: v for k, v in self.pending.items() if v.get("state") in ("on_air", "scheduled")}
+        watched = {
+            k: v for k, v in self.pending.items() if v.get("state") in ("on_air", "scheduled")
+        }
         if not watched:
             return
         months = sorted({self.log.month_of(now - timedelta(days=31)), self.log.month_of(now)})
@@ -381,7 +399,12 @@ def download(content: bulletins.UrlContent, target: Path) -> None:
     size = 0
     context = ssl.create_default_context()
     try:
-        with urllib.request.urlopen(content.url, timeout=DOWNLOAD_TIMEOUT, context=context) as response, target.open("wb") as out:
+        with (
+            urllib.request.urlopen(
+                content.url, timeout=DOWNLOAD_TIMEOUT, context=context
+            ) as response,
+            target.open("wb") as out,
+        ):
             while chunk := response.read(64 * 1024):
                 size += len(chunk)
                 if size > content.bytes:
@@ -403,7 +426,10 @@ def airing_days(bulletin: Bulletin, config: Config, clip_seconds: float) -> list
         + (bulletin.repeat - 1) * 5.0
         + config.amplifier.tail_seconds
     )
-    first, last = bulletin.valid_from.astimezone(tz).date(), bulletin.valid_until.astimezone(tz).date()
+    first, last = (
+        bulletin.valid_from.astimezone(tz).date(),
+        bulletin.valid_until.astimezone(tz).date(),
+    )
     days = []
     day = first
     while day <= last:
@@ -424,11 +450,16 @@ def campaign_text(bulletin: Bulletin, clip: str, first: date, last: date) -> str
     def q(text: str) -> str:
         return json.dumps(text, ensure_ascii=False)
 
-    zones = q("tất cả") if bulletin.zones == "all" else "[" + ", ".join(q(z) for z in bulletin.zones) + "]"
+    zones = (
+        q("tất cả")
+        if bulletin.zones == "all"
+        else "[" + ", ".join(q(z) for z in bulletin.zones) + "]"
+    )
+    window = f"{bulletin.valid_from.isoformat()} → {bulletin.valid_until.isoformat()}"
     lines = [
-        f"# Bản tin của tỉnh {bulletin.id}, do loaxa link ghi: không sửa tay (sửa là mất chữ ký).",
-        f"# Province bulletin {bulletin.id}, written by loaxa link: do not edit.",
-        f"# {bulletin.issuer} · {bulletin.valid_from.isoformat()} → {bulletin.valid_until.isoformat()}",
+        f"# Bản tin của tỉnh {bulletin.id}, do loaxa link ghi; không sửa tay.",
+        f"# Province bulletin {bulletin.id}, written by loaxa link; do not edit.",
+        f"# {bulletin.issuer}: {window}",
         "[campaign]",
         f"name = {q(bulletin.title)}",
         f"start = {first.isoformat()}",

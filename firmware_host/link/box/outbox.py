@@ -209,7 +209,8 @@ class Outbox:
             unsent = [event for event, _ in state.buffer if event["seq"] > state.sent]
             if not unsent:
                 continue
-            chosen, size = [], 0
+            chosen: list[dict[str, Any]] = []
+            size = 0
             for event in unsent[: wire.MAX_BATCH_EVENTS]:
                 size += len(canonical(event)) + 1
                 if chosen and size > wire.MAX_BATCH_BYTES:

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -234,12 +233,15 @@ class ProvinceStore:
             if not isinstance(doc, dict) or doc.get("kind") != "session":
                 continue
             status, when = doc.get("status"), doc.get("scheduled") or doc.get("started")
-            if status == "completed" and isinstance(doc.get("started"), str):
-                if doc["started"] > meta.get("last_broadcast", ""):
-                    meta["last_broadcast"] = doc["started"]
+            started = doc.get("started")
+            if status == "completed" and isinstance(started, str):
+                meta["last_broadcast"] = max(started, meta.get("last_broadcast", ""))
             if status in ("missed", "failed") and isinstance(when, str):
                 recent[(month, entry)] = {
-                    "month": month, "entry": entry, "status": status, "at": when
+                    "month": month,
+                    "entry": entry,
+                    "status": status,
+                    "at": when,
                 }
             else:
                 recent.pop((month, entry), None)
@@ -253,10 +255,11 @@ class ProvinceStore:
         verdict = verify(self.log_dir(box))
         return verdict.problem.message() if verdict.problem is not None else None
 
-    def iter_batches(self) -> Iterator[Path]:
-        """Bulletins waiting in the outbox, oldest first."""
-        if self.outbox.is_dir():
-            yield from sorted(self.outbox.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    def bulletins_waiting(self) -> list[Path]:
+        """Bulletins ``send`` left in the outbox, oldest first."""
+        if not self.outbox.is_dir():
+            return []
+        return sorted(self.outbox.glob("*.json"), key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 NAME_KEYS = ("name", "province", "station")
@@ -270,10 +273,3 @@ def week_start(now: datetime, tz: ZoneInfo) -> datetime:
     local = now.astimezone(tz)
     monday = local.date() - timedelta(days=local.weekday())
     return datetime(monday.year, monday.month, monday.day, tzinfo=tz)
-
-
-def remove_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
