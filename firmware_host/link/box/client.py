@@ -41,6 +41,8 @@ from firmware_host.messages import LoaxaError, t
 logger = logging.getLogger("loaxa.link")
 
 VERIFY_EVERY = 60.0  # seconds, at most, between checks of the newest months
+NO_SUBSCRIBER = 16  # PUBACK reason "no matching subscribers": nobody will get it
+RESEND_UNHEARD = 10.0  # seconds before a batch nobody received goes again
 MAX_ACKS_WAITING = 1000  # bulletin acks kept while offline (the log carries the same facts)
 KEEPALIVE = 60
 CONTROL_TIMEOUT = 5.0
@@ -68,6 +70,10 @@ class LinkClient:
         self._verdict: dict[str, Any] = {}
         self._verified_marks: tuple[Any, ...] = ()
         self._next_verify = 0.0
+        self._lock = threading.Lock()
+        self._batch_mids: set[int] = set()
+        self._unheard: set[int] = set()  # mids the broker said no one subscribes to
+        self._resend_at: float | None = None
         self.client = wire.make_client(
             link.broker,
             self.box.name,
@@ -76,6 +82,7 @@ class LinkClient:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
 
     # -- paho's thread: hand over and wake the link ------------------------------------------
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
@@ -98,6 +105,11 @@ class LinkClient:
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
         self.inbox.put((message.topic, bytes(message.payload)))
         self.wake.set()
+
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        if getattr(reason, "value", 0) == NO_SUBSCRIBER:
+            with self._lock:
+                self._unheard.add(mid)
 
     # -- the link's own thread ---------------------------------------------------------------
     def start(self) -> None:
@@ -153,12 +165,29 @@ class LinkClient:
             ack = self._acks.popleft()
             self._publish(wire.up(self.box, "ack"), ack)
         self.outbox.fill()
+        self._resend_unheard(monotonic)
         while self.connected.is_set() and (batch := self.outbox.next_batch()) is not None:
             message = wire.log_batch(self.box, batch.month, batch.events, batch.head.as_dict())
-            self._publish(wire.up(self.box, "log"), message)
+            info = self._publish(wire.up(self.box, "log"), message)
+            with self._lock:
+                self._batch_mids.add(info.mid)
         if monotonic >= self._next_status:
             self._next_status = monotonic + self.config.link.status_seconds
             self.publish_status(now)
+
+    def _resend_unheard(self, monotonic: float) -> None:
+        """A batch the broker had no subscriber for (the collector has never connected, or
+        its session expired) reached no one: the batch goes again a little later, rather
+        than after the long silence a lost ack waits for."""
+        with self._lock:
+            unheard = self._batch_mids & self._unheard
+            self._batch_mids -= unheard
+            self._unheard.clear()
+        if unheard and self._resend_at is None:
+            self._resend_at = monotonic + RESEND_UNHEARD
+        if self._resend_at is not None and monotonic >= self._resend_at:
+            self._resend_at = None
+            self.outbox.rewind()
 
     def _publish(self, topic: str, message: dict[str, Any], *, retain: bool = False) -> Any:
         return self.client.publish(topic, wire.encode(message), qos=1, retain=retain)

@@ -66,11 +66,11 @@ class Collector:
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
         try:
-            self.handle(message.topic, bytes(message.payload))
+            self.handle(message.topic, bytes(message.payload), retained=bool(message.retain))
         except Exception:  # one message's fault stays that message's
             logger.exception("message on %s", message.topic)
 
-    def handle(self, topic: str, payload: bytes) -> None:
+    def handle(self, topic: str, payload: bytes, *, retained: bool = False) -> None:
         parsed = wire.parse_up_topic(topic)
         if parsed is None:
             return
@@ -83,7 +83,7 @@ class Collector:
                     ack = self.store.ingest(box, wire.read_batch(data), now)
                     self.client.publish(wire.down(box, "log-ack"), wire.encode(ack), qos=1)
                 elif kind == "status":
-                    self.store.record_status(box, data, now)
+                    self.store.record_status(box, data, now, fresh=not retained)
                 else:
                     self.store.record_ack(box, data, now)
                 self.handled += 1

@@ -119,15 +119,23 @@ class ProvinceStore:
                 continue
             self._dirty.discard(name)
 
-    def record_status(self, box: BoxIdentity, status: Mapping[str, Any], now: datetime) -> None:
+    def record_status(
+        self, box: BoxIdentity, status: Mapping[str, Any], now: datetime, *, fresh: bool = True
+    ) -> None:
+        """What the box says it is doing. A status the broker kept (*fresh* False: it was
+        retained and is delivered again on subscribing) may be older than the events
+        held, so only a fresh one's heads are compared with them."""
         meta = self._touch(box, now)
+        will = status.get("online") is False and "at" not in status
+        if will:  # the broker's last will for the box: only "offline" is new
+            status = {**meta.get("status", {}), "online": False}
         meta["status"] = dict(status)
         if isinstance(status.get("commune"), dict):
             meta["commune"] = {
                 k: str(v)[:200] for k, v in status["commune"].items() if k in NAME_KEYS
             }
         heads = status.get("heads")
-        if isinstance(heads, dict):
+        if fresh and not will and isinstance(heads, dict):
             for head in heads.values():
                 self._compare_claim(box, head)
 

@@ -1,0 +1,168 @@
+"""Two boxes and the province on one real broker: the log goes up, the status stays, wills fire.
+
+What the province officer sees is the province's store (the boxes' logs as received, and
+what each box last said) and ``loaxa province status``; what a box's technician sees is
+the box's own log. Both are compared byte for byte: the province's copy of a month is the
+box's month file and chain, not a summary of them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from firmware_host.link import wire
+from firmware_host.logbook.chain import verify
+from tests.helpers import wait_until
+from tests.link.fleet import HCM, STATUS_SECONDS, Box, Province, stop_all
+from tests.mosquitto import Client, Mosquitto, running_broker
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("mosquitto") and shutil.which("mosquitto_passwd")),
+    reason="mosquitto not installed (bash scripts/dev.sh setup installs it)",
+)
+
+MONTH = datetime.now(HCM).strftime("%Y-%m")
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Iterator[Province]:
+    with running_broker(tmp_path / "broker") as broker:
+        province = Province(tmp_path / "province", broker)
+        province.add_box("19543", "tram-1")
+        province.add_box("19543", "tram-2", tls=True)
+        broker.restart()  # accounts are read at start (a province reloads the broker)
+        try:
+            yield province
+        finally:
+            stop_all(province.collector, *(box.link for box in province.boxes.values()))
+
+
+def same_log(province: Province, box: Box, month: str = MONTH) -> bool:
+    """The same chain, byte for byte, and the same entries in the same order (each entry's
+    keys are in the chain's canonical order at the province, the writer's on the box)."""
+    held = province.held(box, month)
+    if held is None:
+        return False
+    chain, entries = box.files(month)
+    ours = json.loads(entries)["_default"]
+    theirs = json.loads(held[1])["_default"]
+    return held[0] == chain and list(ours) == list(theirs) and ours == theirs
+
+
+def sessions(box: Box, count: int, start: datetime) -> None:
+    for n in range(count):
+        box.broadcast(start + timedelta(minutes=n), status="failed" if n == 2 else "completed")
+
+
+def test_entries_arrive_status_is_retained_and_a_killed_box_goes_offline(
+    province: Province,
+) -> None:
+    one, two = province.boxes["19543/tram-1"], province.boxes["19543/tram-2"]
+    start = datetime.now(HCM).replace(second=0, microsecond=0) - timedelta(hours=1)
+    sessions(one, 4, start)
+    sessions(two, 3, start)
+    province.collector.start()
+    one.link.start()
+    two.link.start()  # over TLS, checking the province's certificate
+
+    for box in (one, two):
+        wait_until(lambda box=box: same_log(province, box), 60, lambda: province.collector.text)
+    sessions(one, 2, start + timedelta(minutes=30))  # broadcast while linked
+    wait_until(lambda: same_log(province, one), 30, lambda: one.link.text)
+
+    store = province.store
+    for box in (one, two):
+        verdict = verify(store.log_dir(box.identity))
+        assert verdict.status == "ok", verdict.message()
+    # what the collector sees when it comes back: each box's retained status, then fresh
+    # ones (its account is the only one that may read the boxes; its session is kept)
+    province.collector.stop()
+    watcher = Client(province.broker, "province").connect(persistent=True)
+    watcher.subscribe("loaxa/+/+/up/status")
+    retained: set[str] = set()
+    latest: dict[str, dict] = {}
+    events_held = len(one.files(MONTH)[0].splitlines())
+
+    def fresh_status() -> bool:
+        for message in _drain(watcher):
+            if message.retain:
+                retained.add(message.topic)
+            latest[message.topic] = json.loads(message.payload)
+        head = latest.get("loaxa/19543/tram-1/up/status", {}).get("heads", {}).get(MONTH, {})
+        return len(retained) == 2 and head.get("seq") == events_held
+
+    wait_until(fresh_status, 2 * STATUS_SECONDS + 5, lambda: (retained, latest))
+    status = latest["loaxa/19543/tram-1/up/status"]
+    assert status["online"] is True and status["box"] == "19543/tram-1"
+    assert status["commune"]["name"] == "Xã Thử Nghiệm"
+    assert status["daemon"] is False and status["relays"] is None  # no daemon on this box
+    assert isinstance(status["clock"]["trusted"], bool) and status["disk"]["free_bytes"] > 0
+    assert status["chain"]["status"] == "ok" and status["backlog"] == 0
+    watcher.disconnect()
+    province.collector.start()
+
+    one.link.kill()  # kill -9: the broker publishes the box's last will
+    wait_until(
+        lambda: province.meta(one).get("status", {}).get("online") is False,
+        30,
+        lambda: province.meta(one),
+    )
+    province.collector.stop()
+    rows = {row.station_id: row for row in _status(province)}
+    assert rows["tram-1"].online is False and rows["tram-2"].online is True
+    failed = 1 if start + timedelta(minutes=2) >= _monday() else 0
+    assert (rows["tram-1"].failed_this_week, rows["tram-2"].failed_this_week) == (failed, failed)
+    assert [(r.chain_verified, r.problem) for r in rows.values()] == [(True, None)] * 2
+
+
+def _drain(client: Client) -> list:
+    out = []
+    while not client.messages.empty():
+        out.append(client.messages.get())
+    return out
+
+
+def _monday() -> datetime:
+    from firmware_host.link.province.store import week_start
+
+    return week_start(datetime.now(HCM), HCM)
+
+
+def _status(province: Province) -> list:
+    from firmware_host.link.province.table import status_rows
+
+    return status_rows(province.store, datetime.now(HCM))
+
+
+def test_a_box_cannot_write_into_another_boxs_log_nor_send_a_bulletin(
+    province: Province,
+) -> None:
+    """The box's own credentials, through the link's own client: the broker drops it."""
+    one, two = province.boxes["19543/tram-1"], province.boxes["19543/tram-2"]
+    province.collector.start()
+    client = wire.make_client(one.config.link.broker, one.identity.name)
+    acks: dict[int, int] = {}
+    client.on_publish = lambda c, u, mid, reason, props: acks.__setitem__(mid, reason.value)
+    client.connect("127.0.0.1", province.broker.port, properties=wire.connect_properties())
+    client.loop_start()
+    try:
+        forged = wire.encode(wire.log_batch(two.identity, MONTH, [], {}))
+        attempts = {
+            wire.up(two.identity, "log"): forged,
+            wire.down(two.identity, "bulletin"): b"{}",
+            wire.BROADCAST: wire.encode(province.sign()),
+        }
+        mids = [client.publish(topic, payload, qos=1).mid for topic, payload in attempts.items()]
+        wait_until(lambda: all(mid in acks for mid in mids), 10, lambda: acks)
+        assert [acks[mid] for mid in mids] == [135, 135, 135]  # not authorized
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    province.collector.stop()
+    assert two.identity not in province.store.boxes()
