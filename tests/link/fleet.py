@@ -195,6 +195,11 @@ class Province:
     def meta(self, box: Box) -> dict[str, Any]:
         return self.store.meta(box.identity)
 
+    def sent_bulletin(self, bulletin_id: str) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.store.sent / f"{bulletin_id}.json").read_text())["bulletin"]
+
     def sign(self, **fields: Any) -> dict[str, Any]:
         key = (self.root / "province-key").read_text().strip()
         return bulletins.sign(bulletin(**fields), key)
@@ -223,3 +228,14 @@ def stop_all(*processes: Process) -> None:
     for process in processes:
         if process.popen is not None:
             process.kill()
+
+
+def spool(province: Province, document: dict[str, Any], topics: list[str], name: str) -> None:
+    """Put any message in the collector's outbox, as ``send`` does for a signed bulletin
+    (for the forged and replayed ones ``send`` would never make)."""
+    import json
+
+    store = province.store
+    store.outbox.mkdir(parents=True, exist_ok=True)
+    record = {"bulletin": document, "topics": topics}
+    (store.outbox / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False))

@@ -20,7 +20,7 @@ from firmware_host.link import wire
 from firmware_host.logbook.chain import verify
 from tests.helpers import wait_until
 from tests.link.fleet import HCM, STATUS_SECONDS, Box, Province, stop_all
-from tests.mosquitto import Client, Mosquitto, running_broker
+from tests.mosquitto import Client, running_broker
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("mosquitto") and shutil.which("mosquitto_passwd")),
@@ -166,3 +166,71 @@ def test_a_box_cannot_write_into_another_boxs_log_nor_send_a_bulletin(
         client.loop_stop()
     province.collector.stop()
     assert two.identity not in province.store.boxes()
+
+
+def broker_saw(province: Province, after: int, pattern: str) -> bool:
+    return pattern in province.broker.log[after:]
+
+
+def test_partitions_kill_9_and_restarts_in_another_order_lose_and_repeat_nothing(
+    province: Province, capture_dir: Path
+) -> None:
+    """The broker loses power while the boxes broadcast, a link is killed with batches
+    the broker queued but the province never acknowledged, and everything comes back in
+    another order: the province ends with each box's log, event for event, once."""
+    from gpiozero.pins.mock import MockFactory
+
+    from firmware_host.broadcast.manual import play_now
+    from firmware_host.clips import ClipLibrary
+    from tests.helpers import make_tone
+
+    one, two = province.boxes["19543/tram-1"], province.boxes["19543/tram-2"]
+    clip = ClipLibrary(one.config).import_file(
+        make_tone(capture_dir.parent / "tin.mp3", seconds=1.0), title="Tin sáng"
+    )
+    start = datetime.now(HCM).replace(second=0, microsecond=0) - timedelta(hours=3)
+    province.collector.start()
+    one.link.start()
+    two.link.start()
+    sessions(one, 3, start)
+    sessions(two, 3, start)
+    for box in (one, two):
+        wait_until(lambda box=box: same_log(province, box), 60, lambda box=box: box.link.text)
+
+    province.broker.kill()  # the province's machine loses power: no clean save
+    outcome = play_now(  # a real broadcast on box one: mock pins, aplay into a file
+        one.config, (clip.id,), zones=("thon-1",), pin_factory=MockFactory(), announce=str
+    )
+    assert outcome.status == "completed"
+    sessions(one, 30, start + timedelta(minutes=10))
+    sessions(two, 30, start + timedelta(minutes=10))
+    province.collector.stop()  # the collector's machine is off as well
+
+    mark = len(province.broker.log)
+    province.broker.start()
+    wait_until(  # the link reconnects and sends its backlog into the broker's queue
+        lambda: broker_saw(province, mark, "Received PUBLISH from 19543/tram-1 (d0, q1, r0"),
+        60,
+        lambda: province.broker.log[mark:],
+    )
+    one.link.kill()  # kill -9 with batches sent, queued, and never acknowledged
+    cursor = json.loads((one.config.data_dir / "link" / "cursor.json").read_text())
+    assert cursor["months"][MONTH]["seq"] < len(one.files(MONTH)[0].splitlines())
+    sessions(one, 5, start + timedelta(minutes=50))  # it keeps broadcasting meanwhile
+
+    province.collector.start()  # back in another order: the collector first,
+    wait_until(lambda: same_log(province, two), 90, lambda: two.link.text)
+    one.link.start()  # box one's link last
+    wait_until(lambda: same_log(province, one), 90, lambda: one.link.text)
+
+    for box in (one, two):
+        chain = province.held(box, MONTH)[0].splitlines()
+        assert [json.loads(line)["seq"] for line in chain] == list(range(1, len(chain) + 1))
+        verdict = verify(province.store.log_dir(box.identity))
+        assert verdict.status == "ok", verdict.message()
+    province.collector.stop()
+    assert all(row.chain_verified for row in _status(province))
+    played = [
+        r for r in one.log.entries() if r["kind"] == "clip" and r.get("clip_id") == clip.id
+    ]
+    assert [r["status"] for r in played] == ["completed"]

@@ -1,0 +1,238 @@
+"""Bulletins from the province to a box, over the shipped broker, acted on and acknowledged.
+
+The box's link is a real ``loaxa link`` process and the province's collector a real
+``loaxa province serve``; bulletins are signed by ``loaxa province send`` or, for the
+ones it would never make (unsigned, another key, a replay), put in the collector's
+outbox by hand. What is checked is what people would see: the acks the province
+stores, the box's log, the campaign file in the box's schedules folder, and what the
+daemon was asked to do.
+
+The daemon's side of the emergency path (issue 12: ``emergency`` on the control socket,
+cutting the session on air) is not on main yet, so the daemon here is a stand-in
+serving the documented control API (docs/control-api.md) with the real
+``ControlServer``: it records each request and logs the emergency session the way the
+broadcaster does, so the link's ``aired`` ack is checked against a real log entry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from firmware_host.control import ControlServer, socket_path
+from firmware_host.link import wire
+from firmware_host.link.bulletins import make_keypair, sign
+from firmware_host.logbook.playlog import PlayLog
+from tests.helpers import make_tone, wait_until
+from tests.link.fleet import HCM, Box, Province, bulletin, spool, stop_all
+from tests.mosquitto import Client, running_broker
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("mosquitto") and shutil.which("mosquitto_passwd")),
+    reason="mosquitto not installed (bash scripts/dev.sh setup installs it)",
+)
+
+
+class StandInDaemon:
+    """The control socket as docs/control-api.md documents it; logs like the broadcaster."""
+
+    def __init__(self, box: Box) -> None:
+        self.box = box
+        self.requests: list[dict[str, Any]] = []
+        self.server = ControlServer(
+            socket_path(box.config.data_dir),
+            {"emergency": self.emergency, "reload": self.noted, "status": self.status},
+        )
+        self.server.start()
+
+    def noted(self, request: Any) -> dict[str, Any]:
+        self.requests.append(dict(request))
+        return {}
+
+    def status(self, request: Any) -> dict[str, Any]:
+        return {"clock": {"trusted": True, "reason": "ntp"}, "on_air": None, "next": [],
+                "relays": {"amplifier": False, "thon-1": False}, "disk": None}
+
+    def emergency(self, request: Any) -> dict[str, Any]:
+        self.requests.append(dict(request))
+        now = datetime.now(HCM)
+        log = PlayLog(self.box.config.log_dir, HCM)
+        session = log.start_session(
+            trigger="manual", scheduled=None, started=now, campaign=None,
+            slot=request["reason"], zones=["thon-1"], playlist=request["clips"],
+        )
+        log.finish(session, "completed", ended=now + timedelta(seconds=3), seconds=3.0)
+        session_id = log.entries([session.month])[-1]["session_id"]
+        log.close()
+        return {"session_id": session_id}
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Iterator[Province]:
+    with running_broker(tmp_path / "broker") as broker:
+        province = Province(tmp_path / "province", broker)
+        province.add_box("19543", "tram-1")
+        province.add_box("19544", "tram-1")
+        broker.restart()
+        province.collector.start()
+        try:
+            yield province
+        finally:
+            stop_all(province.collector, *(box.link for box in province.boxes.values()))
+
+
+@pytest.fixture
+def box(province: Province) -> Iterator[Box]:
+    box = province.boxes["19543/tram-1"]
+    box.link.start()
+    wait_until(lambda: box.identity in province.store.boxes(), 30, lambda: box.link.text)
+    yield box
+
+
+@pytest.fixture
+def daemon(box: Box) -> Iterator[StandInDaemon]:
+    daemon = StandInDaemon(box)
+    yield daemon
+    daemon.close()
+
+
+def acks(province: Province, box: Box, bulletin_id: str) -> list[dict[str, Any]]:
+    return [a for a in province.store.acks(box.identity) if a.get("bulletin") == bulletin_id]
+
+
+def states(province: Province, box: Box, bulletin_id: str) -> list[str]:
+    return [a["state"] for a in acks(province, box, bulletin_id)]
+
+
+def send(province: Province, *args: str) -> dict[str, Any]:
+    """``loaxa province send … --json`` on the province's machine."""
+    run = subprocess.run(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(province.root),
+         "province", "send", "--json", *args],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def refusals(box: Box) -> list[str]:
+    return [r["note"] for r in box.log.entries() if r.get("event") == "bulletin_refused"]
+
+
+def test_a_signed_emergency_reaches_the_daemon_and_is_acknowledged_aired(
+    province: Province, box: Box, daemon: StandInDaemon, tmp_path: Path
+) -> None:
+    clip = make_tone(tmp_path / "bao.mp3", seconds=1.2)
+    sent = send(province, "--tier", "khan-cap", "--title", "Bão số 5", "--clip", str(clip),
+                "--targets", "19543", "--zones", "thon-1,thon-2", "--repeat", "2")
+    assert sent["topics"] == [wire.down(box.identity, "bulletin")] and sent["published"]
+    bulletin_id = sent["id"]
+    wait_until(lambda: "aired" in states(province, box, bulletin_id), 60, lambda: box.link.text)
+
+    assert states(province, box, bulletin_id) == ["received", "aired"]
+    [asked] = daemon.requests
+    assert asked["zones"] == ["thon-1", "thon-2"] and asked["repeat"] == 2
+    assert asked["reason"] == f"Bão số 5 [{bulletin_id}]" and asked["by"] == "Sở VHTTDL tỉnh Thử"
+    from firmware_host.clips import ClipLibrary
+
+    stored = ClipLibrary(box.config).find(asked["clips"][0])
+    assert stored is not None and stored.title == "Bão số 5"
+    aired = acks(province, box, bulletin_id)[-1]
+    entry = next(r for r in box.log.entries() if r["entry"] == aired["entry"]["entry"]
+                 and r["month"] == aired["entry"]["month"])
+    assert entry["kind"] == "session" and entry["status"] == "completed"
+    assert entry["session_id"] == aired["entry"]["session_id"]
+    received = [r for r in box.log.entries() if r.get("event") == "bulletin_received"]
+    assert len(received) == 1 and bulletin_id in received[0]["note"]
+    # the same bulletin again (a replay, or MQTT's redelivery) never airs twice
+    spool(province, province.sent_bulletin(bulletin_id), [wire.down(box.identity, "bulletin")],
+          "replay")
+    wait_until(lambda: "refused" in states(province, box, bulletin_id), 30)
+    assert acks(province, box, bulletin_id)[-1]["reason"] == "replay"
+    assert len(daemon.requests) == 1
+
+
+def test_every_bad_bulletin_is_refused_logged_and_acknowledged_with_its_reason(
+    province: Province, box: Box, daemon: StandInDaemon
+) -> None:
+    own = [wire.down(box.identity, "bulletin")]
+    stranger = make_keypair()
+    now = datetime.now(HCM)
+    cases = {
+        "unsigned": bulletin(id="unsigned-1"),
+        "unknown_key": sign(bulletin(id="other-key-1"), stranger.private),
+        "bad_signature": {**province.sign(id="edited-1"), "title": "Đã sửa sau khi ký"},
+        "expired": province.sign(
+            id="expired-1",
+            valid_from=(now - timedelta(hours=3)).isoformat(),
+            valid_until=(now - timedelta(hours=1)).isoformat(),
+        ),
+        "not_for_this_box": province.sign(id="other-commune-1", targets=["19544"]),
+    }
+    # sent as someone holding the province's broker account would: raw, no expiry
+    province.collector.stop()
+    sender = Client(province.broker, "province").connect(persistent=True)
+    for document in cases.values():
+        assert sender.publish(own[0], wire.encode(document)) == 0
+    sender.disconnect()
+    province.collector.start()
+    wait_until(
+        lambda: all("refused" in states(province, box, d["id"]) for d in cases.values()),
+        60,
+        lambda: province.store.acks(box.identity),
+    )
+    for reason, document in cases.items():
+        [ack] = acks(province, box, document["id"])
+        assert (ack["state"], ack["reason"]) == ("refused", reason)
+        assert ack["message"].startswith("Từ chối bản tin")
+    notes = refusals(box)
+    assert len(notes) == len(cases)
+    assert any("hết hiệu lực" in note for note in notes)
+    assert any("không gửi cho đài này (19543/tram-1)" in note for note in notes)
+    assert daemon.requests == []
+
+
+def test_another_communes_bulletin_on_the_province_topic_is_not_acknowledged(
+    province: Province, box: Box, daemon: StandInDaemon
+) -> None:
+    """Decision: 3,500 boxes each refusing another commune's bulletin would flood the
+    province; a box says nothing about one seen on the province-wide topic."""
+    mine = province.sign(id="for-19543", targets=["19543"])
+    theirs = province.sign(id="for-19544", targets=["19544"])
+    spool(province, theirs, [wire.BROADCAST], "theirs")
+    spool(province, mine, [wire.BROADCAST], "mine")  # after it: once this one is done,
+    wait_until(lambda: "aired" in states(province, box, "for-19543"), 60)  # so is that one
+    assert acks(province, box, "for-19544") == [] and refusals(box) == []
+    assert [r["reason"] for r in daemon.requests] == ["Cảnh báo lũ [for-19543]"]
+
+
+def test_an_offline_box_gets_a_bulletin_still_valid_on_reconnect_never_an_expired_one(
+    province: Province, box: Box, daemon: StandInDaemon
+) -> None:
+    box.link.stop()  # the 4G link is down for a while
+    now = datetime.now(HCM)
+    short = province.sign(id="short-1", valid_until=(now + timedelta(seconds=4)).isoformat())
+    long = province.sign(id="long-1")
+    own = [wire.down(box.identity, "bulletin")]
+    spool(province, short, own, "short")
+    spool(province, long, own, "long")
+    wait_until(lambda: not province.store.bulletins_waiting(), 20)
+    time.sleep(max(0.0, (datetime.fromisoformat(short["valid_until"]) - datetime.now(HCM))
+                   .total_seconds()) + 1)
+    box.link.start()
+    wait_until(lambda: "aired" in states(province, box, "long-1"), 60, lambda: box.link.text)
+    assert [r["reason"] for r in daemon.requests] == ["Cảnh báo lũ [long-1]"]
+    # the broker dropped the expired one (message expiry); had it come, it would be refused
+    assert states(province, box, "short-1") in ([], ["refused"])
