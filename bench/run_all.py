@@ -30,6 +30,7 @@ FIGURES = (
     "report_scale",
     "clip_import",
     "tts_render",
+    "web_panel",
 )
 
 

@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
     play.add_argument("--repeat", type=int, default=1)
     play.add_argument("--gap", type=float, default=5.0)
+    play.add_argument("--tier", default=None, help="thuong | uu-tien")
+
+    emergency = command("emergency", "cli.help.emergency")
+    emergency.add_argument("clips", nargs="+")
+    emergency.add_argument("--zones", default="all", help="thon-1,thon-2 | all")
+    emergency.add_argument("--repeat", type=int, default=1)
+    emergency.add_argument("--reason", help=t("cli.help.emergency_reason"))
 
     command("run", "cli.help.run")
 
@@ -600,24 +607,63 @@ def _show_plan(
 
 
 # -- play and run --------------------------------------------------------------------
-def cmd_play(args: argparse.Namespace) -> int:
+def _order(args: argparse.Namespace, op: str, **params: Any) -> int:
+    """``loaxa play`` and ``loaxa emergency``: through the daemon when it runs (it holds
+    the relays), else in this process; the same checks either way (broadcast.orders)."""
+    from firmware_host.broadcast import orders
     from firmware_host.broadcast.manual import play_now
+    from firmware_host.control import ControlClient
 
     config = _config(args)
-    zones = (
-        tuple(config.relays.zones)
-        if args.zones in ("all", "tất cả")
-        else tuple(z.strip() for z in args.zones.split(",") if z.strip())
-    )
-    outcome = play_now(
-        config,
-        tuple(args.clips),
-        zones=zones,
+    try:
+        answer = ControlClient(config.data_dir).call(op, by=_who(), **params)
+    except LoaxaError as exc:
+        if exc.key != "control.no_daemon":
+            raise
+    else:
+        key = "cli.order_queued" if answer.get("queued") else "cli.order_on_air"
+        print(t(key, session_id=answer.get("session_id", "")))
+        return 0
+    library = _library(config)
+    if op == "emergency":
+        request = orders.emergency_request(config, library, by=_who(), **params)
+    else:
+        request = orders.manual_request(config, library, by=_who(), **params)
+    outcome = play_now(config, request, announce=print)
+    return 0 if outcome.status == "completed" else 1
+
+
+def _who() -> str:
+    """Who ordered a broadcast from the command line, for the log: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    return _order(
+        args,
+        "play",
+        clips=list(args.clips),
+        zones=args.zones,
         repeat=args.repeat,
         gap_seconds=args.gap,
-        announce=print,
+        tier=args.tier,
     )
-    return 0 if outcome.status == "completed" else 1
+
+
+def cmd_emergency(args: argparse.Namespace) -> int:
+    return _order(
+        args,
+        "emergency",
+        clips=list(args.clips),
+        zones=args.zones,
+        repeat=args.repeat,
+        reason=args.reason or "",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -1012,6 +1058,7 @@ HANDLERS = {
     "clips": cmd_clips,
     "schedule": cmd_schedule,
     "play": cmd_play,
+    "emergency": cmd_emergency,
     "run": cmd_run,
     "clock": cmd_clock,
     "log": cmd_log,

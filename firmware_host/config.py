@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import difflib
+import ipaddress
 import os
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -67,6 +69,22 @@ class Commune:
 @dataclass(frozen=True)
 class ReportSettings:
     recipient: str  # "" = the province's Sở Văn hóa, Thể thao và Du lịch (report.wording)
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """Local rules on top of the tiers (all off by default; see docs/schedules.md).
+
+    ``quiet_hours`` are (start, end) wall-clock pairs, an end before its start running
+    past midnight; 0 minutes/sessions mean no cap. Emergencies ignore all of them.
+    """
+
+    quiet_hours: tuple[tuple[time, time], ...]
+    max_session_minutes: float
+    max_sessions_per_day: int
+    weekdays_only: bool
+    require_approval: bool
+    emergency_warmup_seconds: float  # the amplifier's warm-up before an emergency
 
 
 @dataclass(frozen=True)
@@ -196,6 +214,28 @@ class ProvinceSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: where ``loaxa web`` listens and how it treats its visitors. The TLS
+    files (None: plain http) are absolute; whether they exist and match is found out
+    when the panel starts, where the message can name the file."""
+
+    host: str
+    port: int
+    tls_cert: Path | None
+    tls_key: Path | None
+    session_minutes: int
+    max_upload_mb: int
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     source: Path | None  # None: embedded defaults only
@@ -212,6 +252,8 @@ class Config:
     report: ReportSettings
     link: LinkSettings
     province: ProvinceSettings
+    policy: PolicySettings
+    web: WebSettings
     notes: tuple[LoaxaError, ...] = ()  # accepted but worth saying (a retired key)
 
     @property
@@ -240,6 +282,8 @@ def _type_name(value: Any) -> str:
         return t("type.number")
     if isinstance(value, str):
         return t("type.string")
+    if isinstance(value, list):
+        return t("type.list")
     return t("type.table")
 
 
@@ -475,6 +519,8 @@ def _build(
     tts = _tts_settings(doc, data_dir, bad)
     link = _link_settings(doc, data_dir, bad)
     province = _province_settings(doc, data_dir, bad)
+    policy = _policy_settings(doc, bad)
+    web = _web_settings(doc, data_dir, bad)
 
     if checker.problems:
         raise ConfigError(checker.problems)
@@ -508,6 +554,8 @@ def _build(
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
         link=link,
         province=province,
+        policy=policy,
+        web=web,
         notes=tuple(checker.notes),
     )
 
@@ -578,6 +626,40 @@ def _panel_settings(doc: Mapping[str, Any], owner: dict[str, str], bad: Any) -> 
         )
     }
     return PanelSettings(**pins, emergency_clip=panel["emergency_clip"].strip() or None)
+
+
+_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _policy_settings(doc: Mapping[str, Any], bad: Any) -> PolicySettings:
+    policy = doc["policy"]
+    quiet: list[tuple[time, time]] = []
+    ranges = policy["quiet_hours"] if isinstance(policy["quiet_hours"], list) else []
+    for text in ranges:
+        match = _QUIET.match(text) if isinstance(text, str) else None
+        hours = [int(part) for part in match.groups()] if match else []
+        if len(hours) != 4 or hours[0] > 23 or hours[2] > 23 or hours[1] > 59 or hours[3] > 59:
+            bad(("policy", "quiet_hours"), t("config.bad_quiet_hours", value=text))
+            continue
+        start, end = time(hours[0], hours[1]), time(hours[2], hours[3])
+        if start == end:
+            bad(("policy", "quiet_hours"), t("config.bad_quiet_hours", value=text))
+            continue
+        quiet.append((start, end))
+    for key in ("max_session_minutes", "max_sessions_per_day"):
+        if policy[key] < 0:
+            bad(("policy", key), t("config.not_negative"))
+    warmup = float(policy["emergency_warmup_seconds"])
+    if warmup < 0:
+        warmup = float(doc["amplifier"]["warmup_seconds"])
+    return PolicySettings(
+        quiet_hours=tuple(quiet),
+        max_session_minutes=float(policy["max_session_minutes"]),
+        max_sessions_per_day=int(policy["max_sessions_per_day"]),
+        weekdays_only=bool(policy["weekdays_only"]),
+        require_approval=bool(policy["require_approval"]),
+        emergency_warmup_seconds=warmup,
+    )
 
 
 def _tts_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> TtsSettings:
@@ -676,6 +758,38 @@ def _province_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> Prov
         private_key_file=_path(data_dir, province["private_key_file"]),
         store=_path(data_dir, province["store"] or "province"),
         issuer=" ".join(province["issuer"].split()),
+    )
+
+
+WEB_RANGES = {"port": (1, 65535), "session_minutes": (1, 24 * 60), "max_upload_mb": (1, 4096)}
+
+
+def _web_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> WebSettings:
+    """Check ``[web]``: an IP address to listen on, ports and limits in range, and the
+    TLS certificate and key given together or not at all."""
+    web = doc["web"]
+    host = web["host"].strip()
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        bad(("web", "host"), t("web.config.bad_host", value=web["host"]))
+    for key, (low, high) in WEB_RANGES.items():
+        if not low <= web[key] <= high:
+            bad(("web", key), f"{web[key]} ∉ [{low}, {high}]")
+    files: dict[str, Path | None] = {}
+    for key in ("tls_cert", "tls_key"):
+        name = web[key].strip()
+        files[key] = (data_dir / name) if name else None  # an absolute name stays as it is
+    if (files["tls_cert"] is None) != (files["tls_key"] is None):
+        given = "tls_cert" if files["tls_key"] is None else "tls_key"  # the line to show
+        bad(("web", given), t("web.config.tls_pair"))
+    return WebSettings(
+        host=host,
+        port=web["port"],
+        tls_cert=files["tls_cert"],
+        tls_key=files["tls_key"],
+        session_minutes=web["session_minutes"],
+        max_upload_mb=web["max_upload_mb"],
     )
 
 

@@ -22,9 +22,10 @@ the buttons and light :mod:`firmware_host.frontpanel`'s. Time comes in through o
 from __future__ import annotations
 
 import logging
+import shutil
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +36,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from firmware_host import __version__
+from firmware_host.broadcast.orders import emergency_request, manual_request
 from firmware_host.broadcast.session import Broadcaster, BroadcastRequest
 from firmware_host.clips import ClipLibrary
 from firmware_host.clock import (
@@ -46,6 +49,7 @@ from firmware_host.clock import (
     system_clock,
 )
 from firmware_host.config import Config
+from firmware_host.control import ControlServer, socket_path
 from firmware_host.frontpanel import Panel, StickExport, open_panel
 from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import plural, t
@@ -103,6 +107,8 @@ class Daemon:
         self._last_failed = False
         self._export = StickExport(config, self.announce)
         self.panel: Panel | None = None
+        self._control: ControlServer | None = None
+        self.started_at = self.now()
 
     # -- start and stop --------------------------------------------------------------
     def start(self) -> None:
@@ -143,6 +149,7 @@ class Daemon:
             announce=self.announce,
         )
         self._reload(force=True)
+        self._open_control()
 
         self.scheduler = BackgroundScheduler(
             timezone=self.tz,
@@ -204,6 +211,9 @@ class Daemon:
         """End what plays, log what waits as missed, switch everything off."""
         notify("STOPPING=1")
         self._watch_stop.set()
+        if self._control is not None:
+            self._control.close()
+            self._control = None
         if self.scheduler and self.scheduler.running:
             self.broadcaster.close()
             self.scheduler.shutdown(wait=True)
@@ -528,22 +538,163 @@ class Daemon:
             self.panel.refresh(last_failed=self._last_failed, clock_trusted=bool(self._trusted))
 
     def play_emergency(self) -> None:
-        """The emergency button: stop what plays, then the emergency clip to every zone."""
+        """The emergency button: the emergency clip to every zone, at once."""
         clip = self.config.panel.emergency_clip
         if clip is None:
             self.announce(t("panel.no_emergency_clip"))
             return
         self.announce(t("panel.emergency", clip=clip))
-        self.broadcaster.stop_current()
-        outcome = self.broadcaster.broadcast(
-            BroadcastRequest(
-                playlist=(clip,),
-                zones=tuple(self.config.relays.zones),
-                trigger="manual",
-                slot=t("panel.emergency_slot"),
-            )
+        reason = t("emergency.button_reason")
+        self.emergency([clip], reason=reason, by=reason)
+
+    # -- broadcasts ordered now (panel, control socket: web panel, province, CLI) --------
+    def emergency(
+        self,
+        clips: Sequence[str],
+        *,
+        reason: str,
+        zones: str | Sequence[str] | None = None,
+        repeat: int = 1,
+        by: str | None = None,
+    ) -> dict[str, Any]:
+        """The one way an emergency goes on air (TT 39/2020 *khẩn cấp*): it cuts the
+        session on air (logged ``preempted``), waits only for an emergency before it, and
+        returns once it is on air (or queued). Refused before anything moves when a clip,
+        a zone or the reason is wrong."""
+        request = emergency_request(
+            self.config, self.library, clips, reason=reason, zones=zones, repeat=repeat, by=by
         )
-        self._note_outcome(outcome.status)
+        answer = self._start(request)
+        key = "emergency.queued" if answer.get("queued") else "emergency.started"
+        self.announce(t(key, reason=request.reason, session_id=answer.get("session_id", "")))
+        return answer
+
+    def play(self, clips: Sequence[str], **options: Any) -> dict[str, Any]:
+        """A broadcast by hand while the daemon holds the relays (normal or priority)."""
+        return self._start(manual_request(self.config, self.library, clips, **options))
+
+    def _start(self, request: BroadcastRequest, wait: float = 5.0) -> dict[str, Any]:
+        """Run *request* in a thread of its own; return once it is on air, or queued
+        behind another session after *wait* seconds, or over."""
+        on_air = threading.Event()
+        answer: dict[str, Any] = {}
+
+        def started(session_id: str) -> None:
+            answer["session_id"] = session_id
+            on_air.set()
+
+        def run() -> None:
+            try:
+                outcome = self.broadcaster.broadcast(request, on_start=started)
+                self._note_outcome(outcome.status)
+                answer.setdefault("status", outcome.status)
+                if outcome.status != "completed":
+                    answer.setdefault("error", outcome.error)
+            finally:
+                on_air.set()
+
+        threading.Thread(target=run, name=f"order-{request.tier}", daemon=True).start()
+        on_air.wait(wait)
+        return {**answer, "queued": not answer}
+
+    # -- the control socket ----------------------------------------------------------------
+    def _open_control(self) -> None:
+        """Serve the control API (control.py); without it the box still broadcasts."""
+        handlers: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+            "status": lambda _request: self.status(),
+            "stop": lambda _request: {"stopped": self.broadcaster.stop_current()},
+            "reload": self._control_reload,
+            "play": self._control_play,
+            "emergency": self._control_emergency,
+        }
+        try:
+            self._control = ControlServer(socket_path(self.config.data_dir), handlers)
+        except OSError as exc:
+            logger.error(t("daemon.control_failed", detail=exc))
+            self.announce(t("daemon.control_failed", detail=exc))
+            return
+        self._control.start()
+
+    def _control_reload(self, _request: Mapping[str, Any]) -> dict[str, Any]:
+        self._reload(force=True)
+        self._replan()
+        return {"sessions": len(self._planned)}
+
+    def _control_play(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        return self.play(
+            _strings(request.get("clips")),
+            zones=request.get("zones"),
+            repeat=request.get("repeat", 1),
+            gap_seconds=request.get("gap_seconds", 5.0),
+            tier=request.get("tier"),
+            by=request.get("by"),
+        )
+
+    def _control_emergency(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        return self.emergency(
+            _strings(request.get("clips")),
+            reason=str(request.get("reason") or ""),
+            zones=request.get("zones"),
+            repeat=request.get("repeat", 1),
+            by=request.get("by"),
+        )
+
+    def status(self) -> dict[str, Any]:
+        """What the box does now, for the web panel and the province (control-api.md)."""
+        verdict = self.clock_verdict()
+        now = self.now()
+        upcoming = sorted(
+            (s for s in self._planned.values() if s.at >= now - self.grace), key=lambda s: s.at
+        )
+        relays = self.relays.states() if self.relays is not None else {}
+        try:
+            disk = shutil.disk_usage(self.config.data_dir)
+            space = {"free_bytes": disk.free, "total_bytes": disk.total}
+        except OSError:
+            space = {}
+        refused = sorted({name for name, lines in self._told.items() if lines})
+        return {
+            "version": __version__,
+            "now": now.isoformat(timespec="seconds"),
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "clock": {"trusted": verdict.trusted, "reason": verdict.reason},
+            **self.broadcaster.status(),
+            "next": [
+                {
+                    "at": s.at.isoformat(timespec="seconds"),
+                    "campaign": s.campaign,
+                    "slot": s.slot,
+                    "tier": s.tier,
+                    "playlist": list(s.playlist),
+                    "zones": list(s.zones),
+                    "expected_seconds": s.expected_seconds,
+                }
+                for s in upcoming[:20]
+            ],
+            "relays": relays,
+            "disk": space,
+            "last_problems": self._last_problems(),
+            "schedules": {"files": len(self._schedules), "told": refused},
+        }
+
+    def _last_problems(self, count: int = 5) -> list[dict[str, Any]]:
+        months = self.log.months()[-2:]
+        rows = [
+            row
+            for row in self.log.entries(months)
+            if row.get("kind") == "session"
+            and row.get("status") in ("failed", "missed", "interrupted", "preempted")
+        ]
+        return [
+            {
+                "at": row.get("scheduled") or row.get("started"),
+                "status": row.get("status"),
+                "campaign": row.get("campaign"),
+                "slot": row.get("slot"),
+                "error": row.get("error"),
+            }
+            for row in rows[-count:]
+        ]
 
     def export_to_stick(self) -> Any:
         """The export button (see :class:`~firmware_host.frontpanel.StickExport`)."""
@@ -559,4 +710,13 @@ class Daemon:
             return t("daemon.nothing_planned")
         first = upcoming[0]
         return f"{first.at.strftime('%d/%m/%Y %H:%M:%S')} — {first.campaign} / {first.slot}"
+
+
+def _strings(value: object) -> list[str]:
+    """A request's list of names (a lone string is a list of one)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return []
 

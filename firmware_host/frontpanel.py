@@ -68,7 +68,7 @@ class Panel:
         config: Config,
         *,
         factory: Any,
-        on_stop: Callable[[], None],
+        on_stop: Callable[[], object],
         on_emergency: Callable[[], None],
         on_export: Callable[[], None],
     ) -> None:
@@ -122,7 +122,7 @@ class Panel:
                 device.close()
 
 
-def _in_thread(action: Callable[[], None]) -> Callable[[], None]:
+def _in_thread(action: Callable[[], object]) -> Callable[[], None]:
     """Buttons must not run a broadcast on gpiozero's event thread."""
 
     def pressed() -> None:
@@ -141,7 +141,7 @@ def open_panel(
     config: Config,
     pin_factory: Any,
     *,
-    on_stop: Callable[[], None],
+    on_stop: Callable[[], object],
     on_emergency: Callable[[], None],
     on_export: Callable[[], None],
     announce: Callable[[str], None],

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 
@@ -21,8 +22,9 @@ _state = {"lang": _env_lang if _env_lang in LANGUAGES else "vi"}
 
 
 def language() -> str:
-    """The language messages are printed in now (``vi`` or ``en``)."""
-    return _state["lang"]
+    """The language messages are printed in now (``vi`` or ``en``): this thread's own if
+    it has one (:func:`set_thread_language`), else the process's."""
+    return getattr(_thread, "lang", None) or _state["lang"]
 
 
 def set_language(lang: str) -> None:
@@ -30,6 +32,20 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
     _state["lang"] = lang
+
+
+_thread = threading.local()
+
+
+def set_thread_language(lang: str | None) -> None:
+    """Speak *lang* in this thread only (None: the process's language again).
+
+    The web panel answers each request in its reader's language from a pool of threads;
+    a process-wide switch would let one reader's English leak into another's page.
+    """
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
+    _thread.lang = lang
 
 
 # key -> (Vietnamese, English). Parameters use str.format names.
@@ -51,6 +67,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "type.number": ("một số", "a number"),
     "type.string": ("một chuỗi trong ngoặc kép", "a quoted string"),
     "type.table": ("một bảng [..]", "a table [..]"),
+    "type.list": ('một danh sách ["..", ".."]', 'a list ["..", ".."]'),
     # --- system errors in the operator's language (error_text) ---
     "syserr.ENOENT": ("không có tệp hoặc thư mục này", "no such file or folder"),
     "syserr.EACCES": ("không có quyền truy cập", "permission denied"),
@@ -152,6 +169,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "tên khoá bắt đầu bằng ký tự không hợp lệ",
         "a key name starts with an invalid character",
     ),
+    # --- tiers and emergencies (tiers.py, broadcast/orders.py) ---
+    "tier.unknown": (
+        "'{value}' không phải mức độ; hãy dùng: thuong (thông thường), uu-tien (ưu tiên) hoặc khan-cap (khẩn cấp)",
+        "'{value}' is not a tier; use thuong (normal), uu-tien (priority) or khan-cap (emergency)",
+    ),
+    "tier.emergency_has_its_door": (
+        "Phát khẩn cấp dùng lệnh riêng, có lý do: loaxa emergency BÀI --reason \"…\"",
+        "An emergency broadcast has its own command, with a reason: loaxa emergency CLIP --reason \"…\"",
+    ),
+    "tier.thuong": ("thông thường", "normal"),
+    "tier.uu-tien": ("ưu tiên", "priority"),
+    "tier.khan-cap": ("khẩn cấp", "emergency"),
+    "emergency.no_reason": (
+        'Phát khẩn cấp cần ghi lý do (thiên tai, hoả hoạn, dịch bệnh…): --reason "Bão số 3 đổ bộ"',
+        'An emergency broadcast needs a reason (disaster, fire, epidemic…): --reason "Typhoon no. 3 landing"',
+    ),
+    "emergency.reason_too_long": (
+        "Lý do phát khẩn cấp dài quá {maximum} ký tự; hãy viết ngắn gọn.",
+        "The emergency's reason is longer than {maximum} characters; keep it short.",
+    ),
+    "emergency.started": (
+        "KHẨN CẤP: đang phát ngay ({reason}); mã buổi {session_id}.",
+        "EMERGENCY: on air now ({reason}); session {session_id}.",
+    ),
+    "emergency.queued": (
+        "KHẨN CẤP: đang chờ buổi khẩn cấp trước phát xong ({reason}).",
+        "EMERGENCY: waiting for the emergency before it to finish ({reason}).",
+    ),
+    "emergency.button_reason": ("nút khẩn cấp trên hộp", "the box's emergency button"),
     # --- the daemon's control socket (control.py) ---
     "control.no_daemon": (
         "Chương trình phát (loaxa run) chưa chạy trên hộp này. Kỹ thuật viên bật bằng: sudo systemctl start loaxa",
@@ -178,6 +224,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "There is no operation '{op}'; there are: {known}.",
     ),
     # --- config ---
+    "config.bad_quiet_hours": (
+        "'{value}' không phải khoảng giờ im lặng; hãy viết \"GG:PP-GG:PP\", ví dụ \"21:30-05:30\"",
+        "'{value}' is not a quiet-hours range; write \"HH:MM-HH:MM\", e.g. \"21:30-05:30\"",
+    ),
+    "config.not_negative": ("không được là số âm (0 = không giới hạn)", "must not be negative (0 = no limit)"),
     "config.toml_syntax": (
         "{file}, dòng {line}: tệp cấu hình viết sai cú pháp TOML ({detail}). Sửa dòng này theo mẫu trong README.",
         "{file}, line {line}: the config file is not valid TOML ({detail}). Fix this line following the README example.",
@@ -730,6 +781,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     # --- session ---
     "session.manual": ("phát tay", "manual"),
+    "session.emergency_label": ("KHẨN CẤP ({reason})", "EMERGENCY ({reason})"),
+    "session.cut": (
+        "Cắt buổi đang phát '{session}' để phát {emergency}.",
+        "Cutting the session on air '{session}' for {emergency}.",
+    ),
+    "session.cut_reason": (
+        "bị cắt để phát {emergency}; không phát lại phần còn lại",
+        "cut for {emergency}; the rest is not played again",
+    ),
+    "status.preempted": ("bị cắt (khẩn cấp)", "cut (emergency)"),
     "session.waiting": (
         "Đang có buổi phát khác ({other}); buổi này chờ đến lượt.",
         "Another session is on air ({other}); this one waits for its turn.",
@@ -780,6 +841,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "session.interrupted": ("  ■ buổi phát bị dừng: {error}", "  ■ session interrupted: {error}"),
     "session.failed": ("  ✘ buổi phát lỗi: {error}", "  ✘ session failed: {error}"),
+    "session.preempted": ("  ■ buổi phát bị cắt: {error}", "  ■ session cut: {error}"),
     "session.missed": ("  ✘ bỏ lỡ: {error}", "  ✘ missed: {error}"),
     # --- playback log ---
     "log.write_failed": (
@@ -1329,6 +1391,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không kiểm tra được các tệp lịch ({detail}); hộp tiếp tục chạy lịch đang có. Hãy báo kỹ thuật viên.",
         "Could not check the schedule files ({detail}); the box keeps running what it has. Tell the technician.",
     ),
+    "daemon.control_failed": (
+        "Không mở được cổng điều khiển của hộp ({detail}); hộp vẫn phát theo lịch, nhưng màn hình điều khiển và tỉnh không ra lệnh được.",
+        "Could not open the box's control socket ({detail}); the box still broadcasts its schedule, but the panel and the province cannot give orders.",
+    ),
     "daemon.reloaded": (
         "Đã đọc lại lịch phát: {files}, {sessions} trong 26 giờ tới.",
         "Schedules reloaded: {files}, {sessions} in the next 26 hours.",
@@ -1682,6 +1748,280 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Trao đổi với thẻ nhớ {path} có vấn đề; đọc biên nhận trên thẻ (hoặc nhật ký: journalctl -u loaxa).",
         "The exchange with the stick at {path} had a problem; read the receipt on the stick (or the log: journalctl -u loaxa).",
     ),
+    # --- web panel (issue 14): firmware_host/web/ ---
+    "web.config.bad_host": (
+        '\'{value}\' không phải địa chỉ IP; dùng "0.0.0.0" (mọi mạng của hộp) hoặc "127.0.0.1" (chỉ trên hộp)',
+        '\'{value}\' is not an IP address; use "0.0.0.0" (every network of the box) or "127.0.0.1" (the box only)',
+    ),
+    "web.config.tls_pair": (
+        "tls_cert và tls_key phải cùng có (https) hoặc cùng để trống (http)",
+        "tls_cert and tls_key must both be set (https) or both be empty (http)",
+    ),
+    "web.cli.description": (
+        "Trang điều khiển Loa Xã cho điện thoại, chạy trên hộp.",
+        "The Loa Xã control panel for a phone, served by the box.",
+    ),
+    "web.cli.host": (
+        "địa chỉ nghe (mặc định: [web] host)",
+        "address to listen on (default: [web] host)",
+    ),
+    "web.cli.port": ("cổng (mặc định: [web] port)", "port (default: [web] port)"),
+    "web.cannot_listen": (
+        "Không mở được trang điều khiển ở {host}:{port}: {detail}. Cổng có thể đang bị chương trình khác dùng; đổi [web] port hoặc dừng chương trình đó.",
+        "Cannot serve the panel on {host}:{port}: {detail}. Another program may be using the port; change [web] port or stop that program.",
+    ),
+    "web.tls_missing": (
+        "Không có tệp '{path}' cho https ([web] tls_cert / tls_key). Chép tệp vào đúng chỗ, hoặc để trống cả hai để dùng http.",
+        "The file '{path}' for https ([web] tls_cert / tls_key) does not exist. Put it there, or leave both empty to use http.",
+    ),
+    "web.tls_unusable": (
+        "Không dùng được chứng chỉ '{cert}' với khoá '{key}' cho https: {detail}. Kiểm tra hai tệp PEM có đi cùng nhau không.",
+        "Cannot use the certificate '{cert}' with the key '{key}' for https: {detail}. Check that the two PEM files belong together.",
+    ),
+    "web.nav.label": ("Các trang", "Pages"),
+    "web.nav.home": ("Trang chủ", "Home"),
+    "web.nav.clips": ("Bài phát", "Clips"),
+    "web.nav.schedules": ("Lịch phát", "Schedules"),
+    "web.nav.approval": ("Duyệt", "Approval"),
+    "web.nav.emergency": ("Khẩn cấp", "Emergency"),
+    "web.nav.log": ("Nhật ký", "Log"),
+    "web.nav.system": ("Hệ thống", "System"),
+    "web.logout": ("Đăng xuất", "Log out"),
+    "web.cancel": ("Huỷ", "Cancel"),
+    "web.tomorrow": ("mai {time}", "tomorrow {time}"),
+    "web.version": ("Phần mềm Loa Xã phiên bản {version}", "Loa Xã software version {version}"),
+    "web.role.can-bo": ("Cán bộ", "Officer"),
+    "web.role.lanh-dao": ("Lãnh đạo", "Leadership"),
+    "web.role.ky-thuat": ("Kỹ thuật", "Technician"),
+    "web.role_does.can-bo": (
+        "bài phát, lịch phát, phát, nhật ký, báo cáo",
+        "clips, campaigns, play, log, reports",
+    ),
+    "web.role_does.lanh-dao": ("duyệt lịch, phát khẩn cấp", "approve campaigns, emergency"),
+    "web.role_does.ky-thuat": ("tài khoản, hệ thống", "accounts, system"),
+    "count.second.one": ("{n} giây", "{n} second"),
+    "count.second.other": ("{n} giây", "{n} seconds"),
+    "count.minute.one": ("{n} phút", "{n} minute"),
+    "count.minute.other": ("{n} phút", "{n} minutes"),
+    "web.login.title": ("Đăng nhập", "Log in"),
+    "web.login.name": ("Tên đăng nhập", "User name"),
+    "web.login.password": ("Mật khẩu", "Password"),
+    "web.login.submit": ("Đăng nhập", "Log in"),
+    "web.login.forgot": (
+        "Quên mật khẩu? Nhờ kỹ thuật viên cấp lại mật khẩu dùng một lần.",
+        "Forgot your password? Ask the technician for a new one-time password.",
+    ),
+    "web.login.wrong": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "web.login.wait": (
+        "Đăng nhập sai nhiều lần: hãy đợi {wait} (đến {until}) rồi thử lại.",
+        "Too many failed logins: wait {wait} (until {until}) and try again.",
+    ),
+    "web.login.locked": (
+        "Tài khoản tạm khoá vì đăng nhập sai quá nhiều lần. Hãy thử lại sau {wait} (lúc {until}); thử trước lúc đó, kể cả đúng mật khẩu, chỉ kéo dài thời gian chờ. Kỹ thuật viên có thể cấp lại mật khẩu.",
+        "The account is locked for a while after too many failed logins. Try again in {wait} (at {until}); trying before then, even with the right password, only makes the wait longer. The technician can reset the password.",
+    ),
+    "web.login.expired": (
+        "Phiên làm việc đã hết hạn vì lâu không dùng. Hãy đăng nhập lại.",
+        "Your session ended after a while without use. Please log in again.",
+    ),
+    "web.login.ended": (
+        "Phiên làm việc đã kết thúc (mật khẩu vừa được đổi hoặc cấp lại). Hãy đăng nhập lại.",
+        "Your session has ended (the password was changed or reset). Please log in again.",
+    ),
+    "web.login.logged_out": ("Đã đăng xuất.", "You are logged out."),
+    "web.password.title": ("Đổi mật khẩu", "Change password"),
+    "web.password.first_time": (
+        "Chào {name}! Đây là lần đăng nhập đầu tiên: hãy đặt mật khẩu của riêng bạn. Mật khẩu dùng một lần sẽ không dùng được nữa.",
+        "Welcome, {name}! This is your first login: choose a password of your own. The one-time password will stop working.",
+    ),
+    "web.password.current_one_time": ("Mật khẩu dùng một lần", "One-time password"),
+    "web.password.current": ("Mật khẩu hiện tại", "Current password"),
+    "web.password.new": ("Mật khẩu mới", "New password"),
+    "web.password.repeat": ("Nhập lại mật khẩu mới", "New password again"),
+    "web.password.rules": (
+        "Ít nhất 8 ký tự, khác tên đăng nhập. Một câu ngắn dễ nhớ là mật khẩu tốt.",
+        "At least 8 characters, not your user name. A short sentence you remember makes a good password.",
+    ),
+    "web.password.submit": ("Lưu mật khẩu mới", "Save the new password"),
+    "web.password.changed": ("Đã lưu mật khẩu mới.", "Your new password is saved."),
+    "web.password.mismatch": (
+        "Hai lần nhập mật khẩu mới không giống nhau. Hãy nhập lại.",
+        "The two new passwords are not the same. Please type them again.",
+    ),
+    "web.password.wrong_current": (
+        "Mật khẩu hiện tại không đúng.",
+        "The current password is not right.",
+    ),
+    "web.password.too_short": (
+        "Mật khẩu mới quá ngắn: cần ít nhất {least} ký tự.",
+        "The new password is too short: it needs at least {least} characters.",
+    ),
+    "web.password.too_long": (
+        "Mật khẩu mới quá dài: tối đa {most} ký tự.",
+        "The new password is too long: at most {most} characters.",
+    ),
+    "web.password.is_name": (
+        "Mật khẩu không được giống tên đăng nhập.",
+        "The password must not be your user name.",
+    ),
+    "web.password.same": (
+        "Mật khẩu mới phải khác mật khẩu hiện tại.",
+        "The new password must differ from the current one.",
+    ),
+    "web.users.title": ("Tài khoản", "Accounts"),
+    "web.users.name": ("Tên đăng nhập", "User name"),
+    "web.users.roles": ("Vai trò (chọn một hoặc nhiều)", "Roles (one or more)"),
+    "web.users.add_title": ("Thêm tài khoản", "Add an account"),
+    "web.users.add": ("Tạo tài khoản", "Create the account"),
+    "web.users.reset": ("Cấp lại mật khẩu", "Reset password"),
+    "web.users.remove": ("Xoá", "Remove"),
+    "web.users.back": ("Về danh sách tài khoản", "Back to the accounts"),
+    "web.users.created": ("Tạo lúc {time}, bởi {by}", "Created {time} by {by}"),
+    "web.users.one_time_pending": (
+        "Chưa đổi mật khẩu dùng một lần",
+        "Has not replaced the one-time password yet",
+    ),
+    "web.users.added": ("Đã tạo tài khoản {name}", "Account {name} created"),
+    "web.users.was_reset": ("Đã cấp lại mật khẩu cho {name}", "Password of {name} reset"),
+    "web.users.one_time_is": (
+        "Mật khẩu dùng một lần của {name}:",
+        "The one-time password of {name}:",
+    ),
+    "web.users.one_time_once": (
+        "Mật khẩu này chỉ hiện một lần, bây giờ. Hãy đưa tận tay cho {name}; lần đăng nhập đầu, {name} sẽ phải đặt mật khẩu mới.",
+        "This password is shown only once, now. Hand it to {name} in person; at the first login {name} must choose a new password.",
+    ),
+    "web.users.remove_title": ("Xoá tài khoản", "Remove an account"),
+    "web.users.remove_question": (
+        "Xoá hẳn tài khoản {name}? Người này sẽ không đăng nhập được nữa; nhật ký vẫn giữ những việc họ đã làm.",
+        "Remove the account {name} for good? They will not be able to log in again; the log keeps what they did.",
+    ),
+    "web.users.remove_confirm": ("Xoá hẳn", "Remove for good"),
+    "web.users.removed": ("Đã xoá tài khoản {name}.", "Account {name} removed."),
+    "web.users.bad_name": (
+        "Tên đăng nhập '{name}' không dùng được: cần từ 1 đến {most} ký tự nhìn thấy được (chữ, số, dấu cách giữa các chữ), không có ký tự ẩn hay xuống dòng.",
+        "The user name '{name}' cannot be used: it needs 1 to {most} visible characters (letters, digits, spaces between words), with no hidden characters or line breaks.",
+    ),
+    "web.users.bad_role": (
+        "Vai trò không hợp lệ: '{role}'. Chọn một hoặc nhiều trong: {roles}.",
+        "Not a role: '{role}'. Choose one or more of: {roles}.",
+    ),
+    "web.users.exists": (
+        "Đã có tài khoản tên '{name}' (không phân biệt chữ hoa, chữ thường).",
+        "There is already an account called '{name}' (upper and lower case count as the same).",
+    ),
+    "web.users.unknown": (
+        "Không có tài khoản tên '{name}'.",
+        "There is no account called '{name}'.",
+    ),
+    "web.users.last_technician": (
+        "Không xoá được '{name}': đây là tài khoản kỹ thuật cuối cùng, không còn ai quản lý được tài khoản. Hãy tạo một tài khoản kỹ thuật khác trước.",
+        "Cannot remove '{name}': it is the last technician account, nobody could manage accounts any more. Create another technician account first.",
+    ),
+    "web.users.unreadable": (
+        "Không đọc được danh sách tài khoản '{path}': {detail}. Chưa ai đăng nhập được; kỹ thuật viên hãy khôi phục tệp này hoặc tạo lại tài khoản bằng 'loaxa users add'.",
+        "Cannot read the account list '{path}': {detail}. Nobody can log in; the technician should restore the file or create the accounts again with 'loaxa users add'.",
+    ),
+    "web.audit.title": ("Nhật ký thay đổi", "Audit log"),
+    "web.audit.empty": ("Chưa có thay đổi nào trong tháng này.", "No changes this month yet."),
+    "web.audit.from": ("từ {origin}", "from {origin}"),
+    "web.audit.from_cli": ("bằng lệnh loaxa trên hộp", "with the loaxa command on the box"),
+    "web.audit.user.add": (
+        "{who} tạo tài khoản {target} ({roles})",
+        "{who} created the account {target} ({roles})",
+    ),
+    "web.audit.user.reset": (
+        "{who} cấp lại mật khẩu cho {target}",
+        "{who} reset the password of {target}",
+    ),
+    "web.audit.user.remove": ("{who} xoá tài khoản {target}", "{who} removed the account {target}"),
+    "web.audit.user.password": ("{who} đổi mật khẩu của mình", "{who} changed their password"),
+    "web.audit.login": ("{who} đăng nhập", "{who} logged in"),
+    "web.audit.logout": ("{who} đăng xuất", "{who} logged out"),
+    "web.audit.login.failed": (
+        "Đăng nhập sai với tên '{who}'",
+        "Failed login as '{who}'",
+    ),
+    "web.audit.login.locked": (
+        "Tạm khoá đăng nhập '{who}' {seconds} giây sau nhiều lần sai",
+        "Logins as '{who}' held for {seconds} seconds after repeated failures",
+    ),
+    "web.home.signed_in_as": ("Đang đăng nhập: {name}", "Logged in as {name}"),
+    "web.home.no_daemon": (
+        "Hộp chưa chạy chương trình phát",
+        "The broadcast program is not running",
+    ),
+    "web.home.no_daemon_detail": (
+        "Lịch phát sẽ không được phát cho đến khi chương trình chạy lại. Hãy báo kỹ thuật viên (dịch vụ loaxa).",
+        "Scheduled sessions will not air until it runs again. Tell the technician (service loaxa).",
+    ),
+    "web.home.on_air": ("Đang phát", "On air"),
+    "web.home.idle": ("Không phát", "Not on air"),
+    "web.home.manual": ("Phát tay", "Manual play"),
+    "web.home.clip": ("Bài: {title}", "Clip: {title}"),
+    "web.home.since": ("Từ {time}, đã phát {played}", "Since {time}, {played} played"),
+    "web.home.zones": ("Vùng loa: {zones}", "Zones: {zones}"),
+    "web.home.waiting": ("Đang chờ phát", "Waiting to air"),
+    "web.home.next": ("Buổi phát tiếp theo", "Next sessions"),
+    "web.home.nothing_next": (
+        "Không có buổi phát nào trong lịch hôm nay và ngày mai.",
+        "No session is planned today or tomorrow.",
+    ),
+    "web.home.clock": ("Đồng hồ", "Clock"),
+    "web.home.clock_trusted": ("Giờ của hộp đúng: {time}", "The box's clock is trusted: {time}"),
+    "web.home.clock_untrusted": (
+        "Giờ của hộp chưa đáng tin ({time}): lịch có thể không được phát đúng giờ.",
+        "The box's clock is not trusted ({time}): sessions may not air on time.",
+    ),
+    "web.home.relays": ("Rơ-le", "Relays"),
+    "web.home.amplifier": ("Âm ly", "Amplifier"),
+    "web.home.relay_on": ("bật", "on"),
+    "web.home.relay_off": ("tắt", "off"),
+    "web.home.relay_unknown": ("không rõ", "unknown"),
+    "web.home.problems": ("Buổi phát gặp sự cố gần đây", "Recent failed or missed sessions"),
+    "web.home.box": ("Hộp điều khiển", "The box"),
+    "web.home.disk": ("Còn trống {free} trên {total}", "{free} free of {total}"),
+    "web.home.daemon_since": (
+        "Chương trình phát chạy từ {time} (phiên bản {version})",
+        "Broadcast program running since {time} (version {version})",
+    ),
+    "web.home.schedules": ("Lịch phát: {files}", "Schedules: {files}"),
+    "web.home.schedules_refused": (
+        "Tệp lịch bị từ chối (đang dùng bản đúng gần nhất): {names}",
+        "Schedule files refused (the last good versions are used): {names}",
+    ),
+    "web.later.text": (
+        "Trang này có trong bản cập nhật tới. Trong lúc chờ, việc này vẫn làm được bằng USB hoặc lệnh loaxa như trước.",
+        "This page comes with the next update. Meanwhile this is done with the USB stick or the loaxa command, as before.",
+    ),
+    "web.error.title": ("Lỗi {code}", "Error {code}"),
+    "web.error.back_home": ("Về trang chủ", "Back to the home page"),
+    "web.error.back_login": ("Đến trang đăng nhập", "To the login page"),
+    "web.error.400": (
+        "Yêu cầu không hợp lệ. Hãy quay lại trang trước và làm lại.",
+        "The request was not valid. Go back to the previous page and try again.",
+    ),
+    "web.error.403": (
+        "Tài khoản của bạn không có quyền dùng trang này. Nếu cần, hãy nhờ kỹ thuật viên thêm vai trò.",
+        "Your account may not use this page. If you need it, ask the technician to add the role.",
+    ),
+    "web.error.csrf": (
+        "Biểu mẫu đã hết hạn hoặc không được gửi từ trang này. Hãy tải lại trang rồi làm lại.",
+        "The form has expired or was not sent from this panel. Reload the page and try again.",
+    ),
+    "web.error.404": ("Không có trang này.", "There is no such page."),
+    "web.error.405": (
+        "Trang này không nhận yêu cầu kiểu đó.",
+        "This page does not accept that kind of request.",
+    ),
+    "web.error.413": (
+        "Tệp gửi lên quá lớn nên đã bị từ chối, không có gì được lưu. Giới hạn do kỹ thuật viên đặt ([web] max_upload_mb).",
+        "The file sent is too large and was refused; nothing was saved. The technician sets the limit ([web] max_upload_mb).",
+    ),
+    "web.error.500": (
+        "Có lỗi không lường trước khi làm việc này; không có gì khác bị ảnh hưởng. Hãy thử lại, và báo kỹ thuật viên nếu lỗi lặp lại.",
+        "An unexpected error happened while doing this; nothing else was affected. Try again, and tell the technician if it happens again.",
+    ),
     # --- selftest ---
     "selftest.config": ("Cấu hình", "Config"),
     "selftest.clock": ("Đồng hồ", "Clock"),
@@ -1830,6 +2170,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "create a sample config and the data folders",
     ),
     "cli.help.clips": ("thư viện bài phát", "the clip library"),
+    "cli.help.emergency": (
+        "phát khẩn cấp ngay: cắt buổi đang phát (thiên tai, hoả hoạn, dịch bệnh)",
+        "broadcast an emergency now: cuts the session on air (disaster, fire, epidemic)",
+    ),
+    "cli.help.emergency_reason": ("lý do, ghi vào nhật ký và báo cáo", "the reason, kept in the log and the report"),
+    "cli.order_on_air": (
+        "✔ Chương trình phát đã nhận lệnh và đang phát (mã buổi {session_id}). Xem: loaxa log",
+        "✔ The broadcast program took the order and is on air (session {session_id}). See: loaxa log",
+    ),
+    "cli.order_queued": (
+        "✔ Chương trình phát đã nhận lệnh; buổi này chờ đến lượt. Xem: loaxa log",
+        "✔ The broadcast program took the order; the session waits its turn. See: loaxa log",
+    ),
     "cli.help.clips_say": (
         "đọc một văn bản tiếng Việt thành bài phát (TTS)",
         "read a Vietnamese text into a clip (text-to-speech)",
@@ -2018,7 +2371,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 def t(key: str, /, **params: object) -> str:
     """Render message *key* in the current language."""
     vi, en = CATALOG[key]
-    text = en if _state["lang"] == "en" else vi
+    text = en if language() == "en" else vi
     return text.format(**params)
 
 

@@ -28,15 +28,18 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace *path* with *data* so that a reader never sees a partial file."""
+def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace *path* with *data* so that a reader never sees a partial file.
+
+    *mode* 0o600 keeps a secret (the panel's users and key) from every other user: the
+    file has that mode from its creation, never a wider one, not even for a moment."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes files 0600; the log and index are read by the operator's
         # commands too, which may run as another user than the daemon.
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -64,12 +64,19 @@ def status_label(status: str) -> str:
 
 def session_label(row: dict[str, Any], titles: Sequence[str]) -> str:
     """What a session was, in the officer's words: "Tắt sóng 2G / sáng" for a scheduled
-    one, "Phát tay: Thông báo họp thôn" for a manual one (it has no campaign or slot)."""
+    one, "Phát tay: Thông báo họp thôn" for a manual one (it has no campaign or slot);
+    a priority or emergency session says its tier first, an emergency its reason."""
     if row.get("campaign"):
-        return " / ".join(part for part in (row["campaign"], row.get("slot")) if part)
-    if titles:
-        return t("log.manual", titles=", ".join(titles))
-    return t("log.manual_untitled")
+        label = " / ".join(part for part in (row["campaign"], row.get("slot")) if part)
+    elif titles:
+        label = t("log.manual", titles=", ".join(titles))
+    else:
+        label = t("log.manual_untitled")
+    tier = row.get("tier") or "thuong"
+    if tier == "thuong":
+        return label
+    reason = f" ({row['reason']})" if row.get("reason") else ""
+    return f"[{t(f'tier.{tier}').upper()}{reason}] {label}"
 
 
 def _titles_by_session(rows: Sequence[dict[str, Any]]) -> dict[Any, list[str]]:

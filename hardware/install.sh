@@ -33,6 +33,9 @@ PACKAGES=(python3-venv ffmpeg alsa-utils espeak-ng fake-hwclock python3-lgpio py
 GROUPS_OF_LOAXA=(gpio audio dialout)
 MOVED_STUB="has moved to /boot/firmware/config.txt"
 
+# The web panel's libraries as Debian builds them, seen by the venv (--system-site-packages),
+# so pip compiles nothing on a 32-bit Pi (argon2-cffi has C code).
+PACKAGES+=(python3-flask python3-cheroot python3-argon2)
 root=""
 dry_run=0
 while [ "$#" -gt 0 ]; do
@@ -375,6 +378,10 @@ else
       && [ "$((unit_changed + package_changed))" -gt 0 ]; then
     run systemctl restart loaxa.service
   fi
+  if systemctl is-active --quiet loaxa-web.service 2>/dev/null \
+      && [ "$((unit_changed + package_changed))" -gt 0 ]; then
+    run systemctl restart loaxa-web.service
+  fi
 fi
 
 # -- Done -----------------------------------------------------------------------------------
@@ -388,4 +395,9 @@ fi
 if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa.service 2>/dev/null; then
   say "Next / tiếp theo: sudo nano $ETC/loaxa.toml; loaxa selftest;" \
     "sudo systemctl enable --now loaxa"
+fi
+# The panel waits for a technician account: nobody could log in to it before.
+if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-web.service 2>/dev/null; then
+  say "Web panel / trang điều khiển: loaxa users add \"<name>\" --role ky-thuat;" \
+    "sudo systemctl enable --now loaxa-web"
 fi

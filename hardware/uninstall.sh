@@ -63,6 +63,17 @@ done
 rules=()
 for rule in "$here"/udev/*.rules; do rules+=("/etc/udev/rules.d/$(basename "$rule")"); done
 shopt -u nullglob
+# The web panel first: it switches nothing, so it simply stops (a chroot: nothing runs).
+if [ -n "$R" ]; then
+  echo "  (skipped, --root) systemctl disable --now loaxa-web.service"
+elif systemctl is-enabled --quiet loaxa-web.service 2>/dev/null \
+    || systemctl is-active --quiet loaxa-web.service 2>/dev/null; then
+  if [ -d /run/systemd/system ]; then
+    run systemctl disable --now loaxa-web.service
+  else
+    run systemctl disable loaxa-web.service
+  fi
+fi
 
 if [ -n "$R" ]; then
   echo "  (skipped, --root) systemctl disable --now loaxa.service"

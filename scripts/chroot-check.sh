@@ -113,6 +113,12 @@ unmount_api() {
   mounted=()
 }
 trap unmount_api EXIT
+# What a killed run left mounted under DIR: never delete through a bind mount of /dev.
+unmount_under() {  # DIR
+  local point
+  awk -v dir="$1/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r \
+    | while read -r point; do umount -lR "$point" 2>/dev/null || true; done
+}
 trap 'exit 130' INT TERM  # so that the EXIT trap unmounts
 
 RUNNER=native
@@ -155,7 +161,8 @@ chroot_for() {  # ARCH INCLUDE -> sets DIR
   DIR=$CACHE/$SUITE-$ARCH
   host_tools "$ARCH"
   if [ ! -e "$DIR/.loaxa-ready" ]; then
-    rm -rf "$DIR"
+    unmount_under "$DIR"
+    rm -rf --one-file-system "$DIR"
     mkdir -p "$CACHE"
     if [ "$ARCH" = "$(dpkg --print-architecture)" ]; then
       timed "debootstrap $SUITE $ARCH" debootstrap_native "$DIR" "$2"
@@ -243,14 +250,8 @@ cmd_install() {  # ARCH
 }
 
 cmd_clean() {
-  local dir
-  for dir in "$CACHE"/*/; do
-    [ -d "$dir" ] || continue
-    for point in dev/pts dev sys proc; do
-      mountpoint -q "$dir$point" && umount -lR "$dir$point"
-    done
-  done
-  rm -rf "$CACHE"
+  unmount_under "$CACHE"
+  rm -rf --one-file-system "$CACHE"
 }
 
 case "${1:-}" in

@@ -20,8 +20,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # Debian packages: ffmpeg (decode/normalise), alsa-utils (aplay), sox (test signals),
 # dosfstools/mtools/exfatprogs/exfat-fuse (USB-stick tests on real FAT32/exFAT images),
 # mosquitto/openssl (province-link tests start a real broker, with a throwaway TLS CA),
-# espeak-ng (text-to-speech, and speech-like test clips).
-packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse shellcheck mosquitto openssl espeak-ng)
+# espeak-ng (text-to-speech, and speech-like test clips), chromium (the web panel's tests
+# drive it through Playwright; nothing downloads a browser).
+packages=(ffmpeg alsa-utils sox dosfstools mtools exfatprogs exfat-fuse shellcheck mosquitto openssl espeak-ng
+  chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -49,6 +49,19 @@ def read_samples(path: Path) -> tuple[int, list[int]]:
         return source.getframerate(), data.tolist()
 
 
+def read_cut_capture(path: Path) -> list[int]:
+    """The samples of a capture file whose aplay was killed mid-clip (a stop, a cut).
+
+    ALSA's ``file`` plugin writes the WAV header's sizes when the device is closed; a
+    killed aplay never closes it, so the header says 0 frames while the samples that
+    reached the device are all there after it. Read them by the file's size.
+    """
+    raw = path.read_bytes()
+    at = raw.index(b"data") + 8  # the data chunk's header: "data" + 4-byte size
+    body = raw[at : at + (len(raw) - at) // 2 * 2]
+    return array.array("h", body).tolist()
+
+
 def wait_until(predicate, timeout: float, what=lambda: None) -> None:
     """Poll *predicate* until true; on time-out say what was there instead (``what()``)."""
     deadline = time.monotonic() + timeout
@@ -132,6 +145,7 @@ __all__ = [
     "check_relay_sequence",
     "make_tone",
     "pin_timeline",
+    "read_cut_capture",
     "read_samples",
     "wait_until",
 ]

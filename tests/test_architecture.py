@@ -99,7 +99,11 @@ def _used_keys() -> tuple[set[str], set[str], list[tuple[str, int, str]]]:
                         missing.append((relative, node.lineno, arg.value))
     # messages.plural(n, "noun") names count.<noun>.one / .other
     prefixes.add("count.")
-    return literal, prefixes, missing
+    # the web panel's templates name keys too
+    from tests.web.test_catalogue import template_keys
+
+    in_templates, template_prefixes = template_keys()
+    return literal | in_templates, prefixes | template_prefixes, missing
 
 
 def test_every_key_the_code_names_exists() -> None:

@@ -12,6 +12,7 @@ import pytest
 from firmware_host.clips import ClipLibrary
 from firmware_host.daemon import Daemon
 from firmware_host.logbook.playlog import PlayLog
+from firmware_host.textout import hm
 from tests.conftest import write_box_config
 from tests.helpers import captured_files, make_tone, wait_until
 
@@ -333,7 +334,7 @@ def test_after_an_outage_only_the_latest_slot_within_the_grace_plays(tmp_path, c
         "c": "completed",
     }
     assert "hoạt động lần cuối lúc" in done["cu"]["error"]
-    later = f"buổi 'c' lúc {(now - timedelta(seconds=2)):%H:%M:%S} mới hơn được phát thay"
+    later = f"buổi 'c' lúc {hm(now - timedelta(seconds=2))} mới hơn được phát thay"
     assert later in done["a"]["error"] and later in done["b"]["error"]
     assert len(captured_files(capture_dir)) == 1
 
@@ -388,8 +389,16 @@ def test_waiting_for_a_holder_without_a_name_says_so_not_none(box, pins, clip):
             slot="sáng",
             plan_key="x#sáng@now",
         )
-        with daemon.broadcaster._one_at_a_time:  # what switch_off_if_unknown does
+        from firmware_host.broadcast.policy import Ticket
+        from firmware_host.messages import t
+
+        air = daemon.broadcaster._air
+        sweep = Ticket("thuong", now, t("session.someone"))
+        assert air.hold_if_idle(sweep)  # what switch_off_if_unknown does
+        try:
             outcome = daemon.broadcaster.broadcast(request, start_by=now + timedelta(seconds=1))
+        finally:
+            air.leave(sweep)
     finally:
         daemon.stop()
     assert not any("None" in line for line in said)

@@ -176,6 +176,7 @@ def test_uninstall_keeps_config_and_data_unless_purge(installed: Path) -> None:
 @pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck not installed")
 def test_shellcheck_is_clean(installed: Path) -> None:
     scripts = [INSTALL, UNINSTALL, installed / "usr/local/bin/loaxa"]
+    scripts.append(REPO / "scripts/chroot-check.sh")
     result = subprocess.run(
         ["shellcheck", *map(str, scripts)], capture_output=True, text=True, timeout=60
     )

@@ -135,3 +135,59 @@ def test_sigterm_mid_clip_stops_cleanly(box, long_clip):
     assert "relay amplifier  OFF" in output
     assert lines[-1].endswith("All relays are OFF."), output
     assert "mock pins" in output  # said so on start
+
+
+@pytest.mark.slow
+def test_sigkill_during_an_emergency_ordered_from_the_command_line(box, pins, long_clip):
+    """`loaxa emergency` goes through the running daemon's control socket; a power cut
+    during it leaves the emergency `interrupted` at the next start, relays off, and the
+    emergency is not played again (nobody ordered it twice)."""
+    process = start_daemon_process(box)
+    try:
+        socket_file = box.data_dir / "control.sock"
+        deadline = time.monotonic() + 20
+        while not socket_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ordered = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "firmware_host",
+                "--data-dir",
+                str(box.data_dir),
+                "emergency",
+                long_clip.id,
+                "--reason",
+                "Cháy chợ",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "LOAXA_LANG": "vi"},
+        )
+        assert ordered.returncode == 0, ordered.stderr
+        assert "đang phát" in ordered.stdout
+        wait_for_clip_started(box.log_dir, process, timeout=10)
+        time.sleep(1.5)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=5)
+    for number in (17, 27, 22, 23):  # what a real Pi keeps: everything driven ON
+        pin = pins.pin(number)
+        pin.function = "output"
+        pin.state = True
+    daemon = Daemon(box, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        for number in (17, 27, 22, 23):
+            assert not pins.pin(number).state
+        time.sleep(1.0)
+    finally:
+        daemon.stop()
+    rows = PlayLog(box.log_dir, box.timezone).entries()
+    assert {(r["kind"], r["status"], r["tier"]) for r in rows} == {
+        ("session", "interrupted", "khan-cap"),
+        ("clip", "interrupted", "khan-cap"),
+    }
+    [session] = [r for r in rows if r["kind"] == "session"]
+    assert session["reason"] == "Cháy chợ" and session["zones"] == ["thon-1", "thon-2", "thon-3"]

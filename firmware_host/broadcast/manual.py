@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from firmware_host.broadcast.session import Broadcaster, BroadcastRequest, SessionOutcome
 from firmware_host.clips import ClipLibrary
@@ -16,19 +17,18 @@ from firmware_host.config import Config
 from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import t
 from firmware_host.relays import claim_relays, describe_change, open_relays
-from firmware_host.schedules.model import REPEAT_MAX, REPEAT_MIN
 
 
 def play_now(
     config: Config,
-    clips: tuple[str, ...],
+    request: BroadcastRequest,
     *,
-    zones: tuple[str, ...],
-    repeat: int = 1,
-    gap_seconds: float = 5.0,
     announce: Callable[[str], None] = print,
-    pin_factory=None,
+    pin_factory: Any = None,
 ) -> SessionOutcome:
+    """Broadcast *request* (from :mod:`.orders`) in this process, the daemon not running:
+    claim the relays, play, switch everything off, release. Ctrl-C or SIGTERM ends the
+    session the normal way."""
     claim = claim_relays(config.data_dir)
     try:
 
@@ -49,14 +49,7 @@ def play_now(
             for sig in (signal.SIGTERM, signal.SIGINT)
         }
         try:
-            return broadcaster.broadcast(
-                BroadcastRequest(
-                    playlist=clips,
-                    zones=zones,
-                    repeat=max(REPEAT_MIN, min(REPEAT_MAX, repeat)),
-                    gap_seconds=gap_seconds,
-                )
-            )
+            return broadcaster.broadcast(request)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

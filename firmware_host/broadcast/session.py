@@ -5,8 +5,10 @@ off (no arcing on 100 V lines, no thump in the speakers), and the amplifier is n
 without a zone to drive. Whatever happens — a clip that fails, a stop request, an
 exception, a log that cannot be written — every relay is off when ``broadcast`` returns.
 
-Only one session plays at a time. A slot that falls while another plays waits for it,
-and its log entry says how late it started and which session it waited for.
+Only one session plays at a time (:mod:`.policy` decides who goes next). A slot that
+falls while another plays waits for it, and its log entry says how late it started and
+which session it waited for; an emergency cuts the session on air, which is logged
+``preempted`` with the seconds that went out and never resumed.
 
 A clip counts (``completed``, one lượt in the report) only if it was verifiably heard:
 its stored WAV matched the index before the session began (size and header: see
@@ -26,10 +28,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from firmware_host.broadcast.player import Player, PlayResult
+from firmware_host.broadcast.policy import Air, Ticket
 from firmware_host.clock import Clock, system_clock
 from firmware_host.logbook.playlog import EntryRef, FinalStatus, PlayLog, Trigger
 from firmware_host.messages import LoaxaError, t
 from firmware_host.relays import AMPLIFIER, RelayBank
+from firmware_host.tiers import EMERGENCY, NORMAL, Tier
 
 if TYPE_CHECKING:
     from firmware_host.clips import Clip, ClipLibrary
@@ -54,6 +58,17 @@ class BroadcastRequest:
     campaign: str | None = None
     slot: str | None = None
     plan_key: str | None = None
+    tier: Tier = NORMAL
+    reason: str | None = None  # why an emergency was ordered
+    by: str | None = None  # who ordered a manual or emergency broadcast
+    warmup_seconds: float | None = None  # None: the box's warm-up
+
+    @property
+    def label(self) -> str:
+        """How the session is named in "waited for …" and "cut by …"."""
+        if self.tier == EMERGENCY:
+            return t("session.emergency_label", reason=self.reason or "—")
+        return f"{self.campaign or t('session.manual')} / {self.slot or '—'}"
 
     @classmethod
     def from_plan(cls, planned: PlannedSession) -> BroadcastRequest:
@@ -67,6 +82,7 @@ class BroadcastRequest:
             campaign=planned.campaign,
             slot=planned.slot,
             plan_key=planned.key,
+            tier=planned.tier,
         )
 
 
@@ -103,10 +119,9 @@ class Broadcaster:
         self.warmup_seconds = warmup_seconds
         self.tail_seconds = tail_seconds
         self.announce = announce or logger.info
-        self._one_at_a_time = threading.Lock()
-        self._stop = threading.Event()
-        self._current: str | None = None  # description of the session on air
-        self._closed = False
+        self._air = Air(on_cut=self._cut)
+        self._ticket: Ticket | None = None  # the session on air
+        self._snapshot: dict[str, Any] | None = None  # what status() says is on air
 
     @classmethod
     def for_box(
@@ -132,9 +147,22 @@ class Broadcaster:
             announce=announce,
         )
 
-    def stop_current(self) -> None:
-        """End the session on air (stop button); relays go off as usual."""
-        self._stop.set()
+    def stop_current(self) -> bool:
+        """End the session on air (stop button); relays go off as usual. False if the
+        air was free."""
+        return self._air.stop_holder()
+
+    def _cut(self, holder: Ticket, emergency: Ticket) -> None:
+        self.announce(t("session.cut", session=holder.label, emergency=emergency.label))
+
+    def status(self) -> dict[str, Any]:
+        """What is on air (None when nothing) and who waits, for the control socket."""
+        waiting = [
+            {"label": ticket.label, "tier": ticket.tier, "planned": ticket.planned.isoformat()}
+            for ticket in self._air.waiting()
+        ]
+        snapshot = dict(self._snapshot) if self._snapshot is not None else None
+        return {"on_air": snapshot, "waiting": waiting}
 
     def switch_off_if_unknown(self) -> bool:
         """Between sessions, switch everything off again when a relay's state is unknown.
@@ -144,7 +172,8 @@ class Broadcaster:
         switched off: this runs every few seconds and acts as soon as the board answers.
         Returns True when a sweep was made; never while a session holds the air.
         """
-        if not self._one_at_a_time.acquire(blocking=False):
+        sweep = Ticket(NORMAL, self.now(), t("session.someone"))
+        if not self._air.hold_if_idle(sweep):
             return False
         try:
             if not any(state is None for state in self.relays.states().values()):
@@ -152,54 +181,61 @@ class Broadcaster:
             self.relays.all_off()
             return True
         finally:
-            self._one_at_a_time.release()
+            self._air.leave(sweep)
 
     def close(self) -> None:
         """Shutting down: end the session on air and refuse the ones still waiting."""
-        self._closed = True
-        self._stop.set()
+        self._air.close()
 
     # -- the session -----------------------------------------------------------------
     def broadcast(
-        self, request: BroadcastRequest, *, start_by: datetime | None = None
+        self,
+        request: BroadcastRequest,
+        *,
+        start_by: datetime | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> SessionOutcome:
-        """Play *request* once the air is free; with *start_by*, only if it is free by then.
+        """Play *request* once it is its turn (:mod:`.policy`); with *start_by*, only if
+        that comes by then. *on_start* is told the session id once it is on air.
 
-        A scheduled slot that waits (behind a late session, a catch-up, the emergency
-        clip) must not go out long after its time and push the next ones later still:
-        past *start_by* it is logged missed, naming what it waited for.
+        A scheduled slot that waits (behind a late session, a catch-up, an emergency)
+        must not go out long after its time and push the next ones later still: past
+        *start_by* it is logged missed, naming what it waited for.
         """
         arrived = self.now()
-        waited_for = None
-        if not self._one_at_a_time.acquire(blocking=False):
-            # The relay sweep holds the air without a session of its own.
-            waited_for = self._current or t("session.someone")
+        ticket = Ticket(request.tier, request.scheduled or arrived, request.label)
+        holder = self._air.holder
+        waited_for = holder.label if holder is not None else None
+        if waited_for is not None or self._air.waiting():
+            waited_for = waited_for or t("session.someone")
             self.announce(t("session.waiting", other=waited_for))
-            if start_by is None:
-                self._one_at_a_time.acquire()
-            elif not self._one_at_a_time.acquire(
-                timeout=max(0.0, (start_by - arrived).total_seconds())
-            ):
-                planned = request.scheduled or arrived
-                reason = t(
-                    "session.waited_too_long",
-                    grace=round((start_by - planned).total_seconds()),
-                    other=self._current or waited_for,
-                    seconds=round((self.now() - planned).total_seconds()),
-                )
-                return self._refuse(request, reason)
-        try:
-            if self._closed:
+        timeout = None if start_by is None else max(0.0, (start_by - arrived).total_seconds())
+        if not self._air.enter(ticket, timeout):
+            if self._air.closed:
                 return self._refuse(request, t("session.shutting_down"))
-            self._stop.clear()
-            self._current = f"{request.campaign or t('session.manual')} / {request.slot or ''}"
-            return self._run(request, arrived, waited_for)
+            planned = request.scheduled or arrived
+            holder = self._air.holder
+            reason = t(
+                "session.waited_too_long",
+                grace=round(((start_by or arrived) - planned).total_seconds()),
+                other=holder.label if holder is not None else waited_for or t("session.someone"),
+                seconds=round((self.now() - planned).total_seconds()),
+            )
+            return self._refuse(request, reason)
+        self._ticket = ticket
+        try:
+            return self._run(request, arrived, waited_for, on_start)
         finally:
-            self._current = None
-            self._one_at_a_time.release()
+            self._ticket = None
+            self._snapshot = None
+            self._air.leave(ticket)
 
     def _run(
-        self, request: BroadcastRequest, arrived: datetime, waited_for: str | None
+        self,
+        request: BroadcastRequest,
+        arrived: datetime,
+        waited_for: str | None,
+        on_start: Callable[[str], None] | None,
     ) -> SessionOutcome:
         started = self.now()
         late = (started - request.scheduled).total_seconds() if request.scheduled else 0.0
@@ -223,9 +259,26 @@ class Broadcaster:
             plan_key=request.plan_key,
             late_seconds=max(0.0, late),
             note=note,
+            tier=request.tier,
+            reason=request.reason,
+            by=request.by,
         )
         if session:
             outcome.entries.append(session)
+        session_id = self.log.session_id(session) if session else ""
+        self._snapshot = {
+            "session_id": session_id,
+            "campaign": request.campaign,
+            "slot": request.slot,
+            "tier": request.tier,
+            "trigger": request.trigger,
+            "reason": request.reason,
+            "started": started.isoformat(),
+            "zones": list(request.zones),
+            "clip": None,
+        }
+        if on_start is not None:
+            on_start(session_id)
 
         clips, problem = self._resolve(request)
         if problem is None:
@@ -257,6 +310,8 @@ class Broadcaster:
                 seconds=(ended - started).total_seconds(),
                 error=problem,
             )
+            if outcome.status == "preempted":
+                self._log_safely(self.log.update, session, preempted_by=self._cut_by())
             if outcome.note:
                 joined = "; ".join(part for part in (note, outcome.note) if part)
                 self._log_safely(self.log.update, session, note=joined)
@@ -315,21 +370,21 @@ class Broadcaster:
         session: EntryRef | None,
         outcome: SessionOutcome,
     ) -> str | None:
+        stop = self._stop_signal()
+        warmup = self.warmup_seconds if request.warmup_seconds is None else request.warmup_seconds
         for zone in request.zones:
             self.relays.set(zone, True)
         self.relays.set(AMPLIFIER, True)
-        if self._stop.wait(self.warmup_seconds):
-            outcome.status = "interrupted"
-            return t("session.stopped")
+        if stop.wait(warmup):
+            return self._stopped(outcome)
         sense = getattr(self.relays, "sense", None)
         if sense is not None and sense.amplifier_on() is False:
-            return t("relays.amplifier_no_power", seconds=self.warmup_seconds)
+            return t("relays.amplifier_no_power", seconds=warmup)
         if sense is not None:
             sense.watch_line()
         for round_index in range(request.repeat):
-            if round_index and self._stop.wait(request.gap_seconds):
-                outcome.status = "interrupted"
-                return t("session.stopped")
+            if round_index and stop.wait(request.gap_seconds):
+                return self._stopped(outcome)
             for position, clip in enumerate(clips, start=1):
                 problem = self._play_clip(
                     clip, session, outcome, play_index=round_index * len(clips) + position
@@ -339,10 +394,25 @@ class Broadcaster:
         if sense is not None and sense.line_seen() is False:
             outcome.note = t("relays.line_silent")
             logger.warning(outcome.note)
-        if self._stop.wait(self.tail_seconds):
-            outcome.status = "interrupted"
-            return t("session.stopped")
+        if stop.wait(self.tail_seconds):
+            return self._stopped(outcome)
         return None
+
+    def _stop_signal(self) -> threading.Event:
+        return self._ticket.stop if self._ticket is not None else threading.Event()
+
+    def _cut_by(self) -> str | None:
+        return self._ticket.cut_by if self._ticket is not None else None
+
+    def _stopped(self, outcome: SessionOutcome) -> str:
+        """The status and reason of a session ended on request: cut by an emergency
+        (``preempted``, never resumed) or stopped (button, shutdown)."""
+        cut_by = self._cut_by()
+        if cut_by is not None:
+            outcome.status = "preempted"
+            return t("session.cut_reason", emergency=cut_by)
+        outcome.status = "interrupted"
+        return t("session.stopped")
 
     def _all_off(self) -> None:
         """Backends promise ``all_off`` never raises; this guard keeps a backend that
@@ -376,9 +446,12 @@ class Broadcaster:
         self.announce(
             t("session.playing", title=clip.title, id=clip.id, seconds=round(clip.duration, 1))
         )
+        if self._snapshot is not None:
+            self._snapshot["clip"] = {"id": clip.id, "title": clip.title}
+            self._snapshot["clip_started"] = started.isoformat()
         try:
             result = self.player.play(
-                clip.path, stop=self._stop, progress=self._progress_note(session, entry)
+                clip.path, stop=self._stop_signal(), progress=self._progress_note(session, entry)
             )
             status, problem = self._judge(clip, result)
         except BaseException as exc:  # the clip's entry must not stay "started"
@@ -410,6 +483,9 @@ class Broadcaster:
     def _judge(self, clip: Clip, result: PlayResult) -> tuple[FinalStatus, str | None]:
         """The clip's final status and what went wrong; see the module docstring."""
         if result.stopped:
+            cut_by = self._cut_by()
+            if cut_by is not None:
+                return "preempted", t("session.cut_reason", emergency=cut_by)
             return "interrupted", t("session.stopped")
         if not result.completed:
             return "failed", t("session.player_failed", title=clip.title, detail=result.error)

@@ -47,13 +47,15 @@ from tinydb import Query, TinyDB
 from firmware_host.logbook.chain import ChainWriter, Head, apply_event, chain_path, recover
 from firmware_host.messages import t
 from firmware_host.store import open_db, remove_stale_temporaries
+from firmware_host.tiers import NORMAL, Tier
 
 if TYPE_CHECKING:
     from firmware_host.clips import Clip
 
-Status = Literal["started", "completed", "interrupted", "failed", "missed"]
-"""What became of an entry; ``started`` until it is finished (or a power cut finds it)."""
-FinalStatus = Literal["completed", "interrupted", "failed", "missed"]
+Status = Literal["started", "completed", "interrupted", "failed", "missed", "preempted"]
+"""What became of an entry; ``started`` until it is finished (or a power cut finds it).
+``preempted``: cut by an emergency (``preempted_by`` says which), never resumed."""
+FinalStatus = Literal["completed", "interrupted", "failed", "missed", "preempted"]
 Trigger = Literal["schedule", "manual"]
 """Who asked: the plan, or someone (``loaxa play``, a panel button)."""
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -210,7 +212,13 @@ class PlayLog:
         plan_key: str | None = None,
         late_seconds: float = 0.0,
         note: str | None = None,
+        tier: Tier = NORMAL,
+        reason: str | None = None,
+        by: str | None = None,
     ) -> EntryRef:
+        """A session's entry, written before any relay moves. *tier* (TT 39/2020), and
+        for a manual or emergency broadcast *reason* and *by* (who ordered it), are
+        copied into every clip entry of the session."""
         anchor = scheduled or started
         entry = {
             "kind": "session",
@@ -229,8 +237,15 @@ class PlayLog:
             "playlist": list(playlist),
             "note": note,
             "error": None,
+            "tier": tier,
+            "reason": reason,
+            "by": by,
         }
         return self.add(self.month_of(anchor), entry)
+
+    def session_id(self, ref: EntryRef) -> str:
+        with self._lock:
+            return str((self._db(ref.month).get(doc_id=ref.doc_id) or {}).get("session_id", ""))
 
     def start_clip(
         self, session: EntryRef, *, started: datetime, clip: Clip, play_index: int
@@ -243,6 +258,7 @@ class PlayLog:
             "session_id": parent.get("session_id"),
             "status": "started",
             "trigger": parent.get("trigger"),
+            "tier": parent.get("tier", NORMAL),
             "scheduled": parent.get("scheduled"),
             "session_started": parent.get("started"),
             "started": iso(started),

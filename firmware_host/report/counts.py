@@ -15,8 +15,9 @@ The counting rule, stated once here and printed on every report:
 * a day belongs to the commune's calendar (the session's scheduled time, or its start
   for a manual broadcast, in the configured time zone), so a month ends at local
   midnight, and a session goes with its day even if its last clip ends after midnight;
-* interrupted, failed and missed sessions are never counted as broadcasts; they are
-  listed separately, with the reason, so the report is honest.
+* interrupted, failed, missed and preempted (cut by an emergency, TT 39/2020) sessions
+  are never counted as broadcasts; they are listed separately, with the reason, so the
+  report is honest. A clip cut by an emergency is never a lượt.
 
 Pure functions over the rows ``loaxa log --json`` prints: the report can be reconciled
 with the log by anyone, and tested without a box.
@@ -175,7 +176,7 @@ def build_report(
             plays_completed=sum(1 for p in done if p["session_id"] == s["session_id"]),
         )
         for s in sessions
-        if s["status"] in ("interrupted", "failed", "missed")
+        if s["status"] in ("interrupted", "failed", "missed", "preempted")
     ]
     seconds_on_air = sum(float(p.get("seconds") or 0.0) for p in done)
     totals = {
@@ -187,10 +188,17 @@ def build_report(
         "sessions_interrupted": sum(1 for s in sessions if s["status"] == "interrupted"),
         "sessions_failed": sum(1 for s in sessions if s["status"] == "failed"),
         "sessions_missed": sum(1 for s in sessions if s["status"] == "missed"),
+        "sessions_preempted": sum(1 for s in sessions if s["status"] == "preempted"),
         "plays_interrupted": sum(1 for p in plays if p["status"] == "interrupted"),
         "plays_failed": sum(1 for p in plays if p["status"] == "failed"),
+        "plays_preempted": sum(1 for p in plays if p["status"] == "preempted"),
         "seconds_partial": round(
-            sum(float(p.get("seconds") or 0.0) for p in plays if p["status"] == "interrupted"), 3
+            sum(
+                float(p.get("seconds") or 0.0)
+                for p in plays
+                if p["status"] in ("interrupted", "preempted")
+            ),
+            3,
         ),
     }
     moment = (now or datetime.now(tz)).astimezone(tz)

@@ -516,7 +516,8 @@ def month_document(report: MonthReport) -> bytes:
     if report.problems:
         doc.para(
             f"Bị gián đoạn: {totals['sessions_interrupted']} buổi; bị lỗi: "
-            f"{totals['sessions_failed']} buổi; bị bỏ lỡ: {totals['sessions_missed']} buổi. "
+            f"{totals['sessions_failed']} buổi; bị bỏ lỡ: {totals['sessions_missed']} buổi; "
+            f"bị cắt để phát khẩn cấp: {totals.get('sessions_preempted', 0)} buổi. "
             f"Thời lượng phát dở không được tính: {w.number(totals['seconds_partial'] / 60)} phút.",
             indent_cm=1.0,
         )

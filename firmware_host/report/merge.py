@@ -48,6 +48,7 @@ _ADDED = (
     "sessions_interrupted",
     "sessions_failed",
     "sessions_missed",
+    "sessions_preempted",
 )
 COMMUNE, PROVINCE = "commune", "province"
 
@@ -71,6 +72,7 @@ class Figures:
     days: frozenset[str]  # dates with a completed play: two stations' days are not added
     sources: tuple[Path, ...]
     stations: int = 1
+    sessions_preempted: int = 0  # cut by an emergency
 
     @property
     def minutes_on_air(self) -> float:
@@ -82,7 +84,12 @@ class Figures:
 
     @property
     def sessions_not_completed(self) -> int:
-        return self.sessions_interrupted + self.sessions_failed + self.sessions_missed
+        return (
+            self.sessions_interrupted
+            + self.sessions_failed
+            + self.sessions_missed
+            + self.sessions_preempted
+        )
 
 
 @dataclass
@@ -271,6 +278,7 @@ def _figures(export: _Export) -> Figures:
         sessions_interrupted=int(totals["sessions_interrupted"]),
         sessions_failed=int(totals["sessions_failed"]),
         sessions_missed=int(totals["sessions_missed"]),
+        sessions_preempted=int(totals.get("sessions_preempted", 0)),  # not before issue 12
         days=frozenset(d["date"] for d in data["by_day"] if d["plays"] > 0),
         sources=(export.path,),
     )

@@ -82,6 +82,7 @@ def summary_sections(report: MonthReport) -> list[Section]:
         ["Buổi phát bị gián đoạn", totals["sessions_interrupted"], "buổi"],
         ["Buổi phát bị lỗi", totals["sessions_failed"], "buổi"],
         ["Buổi phát bị bỏ lỡ", totals["sessions_missed"], "buổi"],
+        ["Buổi phát bị cắt để phát khẩn cấp", totals.get("sessions_preempted", 0), "buổi"],
         ["Lượt phát dở (gián đoạn)", totals["plays_interrupted"], "lượt"],
         ["Lượt phát lỗi", totals["plays_failed"], "lượt"],
         ["Thời lượng phát dở (không tính)", totals["seconds_partial"], "giây"],

@@ -45,6 +45,7 @@ STATUS = {
     "interrupted": "bị gián đoạn",
     "failed": "bị lỗi",
     "missed": "bị bỏ lỡ",
+    "preempted": "bị cắt để phát khẩn cấp",
 }
 KIND = {"session": "buổi phát", "clip": "bài"}
 TRIGGER = {"schedule": "theo lịch", "manual": "phát tay"}

@@ -12,6 +12,7 @@ from datetime import date, time
 from pathlib import Path
 
 from firmware_host.messages import t
+from firmware_host.tiers import NORMAL, Tier
 
 REPEAT_MIN, REPEAT_MAX = 1, 10
 GAP_MIN, GAP_MAX = 0.0, 600.0
@@ -55,6 +56,7 @@ class Schedule:
     end: date  # inclusive
     exceptions: frozenset[date]
     slots: tuple[Slot, ...]
+    tier: Tier = NORMAL
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from firmware_host.tiers import NORMAL, Tier
+
 if TYPE_CHECKING:
     from firmware_host.schedules.reader import Schedule
 
@@ -36,6 +38,7 @@ class PlannedSession:
     gap_seconds: float
     zones: tuple[str, ...]
     expected_seconds: float  # warmup + repeat × playlist + gaps + tail
+    tier: Tier = NORMAL
 
     @property
     def key(self) -> str:
@@ -134,6 +137,7 @@ def plan_sessions(
                                     warmup=warmup,
                                     tail=tail,
                                 ),
+                                tier=schedule.tier,
                             )
                         )
             day += _ONE_DAY

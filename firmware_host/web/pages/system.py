@@ -1,0 +1,107 @@
+"""Hệ thống (technician): the accounts and the audit log.
+
+A new or reset account's one-time password is shown once, on the page that answers the
+form, and stored nowhere but as its hash. Removing an account asks first, on a page of
+its own (it works without JavaScript). The account's name travels in the form, never in
+the address, since a name may hold any printable character.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from firmware_host.messages import CATALOG, LoaxaError, t
+from firmware_host.web import auth
+from firmware_host.web.i18n import notice
+from firmware_host.web.state import panel
+from firmware_host.web.users import NAME_MAX, ROLES
+
+blueprint = Blueprint("system", __name__, url_prefix="/he-thong")
+technician = auth.requires("ky-thuat")
+
+
+def _actor() -> dict[str, str]:
+    user = auth.current_user()
+    assert user is not None  # the gate let only a technician in
+    return {"by": user.name, "origin": request.remote_addr or "?"}
+
+
+def _users_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    users = panel().users.list()
+    return render_template("users.html", users=users, roles=ROLES, error=error), status
+
+
+@blueprint.route("")
+@technician
+def index() -> tuple[str, int]:
+    return _users_page()
+
+
+@blueprint.route("/nguoi-dung/them", methods=["POST"])
+@technician
+def add() -> tuple[str, int]:
+    name = request.form.get("name", "")[: NAME_MAX * 4]
+    roles = request.form.getlist("roles")
+    try:
+        password = panel().users.add(name, roles, **_actor())
+    except LoaxaError as refused:
+        return _users_page(str(refused), 400)
+    user = panel().users.get(name)
+    return render_template("one_time.html", account=user, password=password, new=True), 200
+
+
+@blueprint.route("/nguoi-dung/dat-lai", methods=["POST"])
+@technician
+def reset() -> tuple[str, int]:
+    name = request.form.get("name", "")
+    try:
+        password = panel().users.reset(name, **_actor())
+    except LoaxaError as refused:
+        return _users_page(str(refused), 400)
+    panel().backoff.forget(("name", name.strip().casefold()))
+    user = panel().users.get(name)
+    return render_template("one_time.html", account=user, password=password, new=False), 200
+
+
+@blueprint.route("/nguoi-dung/xoa", methods=["GET", "POST"])
+@technician
+def remove() -> Response | tuple[str, int] | str:
+    name = request.values.get("name", "")
+    account = panel().users.get(name)
+    if account is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("remove.html", account=account)
+    try:
+        panel().users.remove(account.name, **_actor())
+    except LoaxaError as refused:
+        return _users_page(str(refused), 400)
+    notice("web.users.removed", name=account.name)
+    return redirect(url_for("system.index"), code=303)
+
+
+@blueprint.route("/nhat-ky")
+@technician
+def audit() -> str:
+    log = panel().users.audit
+    months = log.months()
+    month = request.args.get("thang") or (months[0] if months else "")
+    entries = log.read(month) if month else []
+    return render_template(
+        "audit.html", months=months, month=month, entries=entries, audit_text=audit_text
+    )
+
+
+def audit_text(entry: dict[str, Any]) -> str:
+    """One audit entry as a sentence ("An đã tạo tài khoản Bình (cán bộ)")."""
+    detail = entry.get("detail") or {}
+    key = f"web.audit.{entry['action']}"
+    params = {"who": entry["who"], "target": entry.get("target", "")}
+    if key not in CATALOG:  # written by a later version of the panel
+        return f"{entry['who']}: {entry['action']} {params['target']}".strip()
+    roles = detail.get("roles") or []
+    roles_text = ", ".join(t(f"web.role.{r}") for r in roles if f"web.role.{r}" in CATALOG)
+    return t(key, **params, roles=roles_text, seconds=detail.get("seconds", ""))
