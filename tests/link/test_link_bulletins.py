@@ -7,11 +7,12 @@ outbox by hand. What is checked is what people would see: the acks the province
 stores, the box's log, the campaign file in the box's schedules folder, and what the
 daemon was asked to do.
 
-The daemon's side of the emergency path (issue 12: ``emergency`` on the control socket,
-cutting the session on air) is not on main yet, so the daemon here is a stand-in
-serving the documented control API (docs/control-api.md) with the real
-``ControlServer``: it records each request and logs the emergency session the way the
-broadcaster does, so the link's ``aired`` ack is checked against a real log entry.
+The emergency is played by the real daemon (mock pins, aplay into a capture file).
+Where only the link's decisions matter (refusals, the province-wide topic, a box that
+was offline) the daemon is a stand-in serving the documented control API
+(docs/control-api.md) with the real ``ControlServer``: it records each request and logs
+the emergency session the way the broadcaster does, so the ``aired`` ack is still
+checked against a real log entry.
 """
 
 from __future__ import annotations
@@ -131,37 +132,65 @@ def refusals(box: Box) -> list[str]:
     return [r["note"] for r in box.log.entries() if r.get("event") == "bulletin_refused"]
 
 
-def test_a_signed_emergency_reaches_the_daemon_and_is_acknowledged_aired(
-    province: Province, box: Box, daemon: StandInDaemon, tmp_path: Path
+def test_a_signed_emergency_cuts_the_normal_session_and_is_acknowledged_aired(
+    province: Province, box: Box, tmp_path: Path, capture_dir: Path
 ) -> None:
-    clip = make_tone(tmp_path / "bao.mp3", seconds=1.2)
-    sent = send(province, "--tier", "khan-cap", "--title", "Bão số 5", "--clip", str(clip),
-                "--targets", "19543", "--zones", "thon-1,thon-2", "--repeat", "2")
-    assert sent["topics"] == [wire.down(box.identity, "bulletin")] and sent["published"]
-    bulletin_id = sent["id"]
-    wait_until(lambda: "aired" in states(province, box, bulletin_id), 60, lambda: box.link.text)
+    """The real daemon (mock pins, aplay into a capture file) plays a normal clip; the
+    province sends an emergency; the link imports its clip and hands it to the daemon's
+    ``emergency`` operation: the normal session is cut (``preempted``), the emergency
+    plays to its end, the amplifier was off before any zone moved, and the province is
+    told ``received`` then ``aired`` with the log entry of the emergency session."""
+    from gpiozero.pins.mock import MockFactory
+
+    from firmware_host.clips import ClipLibrary
+    from firmware_host.control import ControlClient
+    from firmware_host.daemon import Daemon
+    from tests.helpers import pin_timeline
+
+    pins = MockFactory()
+    long = ClipLibrary(box.config).import_file(make_tone(tmp_path / "Dài.wav", seconds=8.0))
+    daemon = Daemon(box.config, pin_factory=pins, announce=lambda _line: None)
+    daemon.start()
+    try:
+        ControlClient(box.config.data_dir).call("play", clips=[long.id], zones=["thon-1"])
+        wait_until(lambda: any(r["kind"] == "clip" for r in box.log.entries()), 10)
+        cut_at = time.time()
+        clip = make_tone(tmp_path / "bao.mp3", seconds=1.2, frequency=880)
+        sent = send(province, "--tier", "khan-cap", "--title", "Bão số 5", "--clip", str(clip),
+                    "--targets", "19543", "--zones", "thon-1,thon-2")
+        assert sent["topics"] == [wire.down(box.identity, "bulletin")] and sent["published"]
+        bulletin_id = sent["id"]
+        wait_until(lambda: "aired" in states(province, box, bulletin_id), 60,
+                   lambda: (box.link.text, province.store.acks(box.identity)))
+    finally:
+        daemon.stop()
 
     assert states(province, box, bulletin_id) == ["received", "aired"]
-    [asked] = daemon.requests
-    assert asked["zones"] == ["thon-1", "thon-2"] and asked["repeat"] == 2
-    assert asked["reason"] == f"Bão số 5 [{bulletin_id}]" and asked["by"] == "Sở VHTTDL tỉnh Thử"
-    from firmware_host.clips import ClipLibrary
-
-    stored = ClipLibrary(box.config).find(asked["clips"][0])
+    rows = [r for r in box.log.entries() if r["kind"] == "session"]
+    normal, urgent = rows
+    assert normal["status"] == "preempted" and "Bão số 5" in normal["preempted_by"]
+    assert urgent["status"] == "completed" and urgent["tier"] == "khan-cap"
+    assert urgent["reason"] == f"Bão số 5 [{bulletin_id}]" and urgent["by"] == "Sở VHTTDL tỉnh Thử"
+    assert urgent["zones"] == ["thon-1", "thon-2"]
+    aired = acks(province, box, bulletin_id)[-1]["entry"]
+    assert (aired["month"], aired["entry"], aired["status"]) == (
+        urgent["month"], urgent["entry"], "completed"
+    )
+    stored = ClipLibrary(box.config).find(urgent["playlist"][0])
     assert stored is not None and stored.title == "Bão số 5"
-    aired = acks(province, box, bulletin_id)[-1]
-    entry = next(r for r in box.log.entries() if r["entry"] == aired["entry"]["entry"]
-                 and r["month"] == aired["entry"]["month"])
-    assert entry["kind"] == "session" and entry["status"] == "completed"
-    assert entry["session_id"] == aired["entry"]["session_id"]
+    amplifier = pin_timeline(pins.pin(17))
+    off = next(at for at, on in amplifier if not on and at >= cut_at)
+    zone_two = [at for at, on in pin_timeline(pins.pin(22)) if on]
+    assert zone_two and zone_two[0] > off, "a zone switched while the amplifier was on"
+    assert amplifier[-1][1] is False  # everything off at the end
     received = [r for r in box.log.entries() if r.get("event") == "bulletin_received"]
     assert len(received) == 1 and bulletin_id in received[0]["note"]
-    # the same bulletin again (a replay, or MQTT's redelivery) never airs twice
+    # the same bulletin again (a replay, or MQTT redelivering it) never airs twice
     spool(province, province.sent_bulletin(bulletin_id), [wire.down(box.identity, "bulletin")],
           "replay")
     wait_until(lambda: "refused" in states(province, box, bulletin_id), 30)
     assert acks(province, box, bulletin_id)[-1]["reason"] == "replay"
-    assert len(daemon.requests) == 1
+    assert len([r for r in box.log.entries() if r["kind"] == "session"]) == 2
 
 
 def test_every_bad_bulletin_is_refused_logged_and_acknowledged_with_its_reason(
