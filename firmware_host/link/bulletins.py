@@ -284,7 +284,9 @@ def verify(
     """Accept *signed* (the message as received, or its parsed object) or say why not.
 
     Order: size, JSON, signature present, signer known, signature valid, every field,
-    addressed to this box, valid now, not seen before.
+    addressed to this box, valid now, not seen before. A normal or priority bulletin may
+    come before its window opens (a campaign announced ahead): the box airs it only
+    inside the window; an emergency must be valid now, it airs at once.
     """
     if now.tzinfo is None:
         raise ValueError("now must carry its offset")
@@ -345,7 +347,7 @@ def _verify(
     bulletin = _parse(document, max_clip_bytes=max_clip_bytes)
     if not box.is_target(bulletin.targets):
         raise _Bad("not_for_this_box", box=box.name)
-    if now < bulletin.valid_from:
+    if now < bulletin.valid_from and bulletin.tier == "khan-cap":  # "at once", not later
         raise _Bad("not_yet_valid", valid_from=bulletin.valid_from.isoformat())
     if now >= bulletin.valid_until:
         raise _Bad("expired", valid_until=bulletin.valid_until.isoformat())

@@ -194,6 +194,9 @@ def test_expired_and_not_yet_valid_are_refused() -> None:
     refused(check(signed, now=datetime(2026, 9, 6, 6, 0, tzinfo=TZ)), "expired")
     refused(check(signed, now=datetime(2026, 9, 5, 5, 59, tzinfo=TZ)), "not_yet_valid")
     assert isinstance(check(signed, now=datetime(2026, 9, 5, 6, 0, tzinfo=TZ)), Accepted)
+    # a programmed bulletin may come ahead of its window: its campaign airs inside it
+    ahead = sign(bulletin(tier="uu-tien", times=["06:30"]), PROVINCE.private)
+    assert isinstance(check(ahead, now=datetime(2026, 9, 1, 8, 0, tzinfo=TZ)), Accepted)
 
 
 @pytest.mark.parametrize(
