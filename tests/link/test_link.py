@@ -234,3 +234,118 @@ def test_partitions_kill_9_and_restarts_in_another_order_lose_and_repeat_nothing
         r for r in one.log.entries() if r["kind"] == "clip" and r.get("clip_id") == clip.id
     ]
     assert [r["status"] for r in played] == ["completed"]
+
+
+# -- tampering, seen through the province ---------------------------------------------------
+
+
+def forge_without(log_dir: Path, month: str, entry: int) -> None:
+    """Rebuild a month without *entry*: every hash valid, every link right, the month file
+    its exact replay. Only a head kept elsewhere (the province's) can tell."""
+    from firmware_host.canonical import canonical
+    from firmware_host.logbook.chain import chain_path, event_hash, month_path, replay
+
+    events = [json.loads(line) for line in chain_path(log_dir, month).read_text().splitlines()]
+    prev, forged = events[0]["prev"], []
+    for number, event in enumerate((e for e in events if e["entry"] != entry), start=1):
+        event = {k: v for k, v in event.items() if k != "hash"} | {"seq": number, "prev": prev}
+        event["hash"] = prev = event_hash(event)
+        forged.append(event)
+    chain_path(log_dir, month).write_bytes(b"".join(canonical(e) + b"\n" for e in forged))
+    table = {str(k): v for k, v in replay(forged).items()}
+    text = json.dumps({"_default": table}, ensure_ascii=False, separators=(",", ":"))
+    month_path(log_dir, month).write_text(text, "utf-8")
+
+
+def province_status(province: Province, *args: str) -> tuple[int, list[dict]]:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "firmware_host", "--data-dir", str(province.root), "province",
+         "status", "--json", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    return run.returncode, json.loads(run.stdout)
+
+
+def test_a_box_log_edited_or_rolled_back_is_shown_unproven_at_the_province(
+    province: Province, tmp_path: Path
+) -> None:
+    from firmware_host.logbook.chain import chain_path, month_path
+
+    one, two = province.boxes["19543/tram-1"], province.boxes["19543/tram-2"]
+    start = datetime.now(HCM).replace(second=0, microsecond=0) - timedelta(hours=2)
+    sessions(one, 3, start)
+    sessions(two, 3, start)
+    older = {p.name: p.read_bytes() for p in (chain_path(two.config.log_dir, MONTH),
+                                              month_path(two.config.log_dir, MONTH))}
+    sessions(two, 2, start + timedelta(minutes=30))
+    province.collector.start()
+    one.link.start()
+    two.link.start()
+    for box in (one, two):
+        wait_until(lambda box=box: same_log(province, box), 60, lambda box=box: box.link.text)
+
+    # one changed byte in box one's month file; box two's two files back to older copies
+    path = month_path(one.config.log_dir, MONTH)
+    path.write_bytes(path.read_bytes().replace(b'"seconds":15.0', b'"seconds":45.0', 1))
+    for name, data in older.items():
+        (two.config.log_dir / name).write_bytes(data)
+
+    def unproven() -> dict[str, str | None]:
+        _code, rows = province_status(province)
+        return {r["station_id"]: r["problem"] for r in rows if not r["chain_verified"]}
+
+    wait_until(lambda: len(unproven()) == 2, 3 * STATUS_SECONDS + 10, unproven)
+    problems = unproven()
+    assert "trường 'seconds': tệp nhật ký tháng ghi 45.0, chuỗi ghi 15.0" in problems["tram-1"]
+    assert "tỉnh hoặc lần xuất trước" in problems["tram-2"]  # the province's head proves it
+    code, _rows = province_status(province)
+    assert code == 1
+
+
+def test_a_rewritten_log_is_refused_by_the_province_and_its_own_copy_is_checked(
+    province: Province,
+) -> None:
+    from firmware_host.logbook.chain import chain_path, month_path
+
+    one, two = province.boxes["19543/tram-1"], province.boxes["19543/tram-2"]
+    start = datetime.now(HCM).replace(second=0, microsecond=0) - timedelta(hours=2)
+    sessions(one, 3, start)
+    sessions(two, 2, start)
+    province.collector.start()
+    one.link.start()
+    two.link.start()
+    for box in (one, two):
+        wait_until(lambda box=box: same_log(province, box), 60, lambda box=box: box.link.text)
+    held = province.held(one, MONTH)
+
+    # whoever controls box one rebuilds its log without a session, forgets what the
+    # province acknowledged, and broadcasts on
+    one.link.stop()
+    forge_without(one.config.log_dir, MONTH, 2)
+    (one.config.data_dir / "link" / "cursor.json").unlink()
+    sessions(one, 1, start + timedelta(minutes=40))
+    one.link.start()
+    wait_until(
+        lambda: province.meta(one).get("problem", {}).get("key") == "chain.refused.conflict",
+        60,
+        lambda: (province.meta(one), one.link.text),
+    )
+    assert province.held(one, MONTH)[0] == held[0], "the province kept what it received"
+
+    # and on the province's machine, someone edits its copy of box two's month
+    store_month = month_path(province.store.log_dir(two.identity), MONTH)
+    edited = store_month.read_bytes().replace(b'"seconds":15.0', b'"seconds":9.0', 1)
+    store_month.write_bytes(edited)
+    code, rows = province_status(province)
+    by_station = {r["station_id"]: r for r in rows}
+    assert not by_station["tram-1"]["chain_verified"]
+    assert "khác với sự kiện cùng số đã lưu" in by_station["tram-1"]["problem"]
+    assert by_station["tram-2"]["chain_verified"], "only --verify reads the copy from disk"
+    code, rows = province_status(province, "--verify")
+    by_station = {r["station_id"]: r for r in rows}
+    assert code == 1 and not by_station["tram-2"]["chain_verified"]
+    assert "bản lưu tại tỉnh không toàn vẹn" in by_station["tram-2"]["problem"]
+    assert chain_path(province.store.log_dir(two.identity), MONTH).exists()

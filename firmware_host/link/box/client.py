@@ -12,8 +12,8 @@ new log events (in batches, within the outbox's window) and, every
 acknowledged by the province goes again.
 
 The link checks the box's own log as well (``chain.verify`` with the province's
-acknowledged heads as anchors): fully at start, then the two newest months whenever
-their files changed, at most every :data:`VERIFY_EVERY`. The verdict is in the status.
+acknowledged heads as anchors): fully at start, then before each status the two newest
+months if their files changed. The verdict is in the status.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from firmware_host.messages import LoaxaError, t
 
 logger = logging.getLogger("loaxa.link")
 
-VERIFY_EVERY = 60.0  # seconds, at most, between checks of the newest months
 NO_SUBSCRIBER = 16  # PUBACK reason "no matching subscribers": nobody will get it
 RESEND_UNHEARD = 10.0  # seconds before a batch nobody received goes again
 MAX_ACKS_WAITING = 1000  # bulletin acks kept while offline (the log carries the same facts)
@@ -69,7 +68,6 @@ class LinkClient:
         self._next_status = 0.0
         self._verdict: dict[str, Any] = {}
         self._verified_marks: tuple[Any, ...] = ()
-        self._next_verify = 0.0
         self._lock = threading.Lock()
         self._batch_mids: set[int] = set()
         self._unheard: set[int] = set()  # mids the broker said no one subscribes to
@@ -153,8 +151,6 @@ class LinkClient:
             elif topic.endswith("/bulletin"):
                 self.desk.receive(topic, payload, now)
         self.desk.tick(now, monotonic)
-        if monotonic >= self._next_verify:
-            self._check_log(full=False)
         if not self.connected.is_set():
             return
         if self._reconnected:
@@ -208,6 +204,7 @@ class LinkClient:
             self._next_status = 0.0
 
     def publish_status(self, now: datetime) -> None:
+        self._check_log(full=False)
         problems = list(self.outbox.problems().values()) + self.desk.problems()
         link = {
             "heads": self.outbox.heads(),
@@ -220,7 +217,6 @@ class LinkClient:
 
     def _check_log(self, *, full: bool) -> None:
         """The box's log against itself and the province's acknowledged heads."""
-        self._next_verify = time.monotonic() + VERIFY_EVERY
         log_dir = self.config.log_dir
         months = self.log.months()[-2:]
         marks = tuple(
