@@ -181,6 +181,7 @@ def test_partitions_kill_9_and_restarts_in_another_order_lose_and_repeat_nothing
     from gpiozero.pins.mock import MockFactory
 
     from firmware_host.broadcast.manual import play_now
+    from firmware_host.broadcast.orders import manual_request
     from firmware_host.clips import ClipLibrary
     from tests.helpers import make_tone
 
@@ -198,8 +199,9 @@ def test_partitions_kill_9_and_restarts_in_another_order_lose_and_repeat_nothing
         wait_until(lambda box=box: same_log(province, box), 60, lambda box=box: box.link.text)
 
     province.broker.kill()  # the province's machine loses power: no clean save
+    request = manual_request(one.config, ClipLibrary(one.config), [clip.id], zones=["thon-1"])
     outcome = play_now(  # a real broadcast on box one: mock pins, aplay into a file
-        one.config, (clip.id,), zones=("thon-1",), pin_factory=MockFactory(), announce=str
+        one.config, request, pin_factory=MockFactory(), announce=str
     )
     assert outcome.status == "completed"
     sessions(one, 30, start + timedelta(minutes=10))

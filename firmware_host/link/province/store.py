@@ -12,12 +12,14 @@ Layout under ``[province] store`` (``DATA_DIR/province``)::
 A batch of events is stored as the box wrote it: the events are checked and appended to
 the chain (:meth:`ChainWriter.ingest_many`: each one's bytes, hash, number and link; a
 resend is skipped), then applied to the month file; the answer to the box is the head
-now held. A month's first event must link to the month before, which is checked when it
-arrives. What a box claims (its heads in each batch and status) is compared with what is
-held: a box that now holds fewer events than it sent has had its log replaced by an older
-copy. The collector keeps a box's summary (last broadcast, recent missed or failed
-sessions) as its sessions arrive, so ``loaxa province status`` answers for 3,500 boxes
-without reading their logs.
+now held. Whether a month's first event links to the month before can only be told once
+that month has arrived whole (batches of two months may cross on the way), so it is
+checked by ``verify`` of the stored copy: for the month's report, and by ``loaxa
+province status --verify``. What a box claims (its heads in each batch and status) is
+compared with what is held: a box that now holds fewer events than it sent has had its
+log replaced by an older copy. The collector keeps a box's summary (last broadcast,
+recent missed or failed sessions) as its sessions arrive, so ``loaxa province status``
+answers for 3,500 boxes without reading their logs.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from zoneinfo import ZoneInfo
 from firmware_host.link import wire
 from firmware_host.link.bulletins import BoxIdentity
 from firmware_host.logbook.chain import (
-    ChainRefused,
     ChainWriter,
     Head,
     apply_events,
@@ -191,10 +192,6 @@ class ProvinceStore:
         if new:
             docs = apply_events(log_dir, month, new)
             self._summarise(meta, month, docs)
-            if new[0]["seq"] == 1:
-                verdict = verify(log_dir, [month])
-                if verdict.problem is not None:
-                    refused = ChainRefused(verdict.problem.key, **_finding_params(verdict.problem))
         if refused is not None:
             self._problem(meta, refused.key, str(refused), now)
         elif new and meta.get("problem", {}).get("source") == "ingest":
@@ -271,10 +268,6 @@ class ProvinceStore:
 
 
 NAME_KEYS = ("name", "province", "station")
-
-
-def _finding_params(finding: Any) -> dict[str, Any]:
-    return {"month": finding.month, "seq": finding.seq, "entry": finding.entry, **finding.params}
 
 
 def week_start(now: datetime, tz: ZoneInfo) -> datetime:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from firmware_host.link.bulletins import BoxIdentity
 from firmware_host.link.province.store import ProvinceStore, week_start
+from firmware_host.logbook.chain import verify
 from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import LoaxaError, t
 
@@ -122,6 +123,9 @@ def incomplete_reasons(
             t("province.events_missing", count=claimed["seq"] - (held.seq if held else 0))
         )
     reasons += proof_problems(meta)
+    verdict = verify(store.log_dir(box), [month])
+    if verdict.problem is not None:
+        reasons.append(t("province.store_broken", problem=verdict.problem.message()))
     return reasons
 
 
