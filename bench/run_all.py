@@ -31,6 +31,7 @@ FIGURES = (
     "clip_import",
     "tts_render",
     "web_panel",
+    "link_fleet",
 )
 
 

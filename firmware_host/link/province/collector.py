@@ -91,6 +91,10 @@ class Collector:
             logger.warning(t("link.bad_message", topic=topic, detail=exc))
 
     def start(self) -> None:
+        # made by this service's user, so the bulletins `send` leaves (as root) can be
+        # moved on by it
+        for folder in (self.store.outbox, self.store.sent, self.store.boxes_dir):
+            folder.mkdir(parents=True, exist_ok=True)
         broker = self.config.province.broker
         self.client.connect_async(
             broker.host,
