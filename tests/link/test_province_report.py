@@ -110,3 +110,50 @@ def test_the_province_table_counts_as_the_box_does_and_marks_an_incomplete_commu
     merged = province_report(store, MONTH, tz=HCM, recipient="Sở VHTTDL",
                              now=AFTER + timedelta(hours=1))
     assert merged.warnings == [] and merged.rows[1].station == "tram-1"
+
+
+def test_keys_are_made_once_and_the_report_command_writes_the_table(
+    tmp_path: Path, capsys
+) -> None:
+    import os
+    import stat
+
+    from firmware_host.cli import main
+    from firmware_host.link.bulletins import public_key_from_text
+
+    home = tmp_path / "province-machine"
+    home.mkdir()
+    (home / "loaxa.toml").write_text(
+        '[commune]\nname = "Sở VHTTDL"\nprovince = "Tỉnh Thử"\n\n[province]\n'
+        'private_key_file = "secret/province-key"\n',
+        "utf-8",
+    )
+    assert main(["--data-dir", str(home), "province", "keys"]) == 0
+    made = capsys.readouterr()
+    public = made.out.strip()
+    public_key_from_text(public)  # what a box's loaxa.toml takes
+    key = home / "secret" / "province-key"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600 and public not in key.read_text()
+    assert "không chép đi đâu" in made.err
+    before = key.read_bytes()
+    assert main(["--data-dir", str(home), "province", "keys"]) == 1  # never overwritten
+    assert "không ghi đè" in capsys.readouterr().err and key.read_bytes() == before
+    assert main(["--data-dir", str(home), "province", "keys", "--show"]) == 0
+    assert capsys.readouterr().out.strip() == public
+
+    _root, events = make_box(tmp_path / "a", "Xã Ea Tu", 3)
+    store = ProvinceStore(home / "province", HCM)
+    deliver(store, BoxIdentity("66101", "tram-1"), events, "Xã Ea Tu",
+            Head(MONTH, len(events), events[-1]["hash"]).as_dict())
+    store.flush()
+    out = tmp_path / "report"
+    code = main(["--data-dir", str(home), "province", "report", "--month", MONTH,
+                 "--format", "xlsx,csv", "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    # one commune has reported: the merge makes that commune's table, as `report merge`
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Báo cáo tổng hợp tuyên truyền tháng 2026-10 - Xã Ea Tu.csv",
+        "Báo cáo tổng hợp tuyên truyền tháng 2026-10 - Xã Ea Tu.xlsx",
+    ]
+    assert "(*)" not in printed.err  # heard from after the month ended, everything held

@@ -52,7 +52,7 @@ from firmware_host.link.box.outbox import link_dir
 from firmware_host.link.bulletins import BoxIdentity, Bulletin, Refused
 from firmware_host.link.seen import SeenIds
 from firmware_host.logbook.playlog import PlayLog
-from firmware_host.messages import LoaxaError, t
+from firmware_host.messages import LoaxaError, error_text, t
 from firmware_host.store import write_atomically
 
 logger = logging.getLogger("loaxa.link")
@@ -160,6 +160,8 @@ class Desk:
                 self._campaign(bulletin, now)
         except LoaxaError as exc:
             self._give_up(bulletin.id, "not_usable", str(exc), now)
+        except OSError as exc:  # a full card, an unwritable schedules folder
+            self._give_up(bulletin.id, "not_usable", str(error_text(exc)), now)
 
     def _refused(self, topic: str, payload: bytes, refused: Refused, now: datetime) -> None:
         message = refused.message()

@@ -86,7 +86,10 @@ class Cursor:
         return [Head(m, p.seq, p.hash) for m, p in sorted(self._months.items()) if p.seq]
 
     def set(self, month: str, position: Position) -> None:
-        self._months[month] = position
+        if position.seq:
+            self._months[month] = position
+        else:  # the province holds nothing of the month (any more)
+            self._months.pop(month, None)
         data = {
             "v": 1,
             "months": {

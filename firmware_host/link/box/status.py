@@ -21,7 +21,16 @@ from firmware_host.link.bulletins import BoxIdentity
 from firmware_host.messages import LoaxaError
 
 NEXT_SHOWN = 3
-DAEMON_FIELDS = ("clock", "on_air", "relays", "disk", "last_problems", "schedules", "started_at")
+DAEMON_FIELDS = (
+    "clock",
+    "on_air",
+    "waiting",
+    "relays",
+    "disk",
+    "last_problems",
+    "schedules",
+    "started_at",
+)
 
 
 def box_status(
