@@ -128,7 +128,9 @@ class _Month:
 
 
 @dataclass(frozen=True)
-class Batch:
+class Outgoing:
+    """Events of one month to publish, and the box's head of that month as far as read."""
+
     month: str
     events: list[dict[str, Any]]
     head: Head
@@ -197,7 +199,7 @@ class Outbox:
             1 for s in self._months.values() for event, _ in s.buffer if event["seq"] > s.sent
         )
 
-    def next_batch(self) -> Batch | None:
+    def next_batch(self) -> Outgoing | None:
         """The next events to publish (oldest month first), marked sent; None when none."""
         now = self.clock()
         if self.in_flight() and now - self._last_ack > self._resend_after:
@@ -222,7 +224,7 @@ class Outbox:
             if not self.in_flight():
                 self._last_ack = now  # the ack timer starts with the first event in flight
             state.sent = chosen[-1]["seq"]
-            return Batch(month, chosen, Head(month, state.read.seq, state.read.hash))
+            return Outgoing(month, chosen, Head(month, state.read.seq, state.read.hash))
         return None
 
     def rewind(self) -> None:
