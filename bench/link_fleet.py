@@ -1,4 +1,4 @@
-"""Figure 9 — a province's fleet on one Mosquitto: what the broker costs, how fast a
+"""Figure 10 — a province's fleet on one Mosquitto: what the broker costs, how fast a
 bulletin reaches every box, how fast the province stores the boxes' logs, how fast a box
 that was offline for a day catches up.
 
@@ -575,7 +575,7 @@ def start_catch_up(
 
 def main() -> None:
     args = parse_args(
-        "Figure 9: a province's fleet on one Mosquitto (broker cost, fan-out, ingest, catch-up).",
+        "Figure 10: a province's fleet on one Mosquitto (broker cost, fan-out, ingest, catch-up).",
         lambda p: p.add_argument("--boxes", type=int, nargs="+", help="fleet sizes"),
     )
     sizes = args.boxes or ([20, 60] if args.smoke else [500, 3500])
@@ -591,7 +591,7 @@ def main() -> None:
         work_dir = root
 
     print_table(
-        "Figure 9 — one broker, N boxes (127.0.0.1, plain MQTT 5, QoS 1, persistent sessions)",
+        "Figure 10 — one broker, N boxes (127.0.0.1, plain MQTT 5, QoS 1, persistent sessions)",
         [
             "boxes",
             "connect",
@@ -655,10 +655,10 @@ def main() -> None:
             and largest["catch_up_seconds"] <= TARGET_CATCH_UP,
         ),
     ]
-    print_summary("Figure 9 — summary", summary)
+    print_summary("Figure 10 — summary", summary)
     write_result(
         "link_fleet",
-        figure=9,
+        figure=10,
         title="A province's fleet on one broker",
         args=args,
         summary=summary,

@@ -31,6 +31,7 @@ FIGURES = (
     "clip_import",
     "tts_render",
     "web_panel",
+    "emergency",
     "link_fleet",
 )
 
