@@ -154,16 +154,14 @@ class PlayLog:
     def _catch_up(self, month: str) -> None:
         """Another writer that died between its two writes left the month file one event
         behind: apply it before ours (after ours it could no longer be told from an edit).
-        Seen cheaply: the chain changed since our last write and is newer than the month
-        file, which a writer that finished both writes leaves the other way round."""
+        Looked at only when the chain changed since this process last wrote it (another
+        writer was there: the link logging a bulletin, a restart), which is rare, so the
+        whole-month check of :func:`recover` is paid then and not on every write."""
         chain = _identity(chain_path(self.log_dir, month))
         if chain is None or chain == self._seen_chain.get(month) or self._unapplied.get(month):
             return
-        written = _identity(self.log_dir / f"{month}.json")
-        if written is None or chain[2] > written[2]:
-            recover(self.log_dir, month)
-            if month in self._dbs:
-                self._dbs.pop(month).close()
+        if recover(self.log_dir, month).reapplied is not None and month in self._dbs:
+            self._dbs.pop(month).close()  # recover wrote the month file behind our back
 
     def prepare(self, *, now: datetime) -> list[str]:
         """Before the first write of a run: what a power cut left in the chains is undone.

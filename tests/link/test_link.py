@@ -327,7 +327,7 @@ def test_a_rewritten_log_is_refused_by_the_province_and_its_own_copy_is_checked(
     # province acknowledged, and broadcasts on
     one.link.stop()
     forge_without(one.config.log_dir, MONTH, 2)
-    (one.config.data_dir / "link" / "cursor.json").unlink()
+    (one.config.data_dir / "link" / "cursor.json").unlink(missing_ok=True)
     sessions(one, 1, start + timedelta(minutes=40))
     one.link.start()
     wait_until(
