@@ -15,6 +15,11 @@ truth on an SD card. Each contender is kept open as the daemon keeps its log, on
 untimed append warms it up, and the timed appends alternate between the contenders.
 The fsync share is measured by repeating with ``os.fsync`` replaced by a no-op.
 
+Since issue 15 every change is first appended (and fsynced) to the month's hash chain
+(``logbook/chain.py``); its share is measured apart, appending to a chain that already
+holds a full month. The month files of the box are adopted by ``PlayLog.prepare`` first,
+as the daemon does at start.
+
 Month files are written directly in TinyDB's JSON layout (``_common.month_log``); the
 baseline file is streamed, so generating 100k entries stays light. The baseline at the
 largest size needs a few hundred MB to load; it is skipped, with a note, when the
@@ -92,6 +97,7 @@ def measure(root: Path, size: int, repeat: int, with_baseline: bool) -> dict:
     current = now.strftime("%Y-%m")
     log_dir, baseline_path, months = build(root, size, current)
     log = PlayLog(log_dir, TZ)
+    log.prepare(now=now)  # as the daemon starts: the months are chained (adopted) first
     db = TinyDB(baseline_path) if with_baseline else None
     template = month_log(current, sessions=1)[0]
 
@@ -128,10 +134,28 @@ def measure(root: Path, size: int, repeat: int, with_baseline: bool) -> dict:
         if db:
             db.close()
     month_file = log_dir / f"{current}.json"
+    result["chain_append"] = chain_append(root / f"chain-{size}", current, template, repeat)
     result["ours_file_bytes"] = month_file.stat().st_size
     result["breakdown_ms"] = breakdown(month_file)
     result["baseline_file_bytes"] = baseline_path.stat().st_size
     return result
+
+
+def chain_append(directory: Path, month: str, template: dict, repeat: int) -> list[float]:
+    """The hash chain's share of an append (issue 15): one event appended and fsynced to a
+    chain already holding a full month, as PlayLog does before it writes the month file."""
+    from firmware_host.logbook.chain import ChainWriter
+
+    writer = ChainWriter(directory)
+    now = datetime.now(TZ)
+    writer.adopt(month, {n: dict(template) for n in range(1, PER_MONTH + 1)}, now)
+    samples = []
+    for n in range(repeat):
+        samples.append(
+            timed(lambda n=n: writer.append(month, "add", PER_MONTH + 1 + n, template, now))[0]
+            * 1000
+        )
+    return samples
 
 
 def breakdown(month_file: Path) -> dict[str, float]:
@@ -245,6 +269,12 @@ def main() -> None:
             met=growth <= FLAT,
         ),
         row(f"fsync share at {large['size']}", fsync_ours, fsync_base, "ms"),
+        row(
+            "of which the hash chain's append (fsynced), median",
+            stat(large, "chain_append"),
+            None,
+            "ms",
+        ),
     ]
     print_summary("Figure 4 — summary (baseline = TinyDB default JSONStorage, one file)", summary)
     write_result(

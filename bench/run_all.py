@@ -33,6 +33,7 @@ FIGURES = (
     "web_panel",
     "emergency",
     "relay_latency",
+    "link_fleet",
 )
 
 

@@ -184,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "cli.help.demo")
     demo.add_argument("--samples", type=Path, default=None)
+    _link_commands(command)
     return parser
 
 
@@ -1004,6 +1005,227 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(data_dir=args.data_dir, samples=args.samples)
 
 
+# -- the provable log and the province link (issue 15) ---------------------------------
+def _link_commands(command: Any) -> None:
+    verify = command("verify", "cli.help.verify", reads=True)
+    verify.add_argument("--month", help="YYYY-MM")
+    command("link", "cli.help.link")
+    province = command("province", "cli.help.province")
+    actions = province.add_subparsers(dest="province_command", required=True, metavar="ACTION")
+
+    def action(name: str, help_key: str, *, reads: bool = False) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=t(help_key))
+        _common(sub, suppress=True)
+        if reads:
+            _json_flag(sub)
+        return sub
+
+    action("serve", "cli.help.province_serve")
+    status = action("status", "cli.help.province_status", reads=True)
+    status.add_argument("--verify", action="store_true", help=t("cli.help.province_verify"))
+    report = action("report", "cli.help.province_report")
+    report.add_argument("--month", required=True, help="YYYY-MM")
+    report.add_argument("--format", dest="formats", default="xlsx", help="xlsx, docx, csv, all")
+    report.add_argument("--out", type=Path, default=Path("."))
+    send = action("send", "cli.help.province_send", reads=True)
+    send.add_argument("--tier", required=True, choices=("khan-cap", "uu-tien", "thuong"))
+    send.add_argument("--title", required=True)
+    send.add_argument("--clip", type=Path, help=t("cli.help.send_clip"))
+    send.add_argument("--url", help=t("cli.help.send_url"))
+    send.add_argument("--text", help=t("cli.help.send_text"))
+    send.add_argument("--text-lang", default="vi")
+    send.add_argument("--targets", default="all", help="all | 19543,19543/tram-2")
+    send.add_argument("--zones", default="all", help="all | thon-1,thon-2")
+    send.add_argument("--times", default="", help="06:30,17:00")
+    send.add_argument("--repeat", type=int, default=1)
+    send.add_argument("--from", dest="valid_from", type=datetime.fromisoformat)
+    send.add_argument("--until", dest="valid_until", type=datetime.fromisoformat)
+    send.add_argument("--id", dest="bulletin_id")
+    send.add_argument("--wait", type=float, default=15.0, help=t("cli.help.send_wait"))
+    keys = action("keys", "cli.help.province_keys")
+    keys.add_argument("--out", type=Path, help=t("cli.help.keys_out"))
+    keys.add_argument("--show", action="store_true", help=t("cli.help.keys_show"))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from firmware_host.link.box.outbox import read_cursor_heads
+    from firmware_host.logbook.chain import verify
+
+    config = _config(args)
+    if args.month and not _valid_month(args.month):
+        raise LoaxaError("cli.bad_month", month=args.month)
+    verdict = verify(
+        config.log_dir,
+        [args.month] if args.month else None,
+        anchors=read_cursor_heads(config.data_dir),
+    )
+    if getattr(args, "json", False):
+        _emit_json(
+            {
+                "status": verdict.status,
+                "problem": verdict.problem.message() if verdict.problem else None,
+                "recoverable": [f.message() for f in verdict.recoverable],
+                "heads": {m: h.as_dict() for m, h in verdict.heads.items()},
+                "unchained": list(verdict.unchained),
+            }
+        )
+    else:
+        print(verdict.message())
+    return 1 if verdict.status == "broken" else 0
+
+
+def _until_signalled() -> Any:
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from firmware_host.link.box.client import LinkClient
+
+    config = _config(args)
+    logging.getLogger("loaxa").setLevel(logging.INFO)
+    LinkClient(config).run(_until_signalled())
+    return 0
+
+
+def cmd_province(args: argparse.Namespace) -> int:
+    config = _config(args)
+    action = args.province_command
+    if action == "serve":
+        from firmware_host.link.province.collector import Collector
+
+        logging.getLogger("loaxa").setLevel(logging.INFO)
+        Collector(config).run(_until_signalled())
+        return 0
+    if action == "keys":
+        from firmware_host.link.province import send as sending
+
+        path = args.out or config.province.private_key_file
+        public = sending.public_key_of(path) if args.show else sending.make_keys(path)
+        if not args.show:
+            print(t("province.keys_made", path=path), file=sys.stderr)
+        print(public)
+        return 0
+    if action == "send":
+        return _province_send(config, args)
+    from firmware_host.link.province import table
+    from firmware_host.link.province.store import ProvinceStore
+
+    store = ProvinceStore(config.province.store, config.timezone)
+    now = datetime.now(config.timezone)
+    if action == "status":
+        rows = table.status_rows(store, now, check_store=args.verify)
+        if getattr(args, "json", False):
+            _emit_json([row.as_dict() for row in rows])
+        else:
+            print_province_status(rows)
+        return 1 if any(not row.chain_verified for row in rows) else 0
+    from firmware_host.report import service, wording
+
+    if not _valid_month(args.month):
+        raise LoaxaError("cli.bad_month", month=args.month)
+    recipient = config.report.recipient or wording.default_recipient(config.commune.province)
+    merged = table.province_report(store, args.month, tz=config.timezone, recipient=recipient)
+    for warning in merged.warnings:
+        print(f"! {warning}", file=sys.stderr)
+    for fmt in _formats(args.formats, service.MERGE_FORMATS):
+        for path in service.write_merged(merged, fmt, args.out):
+            print(t("cli.report_written", path=path))
+    return 0
+
+
+def print_province_status(rows: Sequence[Any]) -> None:
+    if not rows:
+        print(t("province.no_boxes_yet"))
+        return
+
+    def yes_no(value: bool | None) -> str:
+        return "?" if value is None else t("word.yes" if value else "word.no")
+
+    def when(text: str | None) -> str:
+        return f"{datetime.fromisoformat(text):%d/%m %H:%M}" if text else "—"
+
+    print_table(
+        [
+            t("col.commune"),
+            t("col.station"),
+            t("col.online"),
+            t("col.last_seen"),
+            t("col.last_broadcast"),
+            t("col.missed_week"),
+            t("col.failed_week"),
+            t("col.clock_untrusted"),
+            t("col.chain_verified"),
+        ],
+        [
+            [
+                f"{r.commune} ({r.commune_code})",
+                r.station,
+                yes_no(r.online),
+                when(r.last_seen),
+                when(r.last_broadcast),
+                r.missed_this_week,
+                r.failed_this_week,
+                yes_no(r.clock_untrusted),
+                yes_no(r.chain_verified),
+            ]
+            for r in rows
+        ],
+    )
+    for r in rows:
+        if r.problem:
+            print(f"✘ {r.commune_code}/{r.station_id}: {r.problem}")
+
+
+def _province_send(config: Config, args: argparse.Namespace) -> int:
+    from firmware_host.link.province import send as sending
+
+    def names(text: str) -> str | list[str]:
+        return "all" if text.strip() == "all" else [n.strip() for n in text.split(",") if n.strip()]
+
+    if sum(x is not None for x in (args.clip, args.text)) != 1:
+        raise LoaxaError("province.clip_or_text")
+    audio = sending.Audio(clip=args.clip, url=args.url, text=args.text, language=args.text_lang)
+    zone = config.timezone
+    bulletin = sending.build(
+        config,
+        tier=args.tier,
+        title=args.title,
+        audio=audio,
+        targets=names(args.targets),
+        zones=names(args.zones),
+        valid_from=args.valid_from and _aware(args.valid_from, zone),
+        valid_until=args.valid_until and _aware(args.valid_until, zone),
+        times=[x.strip() for x in args.times.split(",") if x.strip()],
+        repeat=args.repeat,
+        bulletin_id=args.bulletin_id,
+    )
+    sent = sending.send(config, bulletin, wait=args.wait)
+    if getattr(args, "json", False):
+        _emit_json(
+            {
+                "id": sent.bulletin["id"],
+                "topics": sent.topics,
+                "unknown": sent.unknown,
+                "published": sent.published,
+            }
+        )
+        return 0
+    for target in sent.unknown:
+        print(f"! {t('province.target_unknown', target=target)}", file=sys.stderr)
+    key = "province.sent" if sent.published else "province.spooled"
+    print(t(key, id=sent.bulletin["id"], boxes=len(sent.topics)))
+    return 0
+
+
+def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
 HANDLERS = {
     "init": cmd_init,
     "clips": cmd_clips,
@@ -1018,6 +1240,9 @@ HANDLERS = {
     "usb": cmd_usb,
     "selftest": cmd_selftest,
     "demo": cmd_demo,
+    "verify": cmd_verify,
+    "link": cmd_link,
+    "province": cmd_province,
 }
 
 

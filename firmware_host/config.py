@@ -7,6 +7,8 @@ documentation an installer reads and the checks the box applies cannot drift apa
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import ipaddress
 import os
@@ -41,6 +43,11 @@ TTS_ENGINES = ("auto", "espeak-ng", "piper")
 TTS_SPEED_RANGE = (0.6, 1.8)
 TTS_VOICE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]+)*(?:\+[A-Za-z0-9_-]+)?")
 TTS_ABBREVIATIONS = ("tts", "abbreviations")  # a table of words the commune chooses
+# The province link: a commune code or a station id is one level of an MQTT topic and half
+# of the box's broker account ("19543/tram-1"), as hardware/province/make-credentials.sh
+# makes it.
+LINK_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+MAX_PROVINCE_KEYS = 8
 ABBREVIATION_MAX_KEY = 40
 ABBREVIATION_MAX_VALUE = 200
 
@@ -172,6 +179,42 @@ class TtsSettings:
 
 
 @dataclass(frozen=True)
+class BrokerSettings:
+    """Where an MQTT client of the province link connects; ``host`` "" = not configured."""
+
+    host: str
+    port: int
+    tls: bool
+    ca_file: Path
+    password_file: Path
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """``[link]``: this box on the province broker (``loaxa link``)."""
+
+    broker: BrokerSettings
+    commune_code: str
+    station_id: str
+    province_keys: tuple[str, ...]  # base64 Ed25519 public keys bulletins must be signed by
+    status_seconds: float
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.broker.host)
+
+
+@dataclass(frozen=True)
+class ProvinceSettings:
+    """``[province]``: the province's own machine (``loaxa province …``), never a box."""
+
+    broker: BrokerSettings
+    private_key_file: Path
+    store: Path
+    issuer: str
+
+
+@dataclass(frozen=True)
 class WebSettings:
     """``[web]``: where ``loaxa web`` listens and how it treats its visitors. The TLS
     files (None: plain http) are absolute; whether they exist and match is found out
@@ -227,6 +270,8 @@ class Config:
     panel: PanelSettings
     tts: TtsSettings
     report: ReportSettings
+    link: LinkSettings
+    province: ProvinceSettings
     policy: PolicySettings
     web: WebSettings
     rebroadcast: RebroadcastSettings
@@ -499,6 +544,8 @@ def _build(
     usb = _usb_settings(doc, owner, bad)
     panel = _panel_settings(doc, owner, bad)
     tts = _tts_settings(doc, data_dir, bad)
+    link = _link_settings(doc, data_dir, bad)
+    province = _province_settings(doc, data_dir, bad)
     policy = _policy_settings(doc, bad)
     web = _web_settings(doc, data_dir, bad)
 
@@ -532,6 +579,8 @@ def _build(
         panel=panel,
         tts=tts,
         report=ReportSettings(recipient=" ".join(doc["report"]["recipient"].split())),
+        link=link,
+        province=province,
         policy=policy,
         web=web,
         rebroadcast=RebroadcastSettings(**{k: float(v) for k, v in doc["relay"].items()}),
@@ -668,6 +717,80 @@ def _tts_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> TtsSettin
         piper_model=model,
         piper_attribution=tts["piper_attribution"].strip(),
         abbreviations=MappingProxyType(dict(tts["abbreviations"])),
+    )
+
+
+def _path(data_dir: Path, text: str) -> Path:
+    path = Path(text.strip())
+    return path if path.is_absolute() else data_dir / path
+
+
+def _broker_settings(
+    table: Mapping[str, Any], section: str, data_dir: Path, bad: Any
+) -> BrokerSettings:
+    host = table["broker"].strip()
+    if any(ch.isspace() or ch in "/@" for ch in host):  # a name or an address, no URL
+        bad((section, "broker"), t("link.bad_broker", value=table["broker"]))
+    if not 1 <= table["port"] <= 65535:
+        bad((section, "port"), f"{table['port']} ∉ [1, 65535]")
+    if host and table["tls"] and not table["ca_file"].strip():
+        bad((section, "ca_file"), t("link.needs_ca"))
+    if host and not table["password_file"].strip():
+        bad((section, "password_file"), t("link.needs_password"))
+    return BrokerSettings(
+        host=host,
+        port=int(table["port"]),
+        tls=table["tls"],
+        ca_file=_path(data_dir, table["ca_file"]),
+        password_file=_path(data_dir, table["password_file"]),
+    )
+
+
+def _public_key_ok(text: str) -> bool:
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return False
+    return len(raw) == 32 and base64.b64encode(raw).decode("ascii") == text
+
+
+def _link_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> LinkSettings:
+    """Check ``[link]``: names that fit a topic level and the broker's account, and keys
+    that are Ed25519 public keys. The files named (CA, password) are read when the link
+    starts, where a missing one is said; every other command works without them."""
+    link = doc["link"]
+    broker = _broker_settings(link, "link", data_dir, bad)
+    for key in ("commune_code", "station_id"):
+        value = link[key].strip()
+        if value and (not LINK_NAME.fullmatch(value) or value == "broadcast"):
+            bad(("link", key), t("link.bad_name", value=link[key]))
+        elif broker.host and not value:
+            bad(("link", key), t("link.needs_name"))
+    keys = link["province_keys"]
+    if not all(isinstance(k, str) and _public_key_ok(k.strip()) for k in keys):
+        bad(("link", "province_keys"), t("bulletin.bad_public_key"))
+    elif len(keys) > MAX_PROVINCE_KEYS:
+        bad(("link", "province_keys"), f"{len(keys)} > {MAX_PROVINCE_KEYS}")
+    elif broker.host and not keys:
+        bad(("link", "province_keys"), t("link.needs_keys"))
+    if not 10 <= link["status_seconds"] <= 3600:
+        bad(("link", "status_seconds"), f"{link['status_seconds']} ∉ [10, 3600]")
+    return LinkSettings(
+        broker=broker,
+        commune_code=link["commune_code"].strip(),
+        station_id=link["station_id"].strip(),
+        province_keys=tuple(k.strip() for k in keys if isinstance(k, str)),
+        status_seconds=float(link["status_seconds"]),
+    )
+
+
+def _province_settings(doc: Mapping[str, Any], data_dir: Path, bad: Any) -> ProvinceSettings:
+    province = doc["province"]
+    return ProvinceSettings(
+        broker=_broker_settings(province, "province", data_dir, bad),
+        private_key_file=_path(data_dir, province["private_key_file"]),
+        store=_path(data_dir, province["store"] or "province"),
+        issuer=" ".join(province["issuer"].split()),
     )
 
 

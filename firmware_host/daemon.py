@@ -123,6 +123,8 @@ class Daemon:
             self.announce(note)
         self.announce(t("relays.all_off"))
         self.log = PlayLog(self.config.log_dir, self.tz)
+        for note in self.log.prepare(now=self.now()):
+            self.announce(note)
         recovered = self.log.recover_interrupted(now=self.now(), reason=t("log.power_cut"))
         if recovered:
             self.announce(t("log.recovered", count=recovered))

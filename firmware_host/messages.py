@@ -1094,6 +1094,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{month}, sự kiện {seq} (mục {entry}): chưa có trong tệp nhật ký tháng (mất điện giữa hai lần ghi). Khi khởi động, hộp ghi bổ sung thay đổi này.",
         "{month}, event {seq} (entry {entry}): not yet in the month file (a power cut between two writes). At start-up the box writes this change.",
     ),
+    "chain.adopted": (
+        "{month}: nhật ký tháng được ghi trước khi có chuỗi băm; từ nay chuỗi chứng minh các mục hiện có (số mục: {entries}).",
+        "{month}: the month was logged before the hash chain existed; from now on the chain proves the entries it holds (count: {entries}).",
+    ),
     "chain.line_unreadable": (
         "{month}: dòng {line} của tệp chuỗi không đọc được ({detail}). Tệp chuỗi đã bị sửa hoặc hỏng.",
         "{month}: line {line} of the chain file cannot be read ({detail}). The chain file was edited or damaged.",
@@ -1265,8 +1269,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "valid_until must come after valid_from, within 92 days",
     ),
     "bulletin.rule.times": (
-        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24; bản tin khẩn cấp không có giờ vì phát ngay",
-        "a list of HH:MM times in increasing order without repeats, at most 24; an emergency bulletin has none, it airs at once",
+        "danh sách giờ HH:MM tăng dần, không trùng lặp, tối đa 24, bắt buộc với bản tin thường và ưu tiên; bản tin khẩn cấp không có giờ vì phát ngay",
+        "a list of HH:MM times in increasing order without repeats, at most 24, required for a normal or priority bulletin; an emergency bulletin has none, it airs at once",
     ),
     "bulletin.rule.repeat": ("số lần phát mỗi lượt, từ 1 đến 10", "plays per airing, from 1 to 10"),
     "bulletin.rule.content": (
@@ -1315,6 +1319,224 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không đọc được danh sách bản tin đã nhận '{path}' ({detail}); đã chuyển sang '{aside}' và bắt đầu danh sách mới. Một bản tin cũ còn hiệu lực có thể được nhận lại một lần.",
         "The list of bulletins already received '{path}' cannot be read ({detail}); it was moved to '{aside}' and a new list started. An old bulletin still valid may be taken once more.",
     ),
+    # --- province link: the box's end (link/box/, config [link]) ---
+    "link.not_configured": (
+        "Chưa cấu hình nối với tỉnh: điền [link] broker, commune_code, station_id và province_keys trong loaxa.toml.",
+        "The province link is not configured: fill in [link] broker, commune_code, station_id and province_keys in loaxa.toml.",
+    ),
+    "link.bad_broker": (
+        "'{value}' không phải tên hoặc địa chỉ máy chủ (viết như mqtt.tinh.gov.vn hoặc 203.0.113.7, không có mqtts:// hay /)",
+        "'{value}' is not a broker name or address (write mqtt.tinh.gov.vn or 203.0.113.7, without mqtts:// or /)",
+    ),
+    "link.needs_ca": (
+        "cần tệp chứng chỉ ca.crt của tỉnh khi dùng TLS",
+        "the province's ca.crt is needed with TLS",
+    ),
+    "link.needs_password": (
+        "cần tệp chứa mật khẩu tài khoản MQTT",
+        "a file holding the MQTT account's password is needed",
+    ),
+    "link.bad_name": (
+        "'{value}' phải gồm 1–32 chữ thường không dấu, số hoặc '-' (như tài khoản tỉnh cấp, ví dụ 19543 và tram-1)",
+        "'{value}' must be 1–32 lowercase unaccented letters, digits or '-' (as in the account the province made, e.g. 19543 and tram-1)",
+    ),
+    "link.needs_name": (
+        "bắt buộc khi có broker: mã xã và mã trạm là tên tài khoản của hộp trên máy chủ của tỉnh",
+        "required with a broker: the commune code and station id are the box's account on the province broker",
+    ),
+    "link.needs_keys": (
+        "bắt buộc khi có broker: hộp chỉ nhận bản tin có chữ ký bằng khoá của tỉnh",
+        "required with a broker: the box takes only bulletins signed with a province key",
+    ),
+    "link.password_unreadable": (
+        "Không đọc được mật khẩu MQTT trong '{path}' ({detail}). Ghi mật khẩu tỉnh cấp vào tệp này (chỉ root và loaxa đọc được).",
+        "Cannot read the MQTT password in '{path}' ({detail}). Write the password the province gave into this file (readable by root and loaxa only).",
+    ),
+    "link.ca_missing": (
+        "Không có tệp chứng chỉ của tỉnh '{path}'. Chép ca.crt của máy chủ tỉnh vào đây.",
+        "The province's certificate '{path}' is missing. Copy the province broker's ca.crt there.",
+    ),
+    "link.started": (
+        "Đang nối với tỉnh: hộp {box}, máy chủ {broker}:{port}.",
+        "Linking to the province: box {box}, broker {broker}:{port}.",
+    ),
+    "link.connect_refused": (
+        "Máy chủ {broker} từ chối kết nối: {reason}. Kiểm tra tên tài khoản, mật khẩu và chứng chỉ.",
+        "Broker {broker} refused the connection: {reason}. Check the account, the password and the certificate.",
+    ),
+    "link.bad_message": (
+        "Bỏ qua một tin không đọc được trên '{topic}': {detail}.",
+        "A message on '{topic}' could not be read and was dropped: {detail}.",
+    ),
+    "link.cursor_unreadable": (
+        "Không đọc được '{path}' (tỉnh đã nhận đến đâu): {detail}. Hộp gửi lại nhật ký từ đầu; tỉnh không lưu trùng.",
+        "Cannot read '{path}' (how far the province has the log): {detail}. The box sends the log again from the start; the province keeps no duplicates.",
+    ),
+    "link.state_unreadable": (
+        "Không đọc được '{path}' (bản tin đang chờ phát): {detail}.",
+        "Cannot read '{path}' (bulletins waiting to air): {detail}.",
+    ),
+    "link.province_ahead": (
+        "{month}: tỉnh đã nhận đến sự kiện {seq}, nhiều hơn nhật ký của hộp đang có. Nhật ký của hộp đã bị thay bằng bản cũ.",
+        "{month}: the province holds events up to {seq}, more than this box's log holds. The box's log was replaced by an older copy.",
+    ),
+    "link.province_differs": (
+        "{month}, sự kiện {seq}: tỉnh giữ một sự kiện khác với nhật ký của hộp. Nhật ký của hộp đã bị viết lại.",
+        "{month}, event {seq}: the province holds a different event than this box's log. The box's log was rewritten.",
+    ),
+    "link.province_refused": (
+        "{month}: tỉnh không nhận nhật ký của hộp: {detail}",
+        "{month}: the province refused the box's log: {detail}",
+    ),
+    "link.bulletin_received": (
+        "Nhận bản tin {tier} '{title}' ({id}) của {issuer}.",
+        "Received the {tier} bulletin '{title}' ({id}) from {issuer}.",
+    ),
+    "link.bulletin_scheduled": (
+        "Bản tin {id} đã vào lịch phát: tệp {file}, từ {first} đến {last}.",
+        "Bulletin {id} is scheduled: file {file}, from {first} to {last}.",
+    ),
+    "link.tier.thuong": ("thông thường", "normal"),
+    "link.tier.uu-tien": ("ưu tiên", "priority"),
+    "link.tier.khan-cap": ("khẩn cấp", "emergency"),
+    "link.window_too_short": (
+        "Không có ngày nào mà mọi giờ phát của bản tin đều nằm trọn trong thời gian hiệu lực.",
+        "There is no day on which every airing time of the bulletin fits inside its validity window.",
+    ),
+    "link.download_failed": (
+        "Không tải được bài của bản tin từ {url}: {detail}.",
+        "Cannot download the bulletin's clip from {url}: {detail}.",
+    ),
+    "link.download_too_big": (
+        "Bài tải từ {url} lớn hơn {bytes} byte bản tin khai báo.",
+        "The clip downloaded from {url} is larger than the {bytes} bytes the bulletin states.",
+    ),
+    "link.download_mismatch": (
+        "Bài tải từ {url} không khớp kích thước hoặc mã sha256 ghi trong bản tin đã ký.",
+        "The clip downloaded from {url} does not match the size or sha256 in the signed bulletin.",
+    ),
+    # --- province link: the province's end (link/province/, config [province]) ---
+    "province.not_configured": (
+        "Chưa cấu hình máy của tỉnh: điền [province] broker và password_file trong loaxa.toml.",
+        "The province machine is not configured: fill in [province] broker and password_file in loaxa.toml.",
+    ),
+    "province.serving": (
+        "Đang nhận nhật ký của các hộp: máy chủ {broker}:{port}, lưu tại {store}.",
+        "Collecting the boxes' logs: broker {broker}:{port}, stored in {store}.",
+    ),
+    "province.outbox_bad": (
+        "Bản tin chờ gửi '{file}' không đọc được ({detail}); đã để sang một bên.",
+        "The waiting bulletin '{file}' cannot be read ({detail}); it was set aside.",
+    ),
+    "province.box_rolled_back": (
+        "{month}: hộp nay chỉ còn {have} sự kiện trong khi đã gửi tỉnh {seq}. Nhật ký của hộp đã bị thay bằng bản cũ.",
+        "{month}: the box now holds {have} events while it sent the province {seq}. The box's log was replaced by an older copy.",
+    ),
+    "province.box_says_broken": (
+        "hộp tự kiểm tra thấy nhật ký không toàn vẹn: {problem}",
+        "the box's own check finds its log broken: {problem}",
+    ),
+    "province.store_broken": (
+        "bản lưu tại tỉnh không toàn vẹn: {problem}",
+        "the province's copy is broken: {problem}",
+    ),
+    "province.not_heard_since": (
+        "chưa nhận tin của hộp từ sau khi hết tháng ({end})",
+        "nothing heard from the box since the month ended ({end})",
+    ),
+    "province.events_missing": (
+        "hộp còn sự kiện chưa gửi lên (số sự kiện: {count})",
+        "the box has events not yet received (count: {count})",
+    ),
+    "province.incomplete": (
+        "{commune}, trạm {station} ({box}) (*): số liệu tháng chưa đủ: {reasons}.",
+        "{commune}, station {station} ({box}) (*): the month's figures are incomplete: {reasons}.",
+    ),
+    "province.no_boxes": (
+        "Chưa có hộp nào trong '{store}'. Hãy chạy 'loaxa province serve' và chờ các hộp gửi nhật ký.",
+        "No box in '{store}' yet. Run 'loaxa province serve' and wait for the boxes to send their logs.",
+    ),
+    "province.no_boxes_yet": (
+        "Chưa có hộp nào gửi tin về.",
+        "No box has reported yet.",
+    ),
+    "province.key_exists": (
+        "Đã có khoá bí mật '{path}': không ghi đè (các hộp đang tin khoá này). Dùng --show để in lại khoá công khai.",
+        "The private key '{path}' exists: it is not overwritten (the boxes trust it). Use --show to print its public key again.",
+    ),
+    "province.key_unwritable": (
+        "Không ghi được khoá bí mật '{path}': {detail}.",
+        "Cannot write the private key '{path}': {detail}.",
+    ),
+    "province.key_unreadable": (
+        "Không đọc được khoá bí mật '{path}': {detail}. Tạo khoá bằng 'loaxa province keys'.",
+        "Cannot read the private key '{path}': {detail}. Make one with 'loaxa province keys'.",
+    ),
+    "province.keys_made": (
+        "Đã tạo khoá bí mật '{path}' (chỉ ở máy này, không chép đi đâu). Khoá công khai bên dưới ghi vào [link] province_keys của mọi hộp:",
+        "Private key '{path}' made (it stays on this machine, never copy it). The public key below goes into every box's [link] province_keys:",
+    ),
+    "province.no_audio": (
+        "Bản tin cần một bài: --clip TỆP (có thể kèm --url) hoặc --text \"…\".",
+        "A bulletin needs audio: --clip FILE (optionally with --url) or --text \"…\".",
+    ),
+    "province.clip_or_text": (
+        "Chọn một trong hai: --clip TỆP hoặc --text \"…\".",
+        "Give one of the two: --clip FILE or --text \"…\".",
+    ),
+    "province.bad_format": (
+        "Tệp '{file}' không thuộc các dạng bản tin nhận: {formats}.",
+        "File '{file}' is not one of the formats a bulletin carries: {formats}.",
+    ),
+    "province.no_box": (
+        "Không có hộp nào của {targets} từng gửi tin về tỉnh: chưa gửi được bản tin riêng cho họ.",
+        "No box of {targets} has ever reported to the province: a bulletin for them alone cannot be sent yet.",
+    ),
+    "province.id_used": (
+        "Mã bản tin '{id}' đã dùng. Mỗi bản tin một mã (hộp từ chối mã đã nhận).",
+        "Bulletin id '{id}' is already used. One id per bulletin (boxes refuse an id they have seen).",
+    ),
+    "province.target_unknown": (
+        "{target}: chưa có hộp nào như vậy gửi tin về tỉnh.",
+        "{target}: no such box has reported to the province yet.",
+    ),
+    "province.sent": (
+        "Đã ký và gửi bản tin {id} (số chủ đề: {boxes}). Xem hộp nhận chưa: loaxa province status --json.",
+        "Bulletin {id} signed and sent (topics: {boxes}). See what the boxes say: loaxa province status --json.",
+    ),
+    "province.spooled": (
+        "Đã ký bản tin {id} (số chủ đề: {boxes}); đang chờ 'loaxa province serve' gửi đi.",
+        "Bulletin {id} is signed (topics: {boxes}); waiting for 'loaxa province serve' to send it.",
+    ),
+    "col.commune": ("Xã", "Commune"),
+    "col.station": ("Trạm", "Station"),
+    "col.online": ("Trực tuyến", "Online"),
+    "col.last_seen": ("Tin cuối", "Last seen"),
+    "col.last_broadcast": ("Phát cuối", "Last broadcast"),
+    "col.missed_week": ("Bỏ lỡ (tuần)", "Missed (week)"),
+    "col.failed_week": ("Lỗi (tuần)", "Failed (week)"),
+    "col.clock_untrusted": ("Giờ sai?", "Clock untrusted"),
+    "col.chain_verified": ("Nhật ký toàn vẹn", "Log proven"),
+    "word.yes": ("có", "yes"),
+    "word.no": ("không", "no"),
+    "cli.help.verify": (
+        "kiểm tra nhật ký phát có bị sửa không (chuỗi băm)",
+        "check that the playback log was not altered (hash chain)",
+    ),
+    "cli.help.link": ("nối với tỉnh qua MQTT (chạy như dịch vụ)", "the province link over MQTT (runs as a service)"),
+    "cli.help.province": ("máy của tỉnh: nhận nhật ký, trạng thái, báo cáo, gửi bản tin", "the province's machine: collect, status, report, send"),
+    "cli.help.province_serve": ("nhận nhật ký và trạng thái của mọi hộp (chạy như dịch vụ)", "collect every box's log and status (runs as a service)"),
+    "cli.help.province_status": ("mỗi hộp một dòng: trực tuyến, tin cuối, buổi bỏ lỡ…", "one row per box: online, last seen, missed sessions…"),
+    "cli.help.province_verify": ("kiểm tra cả bản lưu tại tỉnh từ đĩa (chậm)", "also check the province's copy from disk (slow)"),
+    "cli.help.province_report": ("báo cáo tháng của tỉnh từ nhật ký đã nhận", "the province's month report from the logs received"),
+    "cli.help.province_send": ("ký và gửi một bản tin xuống các hộp", "sign and send a bulletin to the boxes"),
+    "cli.help.province_keys": ("tạo cặp khoá ký bản tin, in khoá công khai cho các hộp", "make the signing key pair, print the public key for the boxes"),
+    "cli.help.send_clip": ("tệp âm thanh (mp3, wav, ogg, opus, m4a, flac; gửi kèm tối đa 2 MiB)", "audio file (mp3, wav, ogg, opus, m4a, flac; embedded up to 2 MiB)"),
+    "cli.help.send_url": ("địa chỉ https nơi để tệp --clip; hộp tự tải và kiểm tra", "https address where the --clip file is published; boxes fetch and check it"),
+    "cli.help.send_text": ("văn bản để hộp đọc thành bài", "text the boxes read aloud"),
+    "cli.help.send_wait": ("chờ tối đa ... giây cho đến khi bản tin được gửi đi", "wait up to ... seconds for the bulletin to go out"),
+    "cli.help.keys_out": ("nơi ghi khoá bí mật (mặc định [province] private_key_file)", "where the private key goes (default [province] private_key_file)"),
+    "cli.help.keys_show": ("in lại khoá công khai của khoá đã có", "print the public key of the existing key again"),
     # --- daemon ---
     "clock.synchronised": ("đồng hồ đã đồng bộ qua mạng (NTP)", "the clock is synchronised (NTP)"),
     "clock.confirmed": (

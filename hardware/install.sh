@@ -382,6 +382,10 @@ else
       && [ "$((unit_changed + package_changed))" -gt 0 ]; then
     run systemctl restart loaxa-web.service
   fi
+  if systemctl is-active --quiet loaxa-link.service 2>/dev/null \
+      && [ "$((unit_changed + package_changed))" -gt 0 ]; then
+    run systemctl restart loaxa-link.service
+  fi
 fi
 
 # -- Done -----------------------------------------------------------------------------------
@@ -395,6 +399,11 @@ fi
 if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa.service 2>/dev/null; then
   say "Next / tiếp theo: sudo nano $ETC/loaxa.toml; loaxa selftest;" \
     "sudo systemctl enable --now loaxa"
+fi
+# The province link waits for its account, the province's CA and keys (docs/link.md).
+if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-link.service 2>/dev/null; then
+  say "Province link / nối với tỉnh: [link] in $ETC/loaxa.toml (docs/link.md);" \
+    "sudo systemctl enable --now loaxa-link"
 fi
 # The panel waits for a technician account: nobody could log in to it before.
 if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-web.service 2>/dev/null; then

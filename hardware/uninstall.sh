@@ -63,17 +63,20 @@ done
 rules=()
 for rule in "$here"/udev/*.rules; do rules+=("/etc/udev/rules.d/$(basename "$rule")"); done
 shopt -u nullglob
-# The web panel first: it switches nothing, so it simply stops (a chroot: nothing runs).
-if [ -n "$R" ]; then
-  echo "  (skipped, --root) systemctl disable --now loaxa-web.service"
-elif systemctl is-enabled --quiet loaxa-web.service 2>/dev/null \
-    || systemctl is-active --quiet loaxa-web.service 2>/dev/null; then
-  if [ -d /run/systemd/system ]; then
-    run systemctl disable --now loaxa-web.service
-  else
-    run systemctl disable loaxa-web.service
+# The web panel and the province link first: they switch nothing, so they simply stop
+# (a chroot: nothing runs).
+for side in loaxa-web.service loaxa-link.service; do
+  if [ -n "$R" ]; then
+    echo "  (skipped, --root) systemctl disable --now $side"
+  elif systemctl is-enabled --quiet "$side" 2>/dev/null \
+      || systemctl is-active --quiet "$side" 2>/dev/null; then
+    if [ -d /run/systemd/system ]; then
+      run systemctl disable --now "$side"
+    else
+      run systemctl disable "$side"
+    fi
   fi
-fi
+done
 
 if [ -n "$R" ]; then
   echo "  (skipped, --root) systemctl disable --now loaxa.service"

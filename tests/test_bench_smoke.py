@@ -29,6 +29,7 @@ def test_fast_benchmarks_run_in_smoke_mode(tmp_path):
             "log_append",
             "report_scale",
             "clip_import",
+            "link_fleet",  # ~20 s: a broker, a collector, a real link, 20 and 60 boxes
         ],
         capture_output=True,
         text=True,
@@ -36,5 +37,6 @@ def test_fast_benchmarks_run_in_smoke_mode(tmp_path):
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    for figure in ("3. cli_start", "4. log_append", "5. report_scale", "6. clip_import"):
+    figures = ("3. cli_start", "4. log_append", "5. report_scale", "6. clip_import")
+    for figure in (*figures, "10. link_fleet"):
         assert figure in done.stdout

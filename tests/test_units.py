@@ -2,12 +2,13 @@
 
 ``systemd-analyze security --offline=yes`` reads a unit file and scores how much a
 compromised service could do (0 = nothing, 10 = everything); it needs neither a running
-systemd nor the unit's programs. Every service unit under ``hardware/systemd/`` is
-scored, the ones added later too (globbed); each must stay at or below
-:data:`THRESHOLD`. Measured with systemd 252: ``loaxa.service`` 3.4 (it needs GPIO,
-ALSA, serial ports and adjtimex), ``loaxa-usb@.service`` 1.9 (9.6 "UNSAFE" before
-issue 10). Timers and paths carry no process to score; a unit of any other kind would
-make the glob test fail, to be looked at.
+systemd nor the unit's programs. Every service unit under ``hardware/systemd/`` (and the
+province machine's, under ``hardware/province/``) is scored, the ones added later too
+(globbed); each must stay at or below :data:`THRESHOLD`. Measured with systemd 252:
+``loaxa.service`` 3.4 (it needs GPIO, ALSA, serial ports and adjtimex),
+``loaxa-usb@.service`` 1.9 (9.6 "UNSAFE" before issue 10), ``loaxa-link.service`` 1.4,
+``loaxa-province.service`` 1.3. Timers and paths carry no process to score; a unit of
+any other kind would make the glob test fail, to be looked at.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from firmware_host.usb import watch as usbwatch
 REPO = Path(__file__).resolve().parent.parent
 UNITS = REPO / "hardware" / "systemd"
 THRESHOLD = 4.0
-SERVICES = sorted(UNITS.glob("*.service"))
+SERVICES = sorted(UNITS.glob("*.service")) + sorted((REPO / "hardware/province").glob("*.service"))
 
 needs_analyze = pytest.mark.skipif(
     not shutil.which("systemd-analyze"), reason="systemd-analyze not installed (package systemd)"

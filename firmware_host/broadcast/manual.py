@@ -39,6 +39,8 @@ def play_now(
         if note:
             announce(note)
         log = PlayLog(config.log_dir, config.timezone)
+        for line in log.prepare(now=datetime.now(config.timezone)):
+            announce(line)
         broadcaster = Broadcaster.for_box(
             config, relays=relays, library=ClipLibrary(config), log=log, announce=announce
         )

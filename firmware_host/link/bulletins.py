@@ -20,7 +20,7 @@ The wire format (version 1), one JSON object::
      "zones": "all" | ["thon-1", "thon-2"],
      "valid_from": "2026-09-05T06:00:00+07:00",      # ISO 8601 with offset
      "valid_until": "2026-09-06T06:00:00+07:00",     # after valid_from, within 92 days
-     "times": ["06:30", "17:00"],              # optional, daily times; not with khan-cap
+     "times": ["06:30", "17:00"],              # daily times: thuong and uu-tien only
      "repeat": 2,                              # optional, 1-10 plays per airing
      "content": {"kind": "clip", "format": "mp3", "data": "<base64>"}     # <= 2 MiB
               | {"kind": "url", "url": "https://…", "sha256": "<hex>", "bytes": n,
@@ -284,7 +284,9 @@ def verify(
     """Accept *signed* (the message as received, or its parsed object) or say why not.
 
     Order: size, JSON, signature present, signer known, signature valid, every field,
-    addressed to this box, valid now, not seen before.
+    addressed to this box, valid now, not seen before. A normal or priority bulletin may
+    come before its window opens (a campaign announced ahead): the box airs it only
+    inside the window; an emergency must be valid now, it airs at once.
     """
     if now.tzinfo is None:
         raise ValueError("now must carry its offset")
@@ -345,7 +347,7 @@ def _verify(
     bulletin = _parse(document, max_clip_bytes=max_clip_bytes)
     if not box.is_target(bulletin.targets):
         raise _Bad("not_for_this_box", box=box.name)
-    if now < bulletin.valid_from:
+    if now < bulletin.valid_from and bulletin.tier == "khan-cap":  # "at once", not later
         raise _Bad("not_yet_valid", valid_from=bulletin.valid_from.isoformat())
     if now >= bulletin.valid_until:
         raise _Bad("expired", valid_until=bulletin.valid_until.isoformat())
@@ -373,7 +375,7 @@ def _parse(doc: Mapping[str, Any], *, max_clip_bytes: int) -> Bulletin:
     if not valid_from < valid_until <= valid_from + MAX_VALIDITY:
         raise _Bad("malformed", field="window")
     times = _times(doc.get("times", []))
-    if times and tier == "khan-cap":
+    if bool(times) == (tier == "khan-cap"):  # an emergency airs at once, the others say when
         raise _Bad("malformed", field="times")
     repeat = doc.get("repeat", 1)
     if type(repeat) is not int or not 1 <= repeat <= MAX_REPEAT:

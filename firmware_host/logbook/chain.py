@@ -65,7 +65,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -76,7 +76,7 @@ from tinydb.table import Document
 
 from firmware_host.canonical import canonical
 from firmware_host.messages import LoaxaError, t
-from firmware_host.store import fsync_directory, open_db
+from firmware_host.store import AtomicJSONStorage, fsync_directory, open_db
 
 logger = logging.getLogger("loaxa.chain")
 
@@ -508,6 +508,93 @@ def verify(
     return verdict(None)
 
 
+# -- reading new events (the link's outbox) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far a reader got in a month's chain: the bytes of the complete lines it read
+    (where it reads on), the last ``seq`` and its ``hash`` (the next event's ``prev``)."""
+
+    offset: int = 0
+    seq: int = 0
+    hash: str = GENESIS
+
+
+def read_events(
+    log_dir: Path, month: str, after: Position = Position(), *, limit: int | None = None
+) -> tuple[list[dict[str, Any]], Position, Finding | None]:
+    """The month's events after *after*, read from its byte offset, at most *limit*.
+
+    Stops before a torn last line (an append in progress or cut by a power cut) and at
+    the first line that is not the valid next event, which it returns as the finding.
+    Each event read is checked as :func:`verify` checks it (its bytes, its hash, its
+    number, its link to the one before), so nothing edited leaves the box unnoticed.
+    """
+    try:
+        with open(chain_path(log_dir, month), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < after.offset:
+                return (
+                    [],
+                    after,
+                    Finding("anchor.rolled_back", month, after.seq, params={"have": "?"}),
+                )
+            handle.seek(after.offset)
+            data = handle.read()
+    except FileNotFoundError:
+        if not after.seq:
+            return [], after, None
+        name = chain_path(log_dir, month).name
+        return [], after, Finding("chain.missing", month, params={"file": name})
+    end = data.rfind(b"\n") + 1
+    events: list[dict[str, Any]] = []
+    position = after
+    for raw in data[:end].split(b"\n")[:-1]:
+        if limit is not None and len(events) >= limit:
+            break
+        line = position.seq + 1
+        event, problem = _check_line(month, line, raw)
+        if event is not None and event["seq"] != line:
+            problem = Finding(
+                "chain.bad_seq", month, event["seq"], params={"line": line, "expected": line}
+            )
+        elif event is not None and position.seq and event["prev"] != position.hash:
+            problem = Finding(
+                "chain.bad_prev",
+                month,
+                event["seq"],
+                params={"line": line, "previous": position.seq},
+            )
+        if problem is not None or event is None:
+            return events, position, problem
+        events.append(event)
+        position = Position(position.offset + len(raw) + 1, event["seq"], event["hash"])
+    return events, position, None
+
+
+def apply_events(
+    log_dir: Path, month: str, events: Sequence[Mapping[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """Make the month file say what *events* say, in one atomic write (the province's
+    store, where a batch of a box's events arrives at once). The result is exactly what
+    :func:`apply_event` one by one gives: TinyDB's layout, documents in insertion order.
+    Returns the documents the events touched, as they now are."""
+    if not events:
+        return {}
+    storage = AtomicJSONStorage(month_path(log_dir, month))
+    tables = storage.read() or {}
+    table = tables.setdefault("_default", {})
+    for event in events:
+        key = str(event["entry"])
+        if event["op"] == "add":
+            table[key] = dict(event["fields"])
+        else:
+            table[key].update(event["fields"])
+    storage.write(tables)
+    return {int(e["entry"]): table[str(e["entry"])] for e in events}
+
+
 # -- recovery at start-up --------------------------------------------------------------------
 
 
@@ -555,6 +642,55 @@ def recover(log_dir: Path, month: str) -> Recovery:
         os.close(fd)
 
 
+def recover_batches(log_dir: Path, month: str) -> Recovery:
+    """:func:`recover` for a store written a batch of events at a time (the province's).
+
+    A cut between a batch's chain append and its month write leaves every event of the
+    batch missing from the month file; they are all applied, but only when the month
+    file is exactly what the chain said after one of its earlier events, so an edit is
+    never covered: it is returned as found.
+    """
+    log_dir = Path(log_dir)
+    path = chain_path(log_dir, month)
+    if not path.exists():
+        return Recovery(month)
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        chain = _parse_chain(month, _read_fd(fd))
+        torn = len(chain.torn)
+        if torn:
+            os.ftruncate(fd, chain.size)
+            os.fsync(fd)
+        if chain.problem:
+            return Recovery(month, torn, None, chain.problem)
+        found, problem = _read_month(log_dir, month)
+        if problem:
+            return Recovery(month, torn, None, problem)
+        have = found or {}
+        docs: dict[int, dict[str, Any]] = {}
+        matched = 0 if not have else None
+        for number, event in enumerate(chain.events, start=1):
+            if event["op"] == "add":
+                docs[event["entry"]] = dict(event["fields"])
+            elif event["entry"] in docs:
+                docs[event["entry"]].update(event["fields"])
+            if len(docs) == len(have) and docs == have:
+                matched = number
+        if matched is None:
+            try:
+                difference = _difference(month, have, replay(chain.events))
+            except ReplayError as exc:
+                difference = Finding(exc.key, month, exc.seq, exc.entry)
+            return Recovery(month, torn, None, difference)
+        if matched == len(chain.events):
+            return Recovery(month, torn)
+        apply_events(log_dir, month, chain.events[matched:])
+        return Recovery(month, torn, chain.events[-1], None)
+    finally:
+        os.close(fd)
+
+
 def _read_fd(fd: int) -> bytes:
     size = os.fstat(fd).st_size
     return os.pread(fd, size, 0) if size else b""
@@ -573,6 +709,69 @@ class _Tail:
     inode: int
 
 
+def _check_change(month: str, op: str, entry: int, fields: Mapping[str, Any], at: datetime) -> None:
+    if not _MONTH.match(month):
+        raise ValueError(f"bad month {month!r}")
+    if op not in OPS:
+        raise ValueError(f"op must be one of {OPS}, not {op!r}")
+    if type(entry) is not int or entry < 1:
+        raise ValueError(f"entry must be a doc id, not {entry!r}")
+    if not isinstance(fields, Mapping) or not all(isinstance(k, str) for k in fields):
+        raise ValueError("fields must be a mapping of names")
+    if at.tzinfo is None:
+        raise ValueError("at must carry its offset")
+
+
+def _new_event(
+    seq: int, prev: str, op: str, entry: int, fields: Mapping[str, Any], at: datetime
+) -> dict[str, Any]:
+    event = {
+        "seq": seq,
+        "prev": prev,
+        "op": op,
+        "entry": entry,
+        "fields": dict(fields),
+        "at": at.isoformat(timespec="milliseconds"),
+    }
+    event["hash"] = event_hash(event)
+    return event
+
+
+def _received(month: str, event: Any) -> dict[str, Any]:
+    """An event as a box sent it, valid on its own (its bytes, its hash), or ChainRefused."""
+    label = event.get("seq", "?") if isinstance(event, Mapping) else "?"
+    try:
+        raw = canonical(dict(event))
+    except (ValueError, TypeError) as exc:
+        raise ChainRefused("chain.line_unreadable", month=month, line=label, detail=exc) from exc
+    checked, problem = _check_line(month, label, raw)
+    if problem:
+        raise ChainRefused(
+            problem.key, month=month, seq=problem.seq, entry=problem.entry, **problem.params
+        )
+    assert checked is not None
+    return checked
+
+
+def _follows(
+    month: str, event: Mapping[str, Any], hashes: Sequence[str], ids: Container[int]
+) -> ChainRefused | Literal["held"] | None:
+    """Whether *event* continues a chain of *hashes* (``held`` when it is already there)."""
+    seq, have = event["seq"], len(hashes)
+    if seq <= have:
+        if hashes[seq - 1] != event["hash"]:
+            return ChainRefused("chain.refused.conflict", month=month, seq=seq)
+        return "held"
+    if seq > have + 1:
+        return ChainRefused("chain.refused.gap", month=month, seq=seq, have=have)
+    if have and event["prev"] != hashes[-1]:
+        return ChainRefused("chain.bad_prev", month=month, seq=seq, line=seq, previous=have)
+    if (event["op"] == "add") == (event["entry"] in ids):
+        key = "chain.add_twice" if event["op"] == "add" else "chain.update_unknown"
+        return ChainRefused(key, month=month, seq=seq, entry=event["entry"])
+    return None
+
+
 class ChainWriter:
     """Appends events to the month chains of one log folder; safe across threads and processes."""
 
@@ -585,46 +784,41 @@ class ChainWriter:
         self, month: str, op: str, entry: int, fields: Mapping[str, Any], at: datetime
     ) -> Head:
         """Record one change durably (fsync) before the caller writes it to the month file."""
-        if not _MONTH.match(month):
-            raise ValueError(f"bad month {month!r}")
-        if op not in OPS:
-            raise ValueError(f"op must be one of {OPS}, not {op!r}")
-        if type(entry) is not int or entry < 1:
-            raise ValueError(f"entry must be a doc id, not {entry!r}")
-        if not isinstance(fields, Mapping) or not all(isinstance(k, str) for k in fields):
-            raise ValueError("fields must be a mapping of names")
-        if at.tzinfo is None:
-            raise ValueError("at must carry its offset")
+        _check_change(month, op, entry, fields, at)
 
-        def build(tail: _Tail) -> dict[str, Any]:
+        def build(tail: _Tail) -> list[dict[str, Any]]:
             if op == "add" and entry in tail.ids:
                 raise ValueError(f"{month}: entry {entry} was already added")
             if op == "update" and entry not in tail.ids:
                 raise ValueError(f"{month}: entry {entry} was never added")
-            event = {
-                "seq": len(tail.hashes) + 1,
-                "prev": tail.hashes[-1] if tail.hashes else self._link(month),
-                "op": op,
-                "entry": entry,
-                "fields": dict(fields),
-                "at": at.isoformat(timespec="milliseconds"),
-            }
-            event["hash"] = event_hash(event)
-            return event
+            prev = tail.hashes[-1] if tail.hashes else self._link(month)
+            return [_new_event(len(tail.hashes) + 1, prev, op, entry, fields, at)]
 
-        return self._write(month, build)
+        head = self._write(month, build)
+        assert head is not None
+        return head
 
     def adopt(self, month: str, docs: Mapping[int, Mapping[str, Any]], at: datetime) -> Head | None:
         """Chain a month file written before the chain existed: one ``add`` per entry, in order.
 
-        The chain then proves the entries from *at* on, not how they came to be.
+        The chain then proves the entries from *at* on, not how they came to be. The
+        events go in one write and one fsync: adopting a month at start-up with an fsync
+        per entry would cost seconds on an SD card.
         """
-        if self.head(month) is not None:
-            raise ValueError(f"{month} is already chained")
-        head = None
-        for entry in sorted(docs):
-            head = self.append(month, "add", entry, docs[entry], at)
-        return head
+        for entry, fields in docs.items():
+            _check_change(month, "add", entry, fields, at)
+
+        def build(tail: _Tail) -> list[dict[str, Any]]:
+            if tail.hashes:
+                raise ValueError(f"{month} is already chained")
+            events: list[dict[str, Any]] = []
+            prev = self._link(month)
+            for entry in sorted(docs):
+                events.append(_new_event(len(events) + 1, prev, "add", entry, docs[entry], at))
+                prev = events[-1]["hash"]
+            return events
+
+        return self._write(month, build)
 
     def ingest(self, month: str, event: Mapping[str, Any]) -> bool:
         """Store an event received from a box; False if it is already held (a resend).
@@ -633,45 +827,51 @@ class ChainWriter:
         held ones, or differs from the held one with the same ``seq``. The link of a
         month's first event to the month before is left to :func:`verify`.
         """
+        new, refused = self.ingest_many(month, [event])
+        if refused is not None:
+            raise refused
+        return bool(new)
+
+    def ingest_many(
+        self, month: str, events: Sequence[Any]
+    ) -> tuple[list[dict[str, Any]], ChainRefused | None]:
+        """Store a batch of events received from a box, in one write and one fsync.
+
+        Returns the events newly stored (resends already held are skipped) and the refusal
+        of the first event that cannot be stored, if any: the events before it are kept,
+        the ones after it are not looked at (the box sends them again once it knows what
+        the province holds).
+        """
         if not _MONTH.match(month):
             raise ValueError(f"bad month {month!r}")
-        label = event.get("seq", "?") if isinstance(event, Mapping) else "?"
-        try:
-            raw = canonical(dict(event))
-        except (ValueError, TypeError) as exc:
-            raise ChainRefused(
-                "chain.line_unreadable", month=month, line=label, detail=exc
-            ) from exc
-        checked, problem = _check_line(month, label, raw)
-        if problem:
-            raise ChainRefused(
-                problem.key, month=month, seq=problem.seq, entry=problem.entry, **problem.params
-            )
-        assert checked is not None
-        seq = checked["seq"]
-        duplicate = False
+        checked: list[dict[str, Any]] = []
+        refused: ChainRefused | None = None
+        for event in events:
+            try:
+                checked.append(_received(month, event))
+            except ChainRefused as exc:
+                refused = exc
+                break
+        new: list[dict[str, Any]] = []
 
-        def build(tail: _Tail) -> dict[str, Any] | None:
-            nonlocal duplicate
-            have = len(tail.hashes)
-            if seq <= have:
-                if tail.hashes[seq - 1] != checked["hash"]:
-                    raise ChainRefused("chain.refused.conflict", month=month, seq=seq)
-                duplicate = True
-                return None
-            if seq > have + 1:
-                raise ChainRefused("chain.refused.gap", month=month, seq=seq, have=have)
-            if have and checked["prev"] != tail.hashes[-1]:
-                raise ChainRefused(
-                    "chain.bad_prev", month=month, seq=seq, line=label, previous=have
-                )
-            if (checked["op"] == "add") == (checked["entry"] in tail.ids):
-                key = "chain.add_twice" if checked["op"] == "add" else "chain.update_unknown"
-                raise ChainRefused(key, month=month, seq=seq, entry=checked["entry"])
-            return checked
+        def build(tail: _Tail) -> list[dict[str, Any]]:
+            nonlocal refused
+            hashes, ids = list(tail.hashes), set(tail.ids)
+            for event in checked:
+                verdict = _follows(month, event, hashes, ids)
+                if verdict == "held":
+                    continue
+                if verdict is not None:
+                    refused = verdict
+                    break
+                new.append(event)
+                hashes.append(event["hash"])
+                ids.add(event["entry"])
+            return new
 
-        self._write(month, build)
-        return not duplicate
+        if checked:
+            self._write(month, build)
+        return new, refused
 
     def head(self, month: str) -> Head | None:
         with self._lock:
@@ -702,7 +902,10 @@ class ChainWriter:
                 os.close(fd)
 
     # -- internals ---------------------------------------------------------------------------
-    def _write(self, month: str, build: Callable[[_Tail], dict[str, Any] | None]) -> Head:
+    def _write(self, month: str, build: Callable[[_Tail], list[dict[str, Any]]]) -> Head | None:
+        """Append the events *build* makes from the month's tail: one write, one fsync.
+
+        Returns the month's head afterwards (None while the month has no event)."""
         with self._lock:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             path = chain_path(self.log_dir, month)
@@ -710,29 +913,30 @@ class ChainWriter:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 tail = self._tail(month, fd, cut_torn=True)
-                event = build(tail)
-                if event is None:  # ingest of an event already held
-                    seq = len(tail.hashes)
-                    return Head(month, seq, tail.hashes[-1])
-                line = canonical(event) + b"\n"
-                try:
-                    if os.write(fd, line) != len(line):
-                        raise OSError("short write to the chain")
-                    os.fsync(fd)
-                except BaseException:
-                    # Leave no torn line behind a failed append: the next one would
-                    # otherwise be glued to it.
-                    self._tails.pop(month, None)
-                    os.ftruncate(fd, tail.size)
-                    raise
-                if tail.size == 0:
-                    fsync_directory(self.log_dir)  # the new file's name is durable too
-                tail.hashes.append(event["hash"])
-                tail.ids.add(event["entry"])
-                tail.size += len(line)
-                return Head(month, event["seq"], event["hash"])
+                events = build(tail)
+                if events:
+                    self._append(month, fd, tail, events)
+                return Head(month, len(tail.hashes), tail.hashes[-1]) if tail.hashes else None
             finally:
                 os.close(fd)
+
+    def _append(self, month: str, fd: int, tail: _Tail, events: list[dict[str, Any]]) -> None:
+        data = b"".join(canonical(event) + b"\n" for event in events)
+        try:
+            if os.write(fd, data) != len(data):
+                raise OSError("short write to the chain")
+            os.fsync(fd)
+        except BaseException:
+            # Leave no torn line behind a failed append: the next one would otherwise
+            # be glued to it.
+            self._tails.pop(month, None)
+            os.ftruncate(fd, tail.size)
+            raise
+        if tail.size == 0:
+            fsync_directory(self.log_dir)  # the new file's name is durable too
+        tail.hashes.extend(event["hash"] for event in events)
+        tail.ids.update(event["entry"] for event in events)
+        tail.size += len(data)
 
     def _tail(self, month: str, fd: int, *, cut_torn: bool) -> _Tail:
         """The month's tail, re-read when another writer changed the file since we looked."""

@@ -11,6 +11,16 @@ An entry belongs to the month of its session's scheduled time (its start time fo
 manual broadcast): a session scheduled at 23:59 on the 30th stays in that month even if
 its last clip ends after midnight, so a month's report reads exactly one file.
 
+Every change is proven: it is appended to the month's hash chain (``logbook.chain``,
+``log/2026-11.chain.jsonl``) *before* the month file is written, under one lock, so the
+chain is the write-ahead record of the month file and ``loaxa verify`` can name any
+later edit. The chain hands out the ids of new entries. Both writes happen under a lock
+file (``log/.write.lock``) as well as a thread lock, because the daemon is not the only
+writer: the province link logs the bulletins it takes or refuses, ``loaxa play`` logs
+while the daemon is stopped. At start-up :meth:`prepare`
+undoes what a power cut left between the two writes, and chains the month files of a
+box that ran before the chain existed.
+
 How long an interrupted clip played is kept in a progress note (``on-air.json``),
 replaced about every second while a clip plays (see ``note_progress``): rewriting the
 month file that often would cost an fsync'd copy of the whole month each time. At the
@@ -19,12 +29,14 @@ next start the entries the note names get its seconds, marked ``seconds_estimate
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +45,8 @@ from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
 
+from firmware_host.logbook.chain import ChainWriter, Head, apply_event, chain_path, recover
+from firmware_host.messages import t
 from firmware_host.store import open_db, remove_stale_temporaries
 from firmware_host.tiers import NORMAL, Tier
 
@@ -49,6 +63,16 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
 _MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 PROGRESS_NOTE = "on-air.json"
+WRITE_LOCK = ".write.lock"
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,10 @@ class PlayLog:
         self.tz = tz
         self._lock = threading.Lock()
         self._dbs: dict[str, TinyDB] = {}
+        self._chain = ChainWriter(self.log_dir)
+        # month -> events the chain holds but a failed month write did not apply yet
+        self._unapplied: dict[str, list[dict[str, Any]]] = {}
+        self._seen_chain: dict[str, tuple[int, int, int] | None] = {}  # after our last write
 
     # -- writing -----------------------------------------------------------------
     def month_of(self, moment: datetime) -> str:
@@ -79,13 +107,96 @@ class PlayLog:
             self._dbs[month] = open_db(self.log_dir / f"{month}.json")
         return self._dbs[month]
 
-    def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Held across a change's two writes, against other threads and other processes."""
         with self._lock:
-            return EntryRef(month, self._db(month).insert(entry))
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.log_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+
+    def add(self, month: str, entry: dict[str, Any]) -> EntryRef:
+        with self._writing():
+            doc_id = self._chain.next_entry(month)
+            db = self._db(month)
+            if doc_id == 1 and len(db):  # a month file never chained (not adopted): no clash
+                doc_id = max(doc.doc_id for doc in db.all()) + 1
+            self._write(month, {"op": "add", "entry": doc_id, "fields": entry})
+            return EntryRef(month, doc_id)
 
     def update(self, ref: EntryRef, **fields: Any) -> None:
-        with self._lock:
-            self._db(ref.month).update(fields, doc_ids=[ref.doc_id])
+        with self._writing():
+            self._write(ref.month, {"op": "update", "entry": ref.doc_id, "fields": fields})
+
+    def _write(self, month: str, change: dict[str, Any]) -> None:
+        """The change to the chain (fsynced), then to the month file; ``_writing`` is held.
+
+        A month write that fails (a full card) leaves an event the month file lacks; it
+        is applied before the month's next change, so the month file never skips one.
+        """
+        self._catch_up(month)
+        db = self._db(month)
+        pending = self._unapplied.setdefault(month, [])
+        while pending:
+            apply_event(db, pending[0])
+            pending.pop(0)
+        self._chain.append(
+            month, change["op"], change["entry"], change["fields"], datetime.now(self.tz)
+        )
+        pending.append(change)
+        apply_event(db, change)
+        pending.pop()
+        self._seen_chain[month] = _identity(chain_path(self.log_dir, month))
+
+    def _catch_up(self, month: str) -> None:
+        """Another writer that died between its two writes left the month file one event
+        behind: apply it before ours (after ours it could no longer be told from an edit).
+        Looked at only when the chain changed since this process last wrote it (another
+        writer was there: the link logging a bulletin, a restart), which is rare, so the
+        whole-month check of :func:`recover` is paid then and not on every write."""
+        chain = _identity(chain_path(self.log_dir, month))
+        if chain is None or chain == self._seen_chain.get(month) or self._unapplied.get(month):
+            return
+        if recover(self.log_dir, month).reapplied is not None and month in self._dbs:
+            self._dbs.pop(month).close()  # recover wrote the month file behind our back
+
+    def prepare(self, *, now: datetime) -> list[str]:
+        """Before the first write of a run: what a power cut left in the chains is undone.
+
+        The two newest chained months get :func:`~firmware_host.logbook.chain.recover`
+        (a torn last line cut, an event the month file lacks applied); a break is only
+        reported. A box whose log has no chain at all (it ran before the chain existed)
+        has its two newest month files adopted, so they are proven from now on. A month
+        file without a chain while other months have one is never adopted: that is a
+        deleted chain, for ``loaxa verify`` to name. Returns what was done, to announce.
+        """
+        notes: list[str] = []
+        with self._writing():
+            chained = sorted(p.name.split(".")[0] for p in self.log_dir.glob("*.chain.jsonl"))
+            for month in chained[-2:]:
+                done = recover(self.log_dir, month)
+                if done.torn_bytes:
+                    notes.append(t("chain.torn", month=month, bytes=done.torn_bytes))
+                if done.reapplied is not None:
+                    event = done.reapplied
+                    notes.append(
+                        t("chain.pending", month=month, seq=event["seq"], entry=event["entry"])
+                    )
+                if done.problem is not None:
+                    notes.append(t("chain.verdict.broken", problem=done.problem.message()))
+                if month in self._dbs:  # recover wrote the file behind our back
+                    self._dbs.pop(month).close()
+            if not chained:
+                for month in self.months()[-2:]:
+                    docs = {doc.doc_id: dict(doc) for doc in self._db(month).all()}
+                    head = self._chain.adopt(month, docs, now)
+                    if head is not None:
+                        notes.append(t("chain.adopted", month=month, entries=len(docs)))
+        return notes
 
     def start_session(
         self,
@@ -301,7 +412,7 @@ class PlayLog:
         progress = self._progress()
         count = 0
         for month in self.months()[-2:]:
-            with self._lock:
+            with self._writing():
                 db = self._db(month)
                 stale = db.search(Query().status == "started")
                 for doc in stale:
@@ -315,7 +426,7 @@ class PlayLog:
                         if doc.get("kind") == "session":
                             seconds = (at - datetime.fromisoformat(doc["started"])).total_seconds()
                         fields |= {"seconds": round(seconds, 3), "seconds_estimated": True}
-                    db.update(fields, doc_ids=[doc.doc_id])
+                    self._write(month, {"op": "update", "entry": doc.doc_id, "fields": fields})
             count += len(stale)
         return count
 
@@ -338,6 +449,10 @@ class PlayLog:
             rows.extend({"month": month, "entry": doc.doc_id, **doc} for doc in docs)
         rows.sort(key=lambda r: (r.get("scheduled") or r.get("started") or "", r["entry"]))
         return rows
+
+    def head(self, month: str) -> Head | None:
+        """The month's chain head (what an export or an uplink batch carries)."""
+        return self._chain.head(month)
 
     def plan_keys(self, months: Iterable[str]) -> set[str]:
         """Plan keys already logged, so a restart never plays or misses a slot twice."""

@@ -78,6 +78,9 @@ class MonthReport:
     recipient: str = ""  # who the report is addressed to (the province's department)
     by_tier: list[dict[str, Any]] = field(default_factory=list)  # every tier, in rank order
     by_language: list[dict[str, Any]] = field(default_factory=list)
+    # the month's hash-chain head when the report was made ({month, seq, hash}): whoever
+    # holds the export can later prove the box's log still holds what it counted
+    chain_head: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

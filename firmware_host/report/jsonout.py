@@ -1,10 +1,11 @@
 """JSON: the month for machines, above all for the merge (a commune adds up its
 stations, a province its communes).
 
-``MonthReport.to_json()`` (the commune's name, province and station, the recipient)
-plus the counting rule as it was printed, so the province can see which rule each
-station's figures follow. Readable Vietnamese (no ``\\u`` escapes),
-indented, UTF-8 without a byte-order mark (JSON forbids one).
+``MonthReport.to_json()`` (the commune's name, province and station, the recipient,
+and ``chain_head``: the head of the month's hash chain, so the log that was counted can
+be proven later) plus the counting rule as it was printed, so the province can see which
+rule each station's figures follow. Readable Vietnamese (no ``\\u`` escapes), indented,
+UTF-8 without a byte-order mark (JSON forbids one).
 """
 
 from __future__ import annotations

@@ -150,6 +150,7 @@ def month_report(
         raise LoaxaError("report.bad_month", month=month)
     log = PlayLog(config.log_dir, config.timezone)
     try:
+        head = log.head(month)  # before the rows: the head covers at least what is counted
         rows = log.entries([month])
     finally:
         log.close()
@@ -160,7 +161,7 @@ def month_report(
         "province": config.commune.province,
         "station": config.commune.station,
     }
-    return build_report(
+    report = build_report(
         rows,
         month=month,
         tz=config.timezone,
@@ -169,6 +170,8 @@ def month_report(
         recipient=config.report.recipient or wording.default_recipient(config.commune.province),
         now=now,
     )
+    report.chain_head = head.as_dict() if head is not None else None
+    return report
 
 
 def _match_campaign(campaign: str, rows: list[dict], month: str) -> str:

@@ -142,6 +142,7 @@ def test_text_and_url_contents_and_daily_times() -> None:
     url = sign(
         bulletin(
             tier="uu-tien",
+            times=["11:00"],
             targets=["19543/tram-1"],
             content={
                 "kind": "url",
@@ -193,6 +194,9 @@ def test_expired_and_not_yet_valid_are_refused() -> None:
     refused(check(signed, now=datetime(2026, 9, 6, 6, 0, tzinfo=TZ)), "expired")
     refused(check(signed, now=datetime(2026, 9, 5, 5, 59, tzinfo=TZ)), "not_yet_valid")
     assert isinstance(check(signed, now=datetime(2026, 9, 5, 6, 0, tzinfo=TZ)), Accepted)
+    # a programmed bulletin may come ahead of its window: its campaign airs inside it
+    ahead = sign(bulletin(tier="uu-tien", times=["06:30"]), PROVINCE.private)
+    assert isinstance(check(ahead, now=datetime(2026, 9, 1, 8, 0, tzinfo=TZ)), Accepted)
 
 
 @pytest.mark.parametrize(
@@ -244,6 +248,7 @@ BAD_FIELDS = [
     ({"valid_until": "2026-12-25T06:00:00+07:00"}, "window"),
     ({"times": ["06:30"]}, "times"),  # an emergency has no times: it airs at once
     ({"tier": "thuong", "times": ["17:00", "06:30"]}, "times"),
+    ({"tier": "uu-tien"}, "times"),  # a normal or priority one is programmed: it says when
     ({"tier": "thuong", "times": ["25:00"]}, "times"),
     ({"repeat": 0}, "repeat"),
     ({"repeat": True}, "repeat"),

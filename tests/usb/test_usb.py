@@ -489,6 +489,7 @@ def test_export_folders_that_are_links_are_not_written_through(tmp_path, link):
     nothing is written through the link; imports from a real folder still happen."""
     box = make_box(tmp_path, import_folder="nhap")
     before = box.snapshot()
+    log_files = sorted(p.name for p in (box.data / "log").iterdir())  # months and chains
     stick = tmp_path / "stick"
     (stick / "nhap").mkdir(parents=True)
     make_tone(stick / "nhap" / "Bài mới.mp3", seconds=1.0)
@@ -501,11 +502,8 @@ def test_export_folders_that_are_links_are_not_written_through(tmp_path, link):
     assert {k: v for k, v in after.items() if not k.startswith("clips/")} == {
         k: v for k, v in before.items() if not k.startswith("clips/")
     }
-    assert sorted(p.name for p in (box.data / "log").iterdir()) == [
-        "2024-07.json",
-        "2024-08.json",
-        "2024-09.json",
-    ]
+    assert sorted(p.name for p in (box.data / "log").iterdir()) == log_files
+    assert "2024-09.json" in log_files
     if link == "LoaXa":
         assert result.receipt is None
     else:
