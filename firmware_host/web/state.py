@@ -1,14 +1,26 @@
-"""What the views of one panel share: its config, its accounts, its login backoff."""
+"""What the views of one panel share: its config, its accounts, its login backoff, and
+the way to the daemon (the control API's own client, :mod:`firmware_host.control`)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 
 from firmware_host.config import Config
+from firmware_host.control import ControlClient
+from firmware_host.messages import LoaxaError
 from firmware_host.web.throttle import Backoff
 from firmware_host.web.users import UserStore
+
+logger = logging.getLogger("loaxa.web")
+
+# A page never waits longer than this for the daemon's status: it says "not running"
+# instead. An order (play, stop, emergency) waits the client's own time: the daemon
+# answers once the session is on air, after the amplifier's warm-up.
+STATUS_SECONDS = 2.0
 
 
 @dataclass
@@ -23,3 +35,19 @@ class Panel:
 def panel() -> Panel:
     """The panel serving the current request."""
     return current_app.extensions["loaxa"]
+
+
+def daemon(config: Config) -> ControlClient:
+    """The daemon's door, for an order; its refusals are LoaxaErrors in the reader's
+    language (``control.no_daemon`` when it does not run)."""
+    return ControlClient(config.data_dir)
+
+
+def daemon_status(config: Config) -> dict[str, Any] | None:
+    """The daemon's ``status`` answer, or None when it gives none in time: a status page
+    must never fail, nor hang, because of the thing it reports on."""
+    try:
+        return ControlClient(config.data_dir, timeout=STATUS_SECONDS).call("status")
+    except LoaxaError as exc:
+        logger.debug("no status from the daemon: %s", exc)
+        return None

@@ -11,8 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from firmware_host.web import auth
-from firmware_host.web.daemon_client import daemon_status
-from firmware_host.web.state import panel
+from firmware_host.web.state import daemon_status, panel
 
 blueprint = Blueprint("home", __name__)
 REFRESH_SECONDS = 5
