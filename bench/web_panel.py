@@ -2,7 +2,7 @@
 
 Why: the panel shares a Pi Zero 2 W (512 MB) with the broadcast daemon; it must stay
 small (RSS ≤ 60 MiB idle and under load) and answer a phone quickly (page p95 ≤ 300 ms
-with 20 people browsing at once). We start the real ``python -m firmware_host.web`` on
+with 20 people browsing at once). We start the real ``loaxa web`` on
 127.0.0.1 (a temp box, a free port), with a control socket answering like a daemon on
 air (a few lines here: the benchmarks do not use tests/), log 20 accounts in (argon2
 each), then 20 client threads with their own session and keep-alive connection walk
@@ -124,7 +124,7 @@ def unit_environment() -> dict[str, str]:
 
 def start_panel(box: Path) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
-        [PYTHON, "-m", "firmware_host.web", "--data-dir", str(box), "--host", "127.0.0.1",
+        [PYTHON, "-m", "firmware_host", "--data-dir", str(box), "web", "--host", "127.0.0.1",
          "--port", "0"],
         cwd=REPO, env=unit_environment(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
         text=True,

@@ -1535,15 +1535,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "tls_cert và tls_key phải cùng có (https) hoặc cùng để trống (http)",
         "tls_cert and tls_key must both be set (https) or both be empty (http)",
     ),
-    "web.cli.description": (
-        "Trang điều khiển Loa Xã cho điện thoại, chạy trên hộp.",
-        "The Loa Xã control panel for a phone, served by the box.",
-    ),
-    "web.cli.host": (
-        "địa chỉ nghe (mặc định: [web] host)",
-        "address to listen on (default: [web] host)",
-    ),
-    "web.cli.port": ("cổng (mặc định: [web] port)", "port (default: [web] port)"),
     "web.cannot_listen": (
         "Không mở được trang điều khiển ở {host}:{port}: {detail}. Cổng có thể đang bị chương trình khác dùng; đổi [web] port hoặc dừng chương trình đó.",
         "Cannot serve the panel on {host}:{port}: {detail}. Another program may be using the port; change [web] port or stop that program.",
@@ -2088,6 +2079,38 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "cli.log_empty": ("Nhật ký phát chưa có mục nào.", "The playback log is empty."),
     # --- command line: languages, batch import, system errors, the log (issue 10) ---
+    # --- the web panel's commands (issue 14): loaxa web, loaxa users ---
+    "cli.help.web": (
+        "chạy trang điều khiển cho điện thoại (dịch vụ loaxa-web)",
+        "serve the control panel for a phone (the loaxa-web service)",
+    ),
+    "cli.help.web_host": (
+        "địa chỉ nghe (mặc định: [web] host)",
+        "address to listen on (default: [web] host)",
+    ),
+    "cli.help.web_port": ("cổng (mặc định: [web] port)", "port (default: [web] port)"),
+    "cli.help.users": ("tài khoản của trang điều khiển", "the control panel's accounts"),
+    "cli.help.users_add": (
+        "tạo tài khoản; in ra mật khẩu dùng một lần",
+        "create an account; prints a one-time password",
+    ),
+    "cli.help.users_role": (
+        "vai trò: can-bo, lanh-dao, ky-thuat (ghi nhiều lần cho nhiều vai trò)",
+        "role: can-bo, lanh-dao, ky-thuat (repeat for several)",
+    ),
+    "cli.help.users_list": ("liệt kê tài khoản", "list the accounts"),
+    "cli.help.users_remove": ("xoá một tài khoản", "remove an account"),
+    "cli.help.users_reset": (
+        "cấp lại mật khẩu dùng một lần (khi quên mật khẩu)",
+        "give a new one-time password (a forgotten password)",
+    ),
+    "cli.users.added": ("Đã tạo tài khoản {name} ({roles}).", "Created the account {name} ({roles})."),
+    "cli.users.one_time": ("Mật khẩu dùng một lần: {password}", "One-time password: {password}"),
+    "cli.users.roles": ("Vai trò", "Roles"),
+    "cli.users.empty": (
+        'Chưa có tài khoản nào. Tạo tài khoản kỹ thuật đầu tiên: loaxa users add "Tên" --role ky-thuat',
+        'No accounts yet. Create the first technician\'s: loaxa users add "Name" --role ky-thuat',
+    ),
     "cli.help.lang": ("ngôn ngữ thông báo (vi, en)", "message language (vi, en)"),
     "cli.help.clip_lang": (
         "tiếng của bài: vi, ede, jra, hmn… (mặc định vi)",

@@ -1,6 +1,6 @@
 """Remake docs/panel/*.png: every page of the web panel at 360×800 (a phone) and 1280×800.
 
-A real panel (``python -m firmware_host.web``) runs on a temporary box of Xã Hòa Phú,
+A real panel (``loaxa web``) runs on a temporary box of Xã Hòa Phú,
 station Hòa Xuân, with three accounts; the home page reads a socket speaking the
 daemon's control API (``tests/web/fakedaemon.py``: a box on air in the morning). Debian's
 chromium, driven by Playwright, logs in as each person and photographs what they see.

@@ -1,4 +1,4 @@
-"""A real panel process for tests and screenshots: ``python -m firmware_host.web`` on
+"""A real panel process for tests and screenshots: ``loaxa web`` on
 127.0.0.1 and a port the kernel picks, a data folder of its own, stopped with SIGTERM;
 and a small HTTP client that shows exactly what the server sent (no redirects
 followed, cookies kept by hand, paths sent as written — ``..`` included)."""
@@ -77,9 +77,10 @@ def start_panel(data_dir: Path, *, max_upload_mb: int = 5, extra: str = "") -> P
         [
             sys.executable,
             "-m",
-            "firmware_host.web",
+            "firmware_host",
             "--data-dir",
             str(data_dir),
+            "web",
             "--host",
             "127.0.0.1",
             "--port",

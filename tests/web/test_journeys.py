@@ -1,5 +1,5 @@
 """What people do with the panel, in a real Chromium on a 360-px phone screen, against a
-real ``python -m firmware_host.web`` (and, for the home page, a socket speaking the
+real ``loaxa web`` (and, for the home page, a socket speaking the
 daemon's control API)."""
 
 from __future__ import annotations

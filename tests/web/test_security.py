@@ -1,4 +1,4 @@
-"""The panel's doors, tried over plain HTTP against a real ``python -m firmware_host.web``:
+"""The panel's doors, tried over plain HTTP against a real ``loaxa web``:
 what a stranger, an officer and a forged form get, cookies, headers, paths, sizes."""
 
 from __future__ import annotations
