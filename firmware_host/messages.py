@@ -1791,6 +1791,22 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Có lỗi không lường trước khi làm việc này; không có gì khác bị ảnh hưởng. Hãy thử lại, và báo kỹ thuật viên nếu lỗi lặp lại.",
         "An unexpected error happened while doing this; nothing else was affected. Try again, and tell the technician if it happens again.",
     ),
+    # --- web panel, phase 2 (issue 14): pages on the library ---
+    "web.refused": ("{message}", "{message}"),
+    "web.home.stop": ("Dừng phát", "Stop"),
+    "web.home.stopped": ("Đã dừng buổi phát.", "The session was stopped."),
+    "web.home.nothing_to_stop": ("Không có gì đang phát.", "Nothing was on air."),
+    "web.home.confirm_clock": ("Giờ này đúng: xác nhận", "This time is right: confirm"),
+    "web.home.clock_confirmed": (
+        "Đã xác nhận giờ {time}: lịch phát theo giờ này cho đến lần khởi động lại sau.",
+        "Time {time} confirmed: sessions air by it until the box restarts.",
+    ),
+    "web.home.clock_not_confirmed": (
+        "Không xác nhận được giờ: không đọc được mã lần khởi động của hộp. Hãy báo kỹ thuật viên (lệnh loaxa clock confirm trên hộp).",
+        "Could not confirm the time: the box's boot id cannot be read. Tell the technician (loaxa clock confirm on the box).",
+    ),
+    "web.audit.broadcast.stop": ("{who} bấm Dừng phát", "{who} pressed Stop"),
+    "web.audit.clock.confirm": ("{who} xác nhận giờ của hộp ({time})", "{who} confirmed the box's time ({time})"),
     # --- selftest ---
     "selftest.config": ("Cấu hình", "Config"),
     "selftest.clock": ("Đồng hồ", "Clock"),

@@ -141,6 +141,7 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "day_or_time": lambda iso: i18n.day_or_time(iso, zone),
         "duration": lambda seconds: format_seconds(seconds or 0),
         "status_label": i18n.status_text,
+        "tier_label": i18n.tier_text,
         "byte_size": i18n.byte_size,
         "plural": plural,
         "take_notices": i18n.take_notices,

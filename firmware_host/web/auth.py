@@ -84,6 +84,20 @@ def current_user() -> User | None:
     return g.get("user")
 
 
+def who() -> str:
+    """The logged-in user's name (the gate let only a logged-in user reach the view)."""
+    user = current_user()
+    assert user is not None
+    return user.name
+
+
+def record(action: str, *, target: str | None = None, **detail: Any) -> None:
+    """Write what the logged-in user just changed to the audit log (who, what, from where)."""
+    panel().users.audit.record(
+        action, who=who(), origin=request.remote_addr or "?", target=target, detail=detail
+    )
+
+
 def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)

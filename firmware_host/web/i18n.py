@@ -84,6 +84,12 @@ def status_text(status: str) -> str:
     return t(key) if key in CATALOG else status
 
 
+def tier_text(tier: str | None) -> str:
+    """A tier of TT 39/2020 in words (``ưu tiên``); one this version does not know, as it is."""
+    key = f"tier.{tier}"
+    return t(key) if key in CATALOG else str(tier or "")
+
+
 def byte_size(count: int | float | None) -> str:
     """``12,3 GB`` (a decimal comma in Vietnamese) or ``12.3 GB``."""
     if count is None:

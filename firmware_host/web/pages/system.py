@@ -104,4 +104,10 @@ def audit_text(entry: dict[str, Any]) -> str:
         return f"{entry['who']}: {entry['action']} {params['target']}".strip()
     roles = detail.get("roles") or []
     roles_text = ", ".join(t(f"web.role.{r}") for r in roles if f"web.role.{r}" in CATALOG)
-    return t(key, **params, roles=roles_text, seconds=detail.get("seconds", ""))
+    # What the entry's sentence names beyond who and what (a clip's title, a reason):
+    # an entry written before a detail existed still reads, with the detail blank.
+    extra = {name: value for name, value in detail.items() if isinstance(value, str | int | float)}
+    try:
+        return t(key, **{"seconds": "", **extra, **params, "roles": roles_text})
+    except KeyError:
+        return f"{entry['who']}: {entry['action']} {params['target']}".strip()
