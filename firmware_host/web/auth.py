@@ -91,11 +91,20 @@ def who() -> str:
     return user.name
 
 
+def recorder() -> Callable[..., None]:
+    """``record(action, target=…, **detail)``: writes to the audit log in the name of the
+    logged-in user and from their address, also later, from a job's thread."""
+    audit, name, origin = panel().users.audit, who(), request.remote_addr or "?"
+
+    def record_later(action: str, *, target: str | None = None, **detail: Any) -> None:
+        audit.record(action, who=name, origin=origin, target=target, detail=detail)
+
+    return record_later
+
+
 def record(action: str, *, target: str | None = None, **detail: Any) -> None:
     """Write what the logged-in user just changed to the audit log (who, what, from where)."""
-    panel().users.audit.record(
-        action, who=who(), origin=request.remote_addr or "?", target=target, detail=detail
-    )
+    recorder()(action, target=target, **detail)
 
 
 def csrf_token() -> str:

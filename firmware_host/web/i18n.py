@@ -10,6 +10,7 @@ the library prints in the reader's language too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -88,6 +89,26 @@ def tier_text(tier: str | None) -> str:
     """A tier of TT 39/2020 in words (``ưu tiên``); one this version does not know, as it is."""
     key = f"tier.{tier}"
     return t(key) if key in CATALOG else str(tier or "")
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """``-23,4`` in Vietnamese, ``-23.4`` in English; a true minus sign."""
+    if value is None:
+        return ""
+    text = f"{value:.{digits}f}".replace("-", "−")
+    return text.replace(".", ",") if language() == "vi" else text
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number kept in a sentence to render later (a job's verdict): with the decimal
+    mark of whoever reads it."""
+
+    value: float
+    digits: int = 1
+
+    def __str__(self) -> str:
+        return decimal(self.value, self.digits)
 
 
 def byte_size(count: int | float | None) -> str:

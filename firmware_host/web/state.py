@@ -1,5 +1,5 @@
-"""What the views of one panel share: its config, its accounts, its login backoff, and
-the way to the daemon (the control API's own client, :mod:`firmware_host.control`)."""
+"""What the views of one panel share: its config, its accounts, its login backoff, its
+background jobs, and the way to the daemon (:class:`firmware_host.control.ControlClient`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import current_app
 from firmware_host.config import Config
 from firmware_host.control import ControlClient
 from firmware_host.messages import LoaxaError
+from firmware_host.web.jobs import Jobs
 from firmware_host.web.throttle import Backoff
 from firmware_host.web.users import UserStore
 
@@ -30,6 +31,7 @@ class Panel:
     config: Config
     users: UserStore
     backoff: Backoff
+    jobs: Jobs
 
 
 def panel() -> Panel:
