@@ -30,11 +30,11 @@ from firmware_host import __version__
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, plural, set_thread_language, t
 from firmware_host.store import fsync_directory
-from firmware_host.textout import format_seconds
+from firmware_host.textout import dmy, format_seconds, hm
 from firmware_host.web import auth, guard, i18n
 from firmware_host.web.jobs import Jobs
 from firmware_host.web.nav import visible_pages
-from firmware_host.web.pages import clips, home, jobs, later, login, system
+from firmware_host.web.pages import clips, home, jobs, later, login, schedules, system
 from firmware_host.web.state import Panel
 from firmware_host.web.throttle import Backoff
 from firmware_host.web.users import UserStore
@@ -112,7 +112,7 @@ def create_app(config: Config) -> Flask:
     app.before_request(auth.gate)
     app.after_request(guard.add_headers)
     app.teardown_request(lambda _exc: set_thread_language(None))
-    pages = (login, home, clips, jobs, system)
+    pages = (login, home, clips, schedules, jobs, system)
     for blueprint in (*(page.blueprint for page in pages), *later.blueprints()):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)
@@ -148,6 +148,9 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "tier_label": i18n.tier_text,
         "byte_size": i18n.byte_size,
         "decimal": i18n.decimal,
+        "dmy": dmy,
+        "hm": hm,
+        "weekdays": i18n.weekdays_text,
         "plural": plural,
         "take_notices": i18n.take_notices,
     }

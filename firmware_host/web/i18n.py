@@ -10,6 +10,7 @@ the library prints in the reader's language too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,6 +110,14 @@ class Figure:
 
     def __str__(self) -> str:
         return decimal(self.value, self.digits)
+
+
+def weekdays_text(days: Iterable[int]) -> str:
+    """``T2, T4, T6``, or ``hằng ngày`` for all seven."""
+    chosen = sorted(set(days))
+    if len(chosen) == 7:
+        return t("web.schedules.every_day")
+    return ", ".join(t(f"weekday.{day}") for day in chosen)
 
 
 def byte_size(count: int | float | None) -> str:
