@@ -34,7 +34,17 @@ from firmware_host.textout import dmy, format_seconds, hm
 from firmware_host.web import auth, guard, i18n
 from firmware_host.web.jobs import Jobs
 from firmware_host.web.nav import visible_pages
-from firmware_host.web.pages import clips, home, jobs, later, login, schedules, system
+from firmware_host.web.pages import (
+    clips,
+    emergency,
+    home,
+    jobs,
+    later,
+    log,
+    login,
+    schedules,
+    system,
+)
 from firmware_host.web.state import Panel
 from firmware_host.web.throttle import Backoff
 from firmware_host.web.users import UserStore
@@ -112,7 +122,7 @@ def create_app(config: Config) -> Flask:
     app.before_request(auth.gate)
     app.after_request(guard.add_headers)
     app.teardown_request(lambda _exc: set_thread_language(None))
-    pages = (login, home, clips, schedules, jobs, system)
+    pages = (login, home, clips, schedules, emergency, log, jobs, system)
     for blueprint in (*(page.blueprint for page in pages), *later.blueprints()):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)

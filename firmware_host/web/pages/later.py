@@ -14,8 +14,6 @@ from firmware_host.web import auth
 # blueprint name, address, role, the nav's name for it
 LATER = (
     ("approval", "/duyet", "lanh-dao", "web.nav.approval"),
-    ("emergency", "/khan-cap", "lanh-dao", "web.nav.emergency"),
-    ("log", "/nhat-ky", "can-bo", "web.nav.log"),
 )
 
 
