@@ -1967,7 +1967,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "web.schedules.campaign": ("Chiến dịch", "Campaign"),
     "web.schedules.name": ("Tên chiến dịch", "Campaign name"),
     "web.schedules.start": ("Ngày bắt đầu", "First day"),
-    "web.schedules.end": ("Ngày kết thúc (vẫn phát)", "Last day (still airs)"),
+    "web.schedules.end": ("Ngày kết thúc", "Last day"),
+    "web.schedules.end_hint": ("Ngày này vẫn phát.", "It still airs that day."),
     "web.schedules.except": ("Ngày nghỉ", "Days off"),
     "web.schedules.except_hint": (
         "Những ngày không phát, cách nhau bằng dấu phẩy (để trống nếu không có).",

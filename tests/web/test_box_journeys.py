@@ -90,6 +90,7 @@ def test_a_day_of_commune_radio_on_a_phone(live: LiveBox, browser, tmp_path: Pat
 
     # -- She uploads the clip the district sent; the box evens out its loudness.
     officer.get_by_role("link", name="Bài phát").click()
+    officer.get_by_text("Tải bài lên").click()  # the form opens under its title
     officer.get_by_label("Tệp âm thanh").set_input_files(brought)
     officer.get_by_label("Tên bài").fill("Tiêm chủng sởi <đợt 2>")
     officer.get_by_role("button", name="Tải lên").click()
@@ -111,7 +112,7 @@ def test_a_day_of_commune_radio_on_a_phone(live: LiveBox, browser, tmp_path: Pat
     officer.get_by_label("Tên chiến dịch").fill("Tiêm chủng sởi")
     officer.get_by_label("Ngày bắt đầu").fill(today.date().isoformat())
     last_day = (today + timedelta(days=6)).date().isoformat()
-    officer.get_by_label("Ngày kết thúc (vẫn phát)").fill(last_day)
+    officer.get_by_label("Ngày kết thúc").fill(last_day)
     slot = officer.locator("#slot-0")
     slot.get_by_label("Tên khung giờ").fill("sáng")
     slot.get_by_label("Giờ phát").fill("25:00")
