@@ -17,6 +17,8 @@ shape of its own) is edited as text, with the same checks.
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -59,11 +61,49 @@ def _rules(library: ClipLibrary) -> BoxRules:
     return BoxRules.of(panel().config, library.refs())
 
 
+def _fingerprint() -> tuple:
+    """What the judgement of the folder depends on: its files, their last good copies,
+    the clip library's index (and the approvals, once they exist). Stat calls only."""
+    config = panel().config
+    last_good = LastGood(config.data_dir).directory
+    found = []
+    for folder in (_folder(), last_good):
+        with contextlib.suppress(OSError):
+            for path in sorted(folder.iterdir()):
+                info = path.stat()
+                found.append((str(path), info.st_ino, info.st_size, info.st_mtime_ns))
+    for extra in (config.clips_dir / "index.json", config.log_dir / "approvals.json"):
+        with contextlib.suppress(OSError):
+            info = extra.stat()
+            found.append((str(extra), info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+_judged: dict[tuple, Any] = {}
+_judging = threading.Lock()
+
+
+def _remembered(key: tuple, work: Callable[[], Any]) -> Any:
+    """*work*'s result for *key*, computed once: checking a year of campaigns plans every
+    session of it, and twenty phones on the list would do it twenty times (memory and
+    CPU the broadcast needs; bench figure 8). Only the newest results are kept."""
+    with _judging:
+        if key not in _judged:
+            while len(_judged) >= 8:
+                _judged.pop(next(iter(_judged)))
+            _judged[key] = work()
+        return _judged[key]
+
+
 def _installed(library: ClipLibrary) -> tuple[list[Path], BoxRules, Installed]:
     """What the daemon runs, judged as it judges it (``loaxa schedule check``)."""
-    paths = schedule_files(_folder())
-    rules = _rules(library)
-    return paths, rules, rules.installed(paths, LastGood(panel().config.data_dir))
+
+    def judge() -> tuple[list[Path], BoxRules, Installed]:
+        paths = schedule_files(_folder())
+        rules = _rules(library)
+        return paths, rules, rules.installed(paths, LastGood(panel().config.data_dir))
+
+    return _remembered(("installed", _fingerprint()), judge)
 
 
 def _file(name: str) -> Path:
@@ -127,7 +167,10 @@ def calendar() -> str:
     config = panel().config
     now = datetime.now(config.timezone)
     first = now.date()
-    sessions = rules.plan(installed.schedules, first, first + timedelta(days=CALENDAR_DAYS - 1))
+    last = first + timedelta(days=CALENDAR_DAYS - 1)
+    sessions = _remembered(
+        ("plan", first, _fingerprint()), lambda: rules.plan(installed.schedules, first, last)
+    )
     days: dict[date, list[Any]] = {first + timedelta(days=n): [] for n in range(CALENDAR_DAYS)}
     for session in sessions:
         days.setdefault(session.at.date(), []).append(session)
