@@ -74,10 +74,10 @@ def instrument(stages: list[dict[str, float]]) -> None:
 
     original_run, original_probe = transcode.run_pass, transcode.probe
 
-    def run(args, timeout, name):
+    def run(args, timeout, name, *progress):
         start = time.perf_counter()
         try:
-            return original_run(args, timeout, name)
+            return original_run(args, timeout, name, *progress)
         finally:
             passes = sum(1 for key in stages[-1] if key.startswith("pass"))
             label = ("pass 1 (ffmpeg)", "pass 2 (ffmpeg)")[min(passes, 1)]

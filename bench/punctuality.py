@@ -164,17 +164,25 @@ def write_slots(path: Path, slots: list[datetime], clip_id: str) -> None:
     path.write_text("\n".join(lines), "utf-8")
 
 
-def measure_daemon(box, clip, count: int) -> dict:
-    """Our way: the real daemon, slots a few seconds apart."""
+def slot_spacing(box, clip) -> int:
+    """Seconds between two slots: one whole session and a breath."""
+    amplifier = box.config.amplifier
+    return math.ceil(amplifier.warmup_seconds + clip.duration + amplifier.tail_seconds + 1.5)
+
+
+def measure_daemon(box, clip, count: int, first: datetime | None = None) -> dict:
+    """Our way: the real daemon, slots a few seconds apart (from *first*, else soon)."""
     from gpiozero.pins.mock import MockFactory
 
     from firmware_host.daemon import Daemon
     from firmware_host.logbook.playlog import PlayLog
 
     config = box.config
-    warmup, tail = config.amplifier.warmup_seconds, config.amplifier.tail_seconds
-    spacing = math.ceil(warmup + clip.duration + tail + 1.5)
-    first = datetime.now(config.timezone).replace(microsecond=0) + timedelta(seconds=START_MARGIN)
+    warmup = config.amplifier.warmup_seconds
+    spacing = slot_spacing(box, clip)
+    if first is None:
+        first = datetime.now(config.timezone).replace(microsecond=0)
+        first += timedelta(seconds=START_MARGIN)
     slots = [first + timedelta(seconds=i * spacing) for i in range(count)]
     write_slots(config.scheduler.schedules_dir / "dung-gio.toml", slots, clip.id)
     os.environ["ALSA_CONFIG_PATH"] = box.alsa_env["ALSA_CONFIG_PATH"]  # aplay inherits it

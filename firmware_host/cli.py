@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "cli.help.demo")
     demo.add_argument("--samples", type=Path, default=None)
     _link_commands(command)
+    _panel_commands(command)
     return parser
 
 
@@ -668,6 +669,7 @@ def _show_plan(
             if session.schedule_file in waiting:
                 marks.append(t("cli.plan_awaiting"))
             return session.campaign + "".join(f" ({mark})" for mark in marks)
+
         def relayed(session: Any) -> str:
             source = session.source
             if source is None:
@@ -1226,6 +1228,91 @@ def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+# -- the web panel: loaxa web, loaxa users ------------------------------------------------
+def _panel_commands(command: Any) -> None:
+    web = command("web", "cli.help.web")
+    web.add_argument("--host", help=t("cli.help.web_host"))
+    web.add_argument("--port", type=int, help=t("cli.help.web_port"))
+    users = command("users", "cli.help.users")
+    actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help=t("cli.help.users_add"))
+    _common(add, suppress=True)
+    add.add_argument("name")
+    add.add_argument("--role", dest="roles", action="append", required=True,
+                     help=t("cli.help.users_role"))  # fmt: skip
+    listed = actions.add_parser("list", help=t("cli.help.users_list"))
+    _common(listed, suppress=True)
+    _json_flag(listed)
+    for action in ("remove", "reset"):
+        sub = actions.add_parser(action, help=t(f"cli.help.users_{action}"))
+        _common(sub, suppress=True)
+        sub.add_argument("name")
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The panel in this process until SIGTERM (the unit ``loaxa-web.service``)."""
+    from firmware_host.web.server import serve
+
+    config = _config(args)
+    logging.getLogger("loaxa").setLevel(logging.INFO)  # "serving on …" for the journal
+    logging.getLogger("cheroot").setLevel(logging.WARNING)
+    serve(config, args.host, args.port)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """The panel's accounts from the box's shell: the first technician's, and any
+    account when nobody can log in. Written to the panel's audit log as ``cli``, by
+    the person behind ``sudo`` (the wrapper runs loaxa as user loaxa)."""
+    from firmware_host.web.users import UserStore
+
+    config = _config(args)
+    store = UserStore.for_data_dir(config.data_dir, config.timezone)
+    actor = {"by": os.environ.get("SUDO_USER") or _who(), "origin": "cli"}
+    if args.users_command == "add":
+        password = store.add(args.name, args.roles, **actor)
+        user = store.get(args.name)
+        assert user is not None
+        roles = ", ".join(t(f"web.role.{role}") for role in user.roles)
+        print(t("cli.users.added", name=user.name, roles=roles))
+        print(t("cli.users.one_time", password=password))
+        print(t("web.users.one_time_once", name=user.name))
+    elif args.users_command == "reset":
+        password = store.reset(args.name, **actor)
+        print(t("web.users.was_reset", name=args.name.strip()))
+        print(t("cli.users.one_time", password=password))
+        print(t("web.users.one_time_once", name=args.name.strip()))
+    elif args.users_command == "remove":
+        store.remove(args.name, **actor)
+        print(t("web.users.removed", name=args.name.strip()))
+    else:
+        _list_users(store.list(), getattr(args, "json", False))
+    return 0
+
+
+def _list_users(users: Sequence[Any], as_json: bool) -> None:
+    if as_json:
+        _emit_json(
+            [{"name": u.name, "roles": list(u.roles), "must_change": u.must_change,
+              "created": u.created, "created_by": u.created_by} for u in users]
+        )  # fmt: skip
+        return
+    if not users:
+        print(t("cli.users.empty"))
+        return
+    print_table(
+        [t("web.users.name"), t("cli.users.roles"), t("col.note")],
+        [
+            [
+                u.name,
+                ", ".join(t(f"web.role.{role}") for role in u.roles),
+                t("web.users.one_time_pending") if u.must_change else "",
+            ]
+            for u in users
+        ],
+    )
+
+
 HANDLERS = {
     "init": cmd_init,
     "clips": cmd_clips,
@@ -1243,6 +1330,8 @@ HANDLERS = {
     "verify": cmd_verify,
     "link": cmd_link,
     "province": cmd_province,
+    "web": cmd_web,
+    "users": cmd_users,
 }
 
 

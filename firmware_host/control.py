@@ -164,8 +164,11 @@ class ControlClient:
             answer = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise LoaxaError("control.failed", detail=exc) from exc
+        if not isinstance(answer, dict):
+            raise LoaxaError("control.failed", detail=type(answer).__name__)
         if not answer.get("ok"):
-            error = answer.get("error") or {}
+            error = answer.get("error")
+            error = error if isinstance(error, dict) else {}
             raise _Refused(str(error.get("key", "control.failed")), str(error.get("message", "")))
         return dict(answer)
 

@@ -34,8 +34,8 @@ GROUPS_OF_LOAXA=(gpio audio dialout)
 MOVED_STUB="has moved to /boot/firmware/config.txt"
 
 # The web panel's libraries as Debian builds them, seen by the venv (--system-site-packages),
-# so pip compiles nothing on a 32-bit Pi (argon2-cffi has C code).
-PACKAGES+=(python3-flask python3-cheroot python3-argon2)
+# so pip compiles nothing on a 32-bit Pi (argon2-cffi has C code); tomlkit writes its campaign files.
+PACKAGES+=(python3-flask python3-cheroot python3-argon2 python3-tomlkit)
 root=""
 dry_run=0
 while [ "$#" -gt 0 ]; do

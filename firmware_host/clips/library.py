@@ -40,7 +40,7 @@ import re
 import shutil
 import tempfile
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +73,10 @@ STORED_DURATION_TOLERANCE = 0.002  # seconds; the index keeps durations to the m
 ZERO_CHECK_BYTES = 64 * 1024
 
 _LANGUAGE = re.compile(r"[a-z]{2,8}")
+
+ImportProgress = Callable[[str, "float | None"], None]
+"""Told where an import is: the stage (``check``, ``measure``: loudness pass 1,
+``convert``: pass 2, ``store``) and how far into it (0–1; None when unknown)."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,11 @@ class ClipLibrary:
         title: str | None = None,
         language: str = "vi",
         translation_of: str | None = None,
+        progress: ImportProgress | None = None,
     ) -> Clip:
-        """Check, normalise and store *source*; returns the stored clip.
+        """Check, normalise and store *source*; returns the stored clip. *progress*, if
+        given, is told each stage and how far into it the import is (the web panel shows
+        it: a Pi Zero takes minutes over a long clip).
 
         With *translation_of* (an id or title in the library) the clip is that clip's
         version in *language*: a slot with ``languages`` plays it in its place.
@@ -239,7 +246,9 @@ class ClipLibrary:
         by another user) and refuses this one file rather than ending a batch.
         """
         try:
-            return self._import_file(Path(source), title, language, translation_of)
+            return self._import_file(
+                Path(source), title, language, translation_of, progress or _unheard
+            )
         except OSError as exc:
             raise LoaxaError(
                 "clips.store_failed",
@@ -249,8 +258,14 @@ class ClipLibrary:
             ) from exc
 
     def _import_file(
-        self, source: Path, title: str | None, language: str, translation_of: str | None
+        self,
+        source: Path,
+        title: str | None,
+        language: str,
+        translation_of: str | None,
+        progress: ImportProgress,
     ) -> Clip:
+        progress("check", None)
         name = display_name(source)
         language = (language or "").strip().lower()
         if not _LANGUAGE.fullmatch(language):
@@ -277,7 +292,9 @@ class ClipLibrary:
         promise = wav_promise(source)
         if promise is not None and cut_short(*promise):
             raise LoaxaError("clips.truncated", name=name, declared=promise[0], decoded=promise[1])
-        measured = transcode.measure(ffmpeg, source, name, probe, audio)
+        measured = transcode.measure(
+            ffmpeg, source, name, probe, audio, _share(progress, "measure", probe.declared)
+        )
         loudness = measured.loudnorm or {}
         tentative = slugify(title) or "clip"
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -291,7 +308,11 @@ class ClipLibrary:
             os.close(fd)
             tmp = Path(tmp_name)
             try:
-                output = transcode.convert(ffmpeg, source, name, probe, measured, tmp, audio)
+                output = transcode.convert(
+                    ffmpeg, source, name, probe, measured, tmp, audio,
+                    progress=_share(progress, "convert", measured.progress_seconds),
+                )  # fmt: skip
+                progress("store", None)
                 duration = self._check_stored(tmp, name)
                 doc = {
                     "title": title,
@@ -639,6 +660,22 @@ class ClipLibrary:
         except Exception as exc:  # repair runs at start-up: report, never stop the daemon
             messages.append(t("clips.repair_failed", path=self.directory, detail=exc))
         return messages
+
+
+# ---------------------------------------------------------------------- progress
+
+
+def _unheard(_stage: str, _part: float | None) -> None:
+    """The progress of an import nobody watches."""
+
+
+def _share(progress: ImportProgress, stage: str, total: float | None) -> transcode.Progress:
+    """A pass's seconds handled, told as the share of *total* seconds (None: unknown)."""
+
+    def told(seconds: float) -> None:
+        progress(stage, min(1.0, seconds / total) if total else None)
+
+    return told
 
 
 # ---------------------------------------------------------------------- file checks

@@ -33,6 +33,9 @@ Why it is done this way:
   of them still differs between ffmpeg versions (5.1 and 7.1 by up to 1.3 LU), so a
   looped clip is measured once stored and, if it missed, written again with a plain
   gain that keeps the true peak under the ceiling.
+* A pass reports how far it got while it runs (``progress``: seconds of audio handled,
+  read from ffmpeg's ``-progress`` lines every :data:`WATCH_SECONDS`), so the web panel
+  can show an officer that a long clip on a Pi Zero is moving, not hung.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -93,6 +97,10 @@ PROBE_OUTPUT_LIMIT = 1024 * 1024  # ffprobe's JSON for one audio file is a few K
 # (4 kbit/s, below the lowest speech setting of any accepted codec): that bounds the
 # decode deadline, instead of assuming the longest clip allowed (two hours on a Pi).
 MIN_BYTES_PER_SECOND = 500
+WATCH_SECONDS = 0.5  # how often a pass reports its progress while it runs
+
+Progress = Callable[[float], None]
+"""Told the seconds of audio a pass has handled so far, while it runs."""
 
 _LOG_ERROR = re.compile(r"\[(?:error|fatal|panic)\]")
 _NOT_ON_WHITELIST = re.compile(r"\[([\w,-]+) @ 0x[0-9a-f]+\] Format not on whitelist")
@@ -193,7 +201,7 @@ def media_input(source: Path) -> list[str]:
 
 @contextlib.contextmanager
 def run_media(
-    args: list[str], timeout: float, name: str
+    args: list[str], timeout: float, name: str, progress: Progress | None = None
 ) -> Iterator[tuple[int, IO[bytes], IO[bytes]]]:
     """Run ffmpeg or ffprobe (*args*, opened through :func:`media_input`) on user media.
 
@@ -202,7 +210,9 @@ def run_media(
     as measured above, and CPU time equal to the wall-clock deadline, as a backstop that
     still stops a child whose parent was killed before its timeout could fire.
     Output and log go to temporary files, never pipes, so a long decode cannot block on
-    a full pipe; yields (return code, stdout, stderr) rewound to their start.
+    a full pipe; yields (return code, stdout, stderr) rewound to their start. With
+    *progress*, the ``-progress`` lines the child writes to stdout are read while it
+    runs (without moving the file's offset, which the child shares).
     """
     limits = [
         "prlimit",
@@ -212,26 +222,61 @@ def run_media(
     ]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.run(
+            proc = subprocess.Popen(
                 [*limits, *args],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
-                timeout=timeout,
                 env={**os.environ, **MEDIA_ENVIRONMENT},
             )
         except FileNotFoundError as exc:
             raise LoaxaError("clips.ffmpeg_missing", program="prlimit") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise LoaxaError("clips.timeout", name=name, seconds=round(timeout)) from exc
+        try:
+            tick = None if progress is None else lambda: progress(handled(out))
+            returncode = _wait(proc, timeout, tick)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if returncode is None:
+            raise LoaxaError("clips.timeout", name=name, seconds=round(timeout))
         out.seek(0)
         err.seek(0)
-        yield proc.returncode, out, err
+        yield returncode, out, err
 
 
-def run_pass(args: list[str], timeout: float, name: str) -> Run:
+def _wait(
+    proc: subprocess.Popen[bytes], timeout: float, tick: Callable[[], None] | None
+) -> int | None:
+    """The child's return code; None once it was killed at *timeout* seconds. *tick*
+    runs every :data:`WATCH_SECONDS` while it runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return proc.wait(timeout=max(0.0, min(left, WATCH_SECONDS) if tick else left))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                proc.kill()
+                proc.wait()
+                return None
+            if tick:
+                tick()
+
+
+def handled(out: IO[bytes]) -> float:
+    """Seconds a running pass has handled: its last ``out_time_us`` so far, read at the
+    end of its progress file with ``pread`` (the child's writes keep their offset)."""
+    fd = out.fileno()
+    size = os.fstat(fd).st_size
+    tail = os.pread(fd, 4096, max(0, size - 4096))
+    found = re.findall(rb"out_time_us=(-?\d+)", tail)
+    return max(0, int(found[-1])) / 1_000_000 if found else 0.0
+
+
+def run_pass(args: list[str], timeout: float, name: str, progress: Progress | None = None) -> Run:
     """Run one ffmpeg pass; its progress and log are read line by line."""
-    with run_media(args, timeout, name) as (returncode, out, err):
+    with run_media(args, timeout, name, progress) as (returncode, out, err):
         run = Run(returncode=returncode, progress_seconds=progress_seconds(out))
         parse_log(err, run)
         return run
@@ -329,7 +374,14 @@ def loudnorm_targets(audio: AudioSettings) -> str:
     return f"I={audio.target_lufs}:TP={audio.true_peak_db}"
 
 
-def measure(ffmpeg: str, source: Path, name: str, found: Probe, audio: AudioSettings) -> Run:
+def measure(
+    ffmpeg: str,
+    source: Path,
+    name: str,
+    found: Probe,
+    audio: AudioSettings,
+    progress: Progress | None = None,
+) -> Run:
     """Pass 1: decode everything once, measure loudness; refuse what is not usable."""
     max_seconds = audio.max_clip_minutes * 60.0
     expected = found.declared if found.declared is not None else size_bound(source)
@@ -343,7 +395,7 @@ def measure(ffmpeg: str, source: Path, name: str, found: Probe, audio: AudioSett
         "null",
         "-",
     ]
-    run = run_pass(args, timeout_for(min(expected, max_seconds)), name)
+    run = run_pass(args, timeout_for(min(expected, max_seconds)), name, progress)
     decoded = run.progress_seconds
     if run.returncode != 0 or run.loudnorm is None:
         if decoded <= 0.0:
@@ -447,6 +499,7 @@ def convert(
     tmp: Path,
     audio: AudioSettings,
     gain: float = 0.0,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Pass 2: apply the measured loudness linearly and write the player's PCM format
     into *tmp*; returns loudnorm's output figures."""
@@ -471,7 +524,7 @@ def convert(
         "-y",
         "file:" + str(tmp),
     ]
-    run = run_pass(args, timeout_for(measured.progress_seconds), name)
+    run = run_pass(args, timeout_for(measured.progress_seconds), name, progress)
     if run.returncode != 0:
         raise LoaxaError("clips.ffmpeg_failed", name=name, detail=run.first_error)
     if not loops:

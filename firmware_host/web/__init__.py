@@ -2,7 +2,7 @@
 
 A separate process (``loaxa web``, unit ``loaxa-web.service``) that the broadcast daemon
 never imports: it asks the daemon over its control socket what is on air
-(:mod:`~firmware_host.web.daemon_client`) and does everything else through the same
+(:class:`firmware_host.control.ControlClient`) and does everything else through the same
 library functions as the command line. Flask renders the pages on the server (Jinja2,
 autoescaped), cheroot serves them from a small pool of threads, with TLS when
 ``[web] tls_cert``/``tls_key`` are set (:mod:`~firmware_host.web.server`).

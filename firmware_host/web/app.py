@@ -30,10 +30,21 @@ from firmware_host import __version__
 from firmware_host.config import Config
 from firmware_host.messages import LoaxaError, plural, set_thread_language, t
 from firmware_host.store import fsync_directory
-from firmware_host.textout import format_seconds
+from firmware_host.textout import dmy, format_seconds, hm
 from firmware_host.web import auth, guard, i18n
+from firmware_host.web.jobs import Jobs
 from firmware_host.web.nav import visible_pages
-from firmware_host.web.pages import home, later, login, system
+from firmware_host.web.pages import (
+    clips,
+    emergency,
+    home,
+    jobs,
+    later,
+    log,
+    login,
+    schedules,
+    system,
+)
 from firmware_host.web.state import Panel
 from firmware_host.web.throttle import Backoff
 from firmware_host.web.users import UserStore
@@ -100,7 +111,9 @@ def create_app(config: Config) -> Flask:
         config=config,
         users=UserStore.for_data_dir(config.data_dir, config.timezone),
         backoff=Backoff(),
+        jobs=Jobs(),
     )
+    clips.clear_uploads(config.data_dir)
     app.wsgi_app = guard.count_chunked_bodies(  # type: ignore[method-assign]
         app.wsgi_app, web.max_upload_bytes
     )
@@ -109,7 +122,8 @@ def create_app(config: Config) -> Flask:
     app.before_request(auth.gate)
     app.after_request(guard.add_headers)
     app.teardown_request(lambda _exc: set_thread_language(None))
-    for blueprint in (login.blueprint, home.blueprint, system.blueprint, *later.blueprints()):
+    pages = (login, home, clips, schedules, emergency, log, jobs, system)
+    for blueprint in (*(page.blueprint for page in pages), *later.blueprints()):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(LoaxaError, _refused)
@@ -141,7 +155,12 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "day_or_time": lambda iso: i18n.day_or_time(iso, zone),
         "duration": lambda seconds: format_seconds(seconds or 0),
         "status_label": i18n.status_text,
+        "tier_label": i18n.tier_text,
         "byte_size": i18n.byte_size,
+        "decimal": i18n.decimal,
+        "dmy": dmy,
+        "hm": hm,
+        "weekdays": i18n.weekdays_text,
         "plural": plural,
         "take_notices": i18n.take_notices,
     }

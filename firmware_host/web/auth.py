@@ -84,6 +84,29 @@ def current_user() -> User | None:
     return g.get("user")
 
 
+def who() -> str:
+    """The logged-in user's name (the gate let only a logged-in user reach the view)."""
+    user = current_user()
+    assert user is not None
+    return user.name
+
+
+def recorder() -> Callable[..., None]:
+    """``record(action, target=…, **detail)``: writes to the audit log in the name of the
+    logged-in user and from their address, also later, from a job's thread."""
+    audit, name, origin = panel().users.audit, who(), request.remote_addr or "?"
+
+    def record_later(action: str, *, target: str | None = None, **detail: Any) -> None:
+        audit.record(action, who=name, origin=origin, target=target, detail=detail)
+
+    return record_later
+
+
+def record(action: str, *, target: str | None = None, **detail: Any) -> None:
+    """Write what the logged-in user just changed to the audit log (who, what, from where)."""
+    recorder()(action, target=target, **detail)
+
+
 def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)

@@ -10,6 +10,8 @@ the library prints in the reader's language too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,6 +84,40 @@ def status_text(status: str) -> str:
     """A log status in words (``bỏ lỡ``); a status this version does not know, as it is."""
     key = f"status.{status}"
     return t(key) if key in CATALOG else status
+
+
+def tier_text(tier: str | None) -> str:
+    """A tier of TT 39/2020 in words (``ưu tiên``); one this version does not know, as it is."""
+    key = f"tier.{tier}"
+    return t(key) if key in CATALOG else str(tier or "")
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """``-23,4`` in Vietnamese, ``-23.4`` in English; a true minus sign."""
+    if value is None:
+        return ""
+    text = f"{value:.{digits}f}".replace("-", "−")
+    return text.replace(".", ",") if language() == "vi" else text
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number kept in a sentence to render later (a job's verdict): with the decimal
+    mark of whoever reads it."""
+
+    value: float
+    digits: int = 1
+
+    def __str__(self) -> str:
+        return decimal(self.value, self.digits)
+
+
+def weekdays_text(days: Iterable[int]) -> str:
+    """``T2, T4, T6``, or ``hằng ngày`` for all seven."""
+    chosen = sorted(set(days))
+    if len(chosen) == 7:
+        return t("web.schedules.every_day")
+    return ", ".join(t(f"weekday.{day}") for day in chosen)
 
 
 def byte_size(count: int | float | None) -> str:

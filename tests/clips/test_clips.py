@@ -551,6 +551,26 @@ def test_timeout_kills_ffmpeg_and_leaves_nothing(
     assert snapshot(clip_seeded.config.clips_dir) == before
 
 
+def test_an_import_reports_its_progress_while_ffmpeg_runs(
+    clip_library: ClipLibrary, clip_src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web panel shows an officer how far a long import got: each pass says how
+    many seconds of the clip it has handled while it runs, in order, up to the whole."""
+    wav = sine(clip_src / "dài.wav", 40.0)
+    monkeypatch.setattr(transcode, "WATCH_SECONDS", 0.01)
+    told: list[tuple[str, float | None]] = []
+    clip = clip_library.import_file(wav, progress=lambda stage, part: told.append((stage, part)))
+    stages = [stage for stage, _ in told]
+    assert stages[0] == "check" and stages[-1] == "store"
+    assert stages == sorted(stages, key=["check", "measure", "convert", "store"].index)
+    for stage in ("measure", "convert"):
+        parts = [part for name, part in told if name == stage]
+        assert len(parts) >= 2, told  # several reports while the pass ran
+        assert parts == sorted(parts) and parts[0] >= 0 and parts[-1] <= 1
+        assert parts[-1] > 0.5
+    assert clip.duration == pytest.approx(40.0, abs=0.01)
+
+
 def test_index_write_failure_removes_the_wav(
     clip_seeded: ClipLibrary, clip_src: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

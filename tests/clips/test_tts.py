@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 from firmware_host import messages
 from firmware_host.broadcast.player import Player
 from firmware_host.clips import ClipLibrary
-from firmware_host.clips.tts import MAX_TEXT_CHARACTERS, engines, normalize, prepare, say
+from firmware_host.clips.tts import (
+    MAX_TEXT_CHARACTERS,
+    engines,
+    normalize,
+    prepare,
+    preview,
+    say,
+)
 from firmware_host.clips.tts.engines import EspeakNg, load_piper_voice, piper_installed
 from firmware_host.clips.tts.normalize import number_words
 from firmware_host.config import ConfigError, load_config
@@ -292,6 +299,24 @@ def test_espeak_renders_a_clip_that_imports_and_plays(box, capture_dir: Path) ->
         say(box, ANNOUNCEMENT, title="Cắt nước lần hai")
     assert again.value.key == "tts.duplicate" and again.value.params["id"] == clip.id
     assert len(library.clips()) == 1
+
+
+@needs_espeak
+def test_a_preview_reads_what_say_would_store_and_stores_nothing(box, tmp_path: Path) -> None:
+    """The panel's "nghe thử": the same words, engine and voice as ``say``, into a WAV
+    the officer listens to; the library stays as it was until the officer saves."""
+    wav = tmp_path / "nghe-thu.wav"
+    heard = preview(box, ANNOUNCEMENT, wav, voice="vi-vn-x-south", speed=1.2)
+    assert heard.spoken_text == prepare(box, ANNOUNCEMENT) and heard.engine_used == "espeak-ng"
+    with wave.open(str(wav), "rb") as rendered:
+        assert rendered.getnframes() / rendered.getframerate() > 5.0
+    assert nothing_stored(box)
+    kept = say(box, ANNOUNCEMENT, title="Cắt nước", voice="vi-vn-x-south", speed=1.2)
+    entry = index_entry(box, kept.clip.id)
+    assert (entry["tts_voice"], entry["tts_speed"]) == ("vi-vn-x-south", 1.2)
+    with pytest.raises(LoaxaError) as caught:
+        preview(box, "Xin chào bà con", tmp_path / "x.wav", speed=3.0)
+    assert caught.value.key == "tts.bad_speed"
 
 
 @needs_espeak

@@ -7,11 +7,14 @@ a browser: ``playwright install`` is never run), each test with a fresh profile.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from firmware_host.demo import use_capture_device
+from tests.web.livebox import BOX_TABLES, LiveBox, start_daemon
 from tests.web.panelserver import PanelServer, start_panel
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +38,28 @@ def panel(tmp_path: Path) -> Iterator[PanelServer]:
     server.stop()
     log = "".join(server.output)
     assert "Traceback" not in log, log
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveBox]:
+    """A real ``loaxa web`` and a real ``loaxa run`` (mock pins, ALSA file capture) on
+    one box; neither may have logged a traceback by the end."""
+    root = Path(tempfile.mkdtemp(prefix="lx", dir="/tmp"))  # the socket path stays short
+    monkeypatch.setenv("ALSA_CONFIG_PATH", "")  # restored after the test
+    capture = use_capture_device(root / "alsa")  # for this process and its children
+    panel = start_panel(root / "box", max_upload_mb=20, tables=BOX_TABLES)
+    try:
+        daemon = start_daemon(root / "box")
+    except BaseException:
+        panel.stop()
+        raise
+    yield LiveBox(panel, daemon, capture)
+    daemon.stop()
+    panel.stop()
+    for output in (panel.output, daemon.output):
+        log = "".join(output)
+        assert "Traceback" not in log, log
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""A real panel process for tests and screenshots: ``python -m firmware_host.web`` on
+"""A real panel process for tests and screenshots: ``loaxa web`` on
 127.0.0.1 and a port the kernel picks, a data folder of its own, stopped with SIGTERM;
 and a small HTTP client that shows exactly what the server sent (no redirects
 followed, cookies kept by hand, paths sent as written — ``..`` included)."""
@@ -32,6 +32,7 @@ station = "Hòa Xuân"
 [web]
 max_upload_mb = {max_upload_mb}
 {extra}
+{tables}
 """
 
 
@@ -64,10 +65,13 @@ class PanelServer:
                 self.process.wait()
 
 
-def start_panel(data_dir: Path, *, max_upload_mb: int = 5, extra: str = "") -> PanelServer:
+def start_panel(
+    data_dir: Path, *, max_upload_mb: int = 5, extra: str = "", tables: str = ""
+) -> PanelServer:
+    """*extra*: more ``[web]`` keys; *tables*: more tables of the box's config."""
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "loaxa.toml").write_text(
-        CONFIG.format(max_upload_mb=max_upload_mb, extra=extra), "utf-8"
+        CONFIG.format(max_upload_mb=max_upload_mb, extra=extra, tables=tables), "utf-8"
     )
     config = load_config(data_dir)
     temp = data_dir / "tmp"  # the server's TMPDIR, watched by the upload test
@@ -77,9 +81,10 @@ def start_panel(data_dir: Path, *, max_upload_mb: int = 5, extra: str = "") -> P
         [
             sys.executable,
             "-m",
-            "firmware_host.web",
+            "firmware_host",
             "--data-dir",
             str(data_dir),
+            "web",
             "--host",
             "127.0.0.1",
             "--port",

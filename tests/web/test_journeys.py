@@ -1,11 +1,12 @@
 """What people do with the panel, in a real Chromium on a 360-px phone screen, against a
-real ``python -m firmware_host.web`` (and, for the home page, a socket speaking the
+real ``loaxa web`` (and, for the home page, a socket speaking the
 daemon's control API)."""
 
 from __future__ import annotations
 
 import re
 
+from firmware_host.clock import ClockKeeper
 from tests.web.fakedaemon import FakeDaemon, sample_status
 from tests.web.panelserver import PanelServer
 
@@ -134,14 +135,26 @@ def test_home_shows_the_daemon_live(panel: PanelServer, browser) -> None:
         assert "Giờ của hộp đúng" in shown
         assert {r["lang"] for r in daemon.requests} == {"vi"}
 
+        # The red button asks the daemon to stop, in the reader's name.
+        page.get_by_role("button", name="Dừng phát").click()
+        page.wait_for_url(panel.url + "/")
+        assert {"op": "stop", "lang": "vi", "by": "Lan"} in daemon.requests
+
         # The page also refreshes when the phone shows it again (back from the pocket).
         daemon.answer = {**status, "on_air": None, "clock": {"trusted": False, "reason": "?"}}
+        # Phones share an answer up to a second old, so the change shows within a
+        # second and one of the page's own refreshes (every 5 s).
         page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
-        page.get_by_text("Không phát", exact=True).wait_for(timeout=3_000)
+        page.get_by_text("Không phát", exact=True).wait_for(timeout=8_000)
         assert "chưa đáng tin" in page.inner_text("#status")
+        assert page.get_by_role("button", name="Dừng phát").count() == 0
+        # The officer vouches for the time shown, as `loaxa clock confirm` does.
+        page.get_by_role("button", name="Giờ này đúng: xác nhận").click()
+        assert "Đã xác nhận giờ" in page.inner_text("main")
+        assert ClockKeeper(panel.data_dir, panel.config.timezone).confirmation.valid()
 
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
-    page.get_by_text("Hộp chưa chạy chương trình phát").wait_for(timeout=3_000)
+    page.get_by_text("Hộp chưa chạy chương trình phát").wait_for(timeout=8_000)
 
 
 def test_technician_manages_accounts_in_the_browser(panel: PanelServer, browser) -> None:

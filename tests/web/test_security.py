@@ -1,9 +1,10 @@
-"""The panel's doors, tried over plain HTTP against a real ``python -m firmware_host.web``:
+"""The panel's doors, tried over plain HTTP against a real ``loaxa web``:
 what a stranger, an officer and a forged form get, cookies, headers, paths, sizes."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,8 @@ import pytest
 
 from firmware_host.config import load_config
 from firmware_host.web.app import create_app
-from tests.web.panelserver import Client, PanelServer, start_panel
+from tests.helpers import make_tone
+from tests.web.panelserver import Client, PanelServer, start_panel, wait_for
 
 PASSWORD = "một câu dễ nhớ"
 
@@ -90,6 +92,9 @@ def test_a_post_without_the_csrf_token_is_refused(panel: PanelServer) -> None:
         ("/he-thong/nguoi-dung/xoa", "POST"),
         ("/duyet", "GET"),
         ("/khan-cap", "GET"),
+        ("/khan-cap", "POST"),
+        ("/khan-cap/phat", "POST"),
+        ("/he-thong/kiem-tra", "POST"),
     ],
 )
 def test_an_officer_is_refused_the_technician_and_leadership_pages(
@@ -119,10 +124,59 @@ def test_a_script_as_a_user_name_is_shown_as_text(panel: PanelServer) -> None:
     assert "<script>alert" not in audit.body and "&lt;script&gt;alert(1)" in audit.body
 
 
-def raw_get(panel: PanelServer, path: str, *, follow: bool = False) -> tuple[int, str]:
+def test_a_script_as_a_clip_title_is_shown_as_text(panel: PanelServer) -> None:
+    """Titles come from anyone who can upload, or from a stick: every page that shows
+    one (the library, the campaign form's choices, the emergency's, the job's verdict)
+    shows it as text."""
+    officer = member(panel, "Lan", "can-bo", "lanh-dao")
+    token = officer.get("/bai-phat").csrf()
+    tone = make_tone(panel.data_dir / "tmp" / "a.wav", seconds=1.5)
+    title = urllib.parse.quote("<script>alert(1)</script>")
+    started = officer.request(
+        "POST", f"/bai-phat/tai-len?tep=a.wav&ten={title}", tone.read_bytes(),
+        {"X-CSRF-Token": token, "Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    assert started.status == 202, started.body
+    job = json.loads(started.body)["job"]
+    wait_for(lambda: "data-final" in officer.get(job + "/tien-do").body, timeout=60)
+    for path in (job, "/bai-phat", "/lich-phat/moi", "/khan-cap"):
+        page = officer.get(path)
+        assert "<script>alert" not in page.body, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.body, path
+    assert panel.users.get("Lan") is not None  # and the job is only its owner's:
+    stranger = member(panel, "Minh", "can-bo")
+    assert stranger.get(job).status == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/nhat-ky/bao-cao/../../web/users.json",
+        "/nhat-ky/bao-cao/..%2F..%2Fweb/xlsx",
+        "/nhat-ky/bao-cao/2026-12/..%2F..%2Floaxa.toml",
+        "/bai-phat/..%2F..%2Fweb%2Fsecret/nghe",
+        "/bai-phat/nghe-thu/..%2F..%2Fweb%2Fsecret",
+        "/lich-phat/..%2F..%2Floaxa.toml/sua",
+        "/lich-phat/..%2Fweb%2Fusers.json/van-ban",
+        "/lich-phat/..%2Fschedules-last-good/xoa",
+        "/viec/..%2F..%2Fweb/tien-do",
+    ],
+)
+def test_a_download_path_with_dots_is_not_found(panel: PanelServer, path: str) -> None:
+    officer = member(panel, "Lan", "can-bo")
+    cookie = "; ".join(f"{k}={v}" for k, v in officer.cookies.items())
+    status, body = raw_get(panel, path, cookie=cookie)
+    assert status == 404, (path, status)
+    assert "argon2" not in body and "Xã Hòa Phú\"" not in body and "[commune]" not in body
+
+
+def raw_get(
+    panel: PanelServer, path: str, *, follow: bool = False, cookie: str = ""
+) -> tuple[int, str]:
     """GET *path* exactly as written: no client tidies ``..`` away. With *follow*, one
     redirect is followed (Werkzeug merges ``//`` by redirecting)."""
-    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", panel.port), timeout=10) as connection:
         connection.sendall(request.encode())
         data = b""
@@ -209,26 +263,37 @@ def disk_use(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def test_an_oversize_upload_is_refused_before_it_reaches_the_disk(panel: PanelServer) -> None:
-    """A 2 GB file in a form, its length declared or sent in chunks, is answered 413
-    with the panel's own page after at most the limit (5 MB here) was read, and nothing
-    is left on disk (the server's TMPDIR is inside the data folder)."""
+@pytest.mark.parametrize("target", ["form", "upload"])
+def test_an_oversize_upload_is_refused_before_it_reaches_the_disk(
+    panel: PanelServer, target: str
+) -> None:
+    """A 2 GB file, in a form or to the clip upload (the body itself, as panel.js sends
+    it), its length declared or sent in chunks, is answered 413 with the panel's own
+    page after at most the limit (5 MB here) was read, and nothing is left on disk (the
+    server's TMPDIR and the uploads folder are inside the data folder)."""
     client = member(panel, "Lan", "can-bo")
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    token = client.get("/bai-phat").csrf()
     before = disk_use(panel.data_dir)
     part = (
         b'--B\r\nContent-Disposition: form-data; name="clip"; filename="big.wav"\r\n'
         b"Content-Type: audio/wav\r\n\r\n"
     )
+    request = (
+        "POST /doi-mat-khau HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=B\r\n"
+    )
+    if target == "upload":
+        part = b"RIFF"
+        request = (
+            "POST /bai-phat/tai-len?tep=big.wav HTTP/1.1\r\n"
+            f"Content-Type: application/octet-stream\r\nX-CSRF-Token: {token}\r\n"
+        )
     chunk = b"\0" * 65536
     huge = 2 * 1024**3
 
     for framing in ("declared", "chunked"):
         with socket.create_connection(("127.0.0.1", panel.port), timeout=30) as connection:
-            head = (
-                f"POST /doi-mat-khau HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n"
-                "Content-Type: multipart/form-data; boundary=B\r\n"
-            )
+            head = f"{request}Host: x\r\nCookie: {cookie}\r\n"
             if framing == "declared":
                 head += f"Content-Length: {len(part) + huge}\r\n\r\n"
             else:

@@ -201,3 +201,42 @@ def test_two_processes_adding_at_once_lose_nobody(tmp_path: Path) -> None:
         assert worker.exitcode == 0
     names = {u.name for u in UserStore.for_data_dir(tmp_path, HCM).list()}
     assert names == {f"{p}{n}" for p in ("web", "cli") for n in range(5)}
+
+
+def test_the_users_command(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``loaxa users …`` as the technician types it on the box (through sudo)."""
+    from firmware_host.cli import main
+
+    monkeypatch.setenv("SUDO_USER", "pi")
+    home = ["--data-dir", str(tmp_path)]
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main([*home, "users", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("list")[1].startswith("Chưa có tài khoản nào")
+    code, out, _ = run("add", "Nguyễn Văn Minh", "--role", "ky-thuat", "--role", "can-bo")
+    assert code == 0 and "Đã tạo tài khoản Nguyễn Văn Minh (Cán bộ, Kỹ thuật)" in out
+    one_time = out.split("Mật khẩu dùng một lần: ")[1].split()[0]
+    store = UserStore.for_data_dir(tmp_path, HCM)
+    assert store.verify("nguyễn văn minh", one_time).must_change
+
+    code, out, err = run("add", "Lan", "--role", "chu-tich")
+    assert code == 1 and "Vai trò không hợp lệ: 'chu-tich'" in err and store.get("Lan") is None
+    code, out, _ = run("list", "--json")
+    (listed,) = json.loads(out)
+    assert listed["roles"] == ["can-bo", "ky-thuat"] and listed["created_by"] == "pi"
+
+    code, out, _ = run("reset", "Nguyễn Văn Minh")
+    again = out.split("Mật khẩu dùng một lần: ")[1].split()[0]
+    assert code == 0 and again != one_time and store.verify("Nguyễn Văn Minh", again)
+    code, _, err = run("remove", "Nguyễn Văn Minh")  # the last technician stays
+    assert code == 1 and "tài khoản kỹ thuật cuối cùng" in err
+    run("add", "Lan", "--role", "can-bo")
+    assert run("remove", "Lan")[0] == 0 and store.get("Lan") is None
+
+    audit = store.audit.read(store.audit.months()[0])
+    assert {(e["action"], e["who"], e["from"]) for e in audit} == {
+        ("user.add", "pi", "cli"), ("user.reset", "pi", "cli"), ("user.remove", "pi", "cli")
+    }  # fmt: skip

@@ -14,10 +14,18 @@ through the normal clip import (:mod:`.render`), marked as synthesised.
 
 Every refusal is a :class:`~firmware_host.messages.LoaxaError` (``tts.*``, or
 ``clips.*`` from the import) and then nothing is stored. ``prepare(config, text)``
-checks and normalises without reading aloud, for a preview.
+checks and normalises without reading aloud; ``preview(config, text, wav)`` reads it
+into a WAV exactly as ``say`` would, without storing a clip (the panel's "nghe thử").
 """
 
 from firmware_host.clips.tts.normalize import normalize
-from firmware_host.clips.tts.render import MAX_TEXT_CHARACTERS, SayResult, prepare, say
+from firmware_host.clips.tts.render import (
+    MAX_TEXT_CHARACTERS,
+    Preview,
+    SayResult,
+    prepare,
+    preview,
+    say,
+)
 
-__all__ = ["MAX_TEXT_CHARACTERS", "SayResult", "normalize", "prepare", "say"]
+__all__ = ["MAX_TEXT_CHARACTERS", "Preview", "SayResult", "normalize", "prepare", "preview", "say"]

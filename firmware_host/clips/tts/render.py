@@ -34,7 +34,7 @@ from firmware_host.clips.tts.normalize import has_words, normalize
 from firmware_host.config import TTS_ENGINES, TTS_SPEED_RANGE, Config
 from firmware_host.messages import LoaxaError, t
 
-__all__ = ["MAX_TEXT_CHARACTERS", "SayResult", "prepare", "say"]
+__all__ = ["MAX_TEXT_CHARACTERS", "Preview", "SayResult", "prepare", "preview", "say"]
 
 # ~5,000 characters is some 1,000 words, 6–7 minutes read at speed 1.0: longer than any
 # announcement, short enough that a pasted document is refused before any work.
@@ -113,6 +113,57 @@ def say(
     spoken = prepare(config, text, language=language)
     if not " ".join((title or "").split()):
         raise LoaxaError("clips.bad_title", name=" ".join(text.split())[:40])
+    excerpt = " ".join(text.split())
+    if len(excerpt) > INDEX_TEXT_CHARACTERS:
+        excerpt = excerpt[: INDEX_TEXT_CHARACTERS - 1] + "…"
+    with tempfile.TemporaryDirectory(prefix="loaxa-tts-") as work:
+        wav = Path(work) / f"tts-{slugify(title) or 'bai'}.wav"
+        used, fields, notes = _read_aloud(config, spoken, wav, voice, speed, engine)
+        fields |= {"source": "tts", "tts_text": excerpt}
+        library = _SynthesisedLibrary(config, fields)
+        try:
+            clip = library.import_file(wav, title=title, language="vi")
+        except LoaxaError as exc:
+            raise _in_text_terms(exc) from exc
+    return SayResult(clip=clip, engine_used=used, notes=notes, spoken_text=spoken)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What :func:`preview` read aloud, and how (the same as ``say`` would)."""
+
+    engine_used: str
+    notes: tuple[str, ...]
+    spoken_text: str
+
+
+def preview(
+    config: Config,
+    text: str,
+    wav: Path,
+    *,
+    voice: str | None = None,
+    speed: float | None = None,
+    engine: str | None = None,
+) -> Preview:
+    """Read *text* into *wav* as ``say`` would, without storing a clip: the web panel's
+    "nghe thử", so the officer hears the words, the voice and the speed before saving
+    (saving then only evens out the loudness). Raises what ``say`` raises."""
+    spoken = prepare(config, text)
+    used, _fields, notes = _read_aloud(config, spoken, wav, voice, speed, engine)
+    return Preview(engine_used=used, notes=notes, spoken_text=spoken)
+
+
+def _read_aloud(
+    config: Config,
+    spoken: str,
+    wav: Path,
+    voice: str | None,
+    speed: float | None,
+    engine: str | None,
+) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """Render *spoken* into *wav* with the engine the settings choose: (engine used,
+    the index fields that say how, notes for the operator)."""
     settings = config.tts
     chosen_speed = settings.speed if speed is None else speed
     low, high = TTS_SPEED_RANGE
@@ -131,42 +182,31 @@ def say(
         MIN_FILE_BYTES, int((config.audio.max_clip_minutes + 1) * 60 * OUTPUT_RATE_BYTES)
     )
     notes: list[str] = []
-    fields: dict[str, Any] = {"source": "tts", "tts_speed": chosen_speed}
-    excerpt = " ".join(text.split())
-    if len(excerpt) > INDEX_TEXT_CHARACTERS:
-        excerpt = excerpt[: INDEX_TEXT_CHARACTERS - 1] + "…"
-    fields["tts_text"] = excerpt
-    with tempfile.TemporaryDirectory(prefix="loaxa-tts-") as work:
-        wav = Path(work) / f"tts-{slugify(title) or 'bai'}.wav"
-        used = ESPEAK
-        if model is not None:
-            try:
-                piper_voice = load_piper_voice(model)
-                if not piper_installed():
-                    raise LoaxaError("tts.piper_not_installed")
-                Piper(piper_voice, max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
-                used = PIPER
-                fields |= {
-                    "tts_voice": piper_voice.model.name,
-                    "tts_attribution": settings.piper_attribution
-                    or f"Piper voice {piper_voice.model.stem}"
-                    + (f", dataset {piper_voice.dataset}" if piper_voice.dataset else ""),
-                }
-                if voice is not None:
-                    notes.append(t("tts.voice_ignored", voice=voice, path=piper_voice.model))
-            except LoaxaError as exc:
-                notes.append(_fallback_note(exc, model))
-                wav.unlink(missing_ok=True)
-        if used == ESPEAK:
-            EspeakNg(max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
-            fields["tts_voice"] = chosen_voice
-        fields["tts_engine"] = used
-        library = _SynthesisedLibrary(config, fields)
+    fields: dict[str, Any] = {"tts_speed": chosen_speed}
+    used = ESPEAK
+    if model is not None:
         try:
-            clip = library.import_file(wav, title=title, language="vi")
+            piper_voice = load_piper_voice(model)
+            if not piper_installed():
+                raise LoaxaError("tts.piper_not_installed")
+            Piper(piper_voice, max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
+            used = PIPER
+            fields |= {
+                "tts_voice": piper_voice.model.name,
+                "tts_attribution": settings.piper_attribution
+                or f"Piper voice {piper_voice.model.stem}"
+                + (f", dataset {piper_voice.dataset}" if piper_voice.dataset else ""),
+            }
+            if voice is not None:
+                notes.append(t("tts.voice_ignored", voice=voice, path=piper_voice.model))
         except LoaxaError as exc:
-            raise _in_text_terms(exc) from exc
-    return SayResult(clip=clip, engine_used=used, notes=tuple(notes), spoken_text=spoken)
+            notes.append(_fallback_note(exc, model))
+            wav.unlink(missing_ok=True)
+    if used == ESPEAK:
+        EspeakNg(max_bytes).render(spoken, wav, chosen_voice, chosen_speed)
+        fields["tts_voice"] = chosen_voice
+    fields["tts_engine"] = used
+    return used, fields, tuple(notes)
 
 
 def _fallback_note(exc: LoaxaError, model: Path) -> str:

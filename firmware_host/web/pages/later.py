@@ -13,11 +13,7 @@ from firmware_host.web import auth
 
 # blueprint name, address, role, the nav's name for it
 LATER = (
-    ("clips", "/bai-phat", "can-bo", "web.nav.clips"),
-    ("schedules", "/lich-phat", "can-bo", "web.nav.schedules"),
     ("approval", "/duyet", "lanh-dao", "web.nav.approval"),
-    ("emergency", "/khan-cap", "lanh-dao", "web.nav.emergency"),
-    ("log", "/nhat-ky", "can-bo", "web.nav.log"),
 )
 
 

@@ -1,4 +1,9 @@
-"""Hệ thống (technician): the accounts and the audit log.
+"""Hệ thống (technician): the accounts, the audit log, the self-test and the config.
+
+The self-test is ``loaxa selftest`` (:func:`firmware_host.selftest.run_selftest`) run by
+a job whose questions ("did thon-1 click?") the technician answers on the page. It
+drives the relays, so it is offered only while the broadcast daemon does not run: the
+daemon holds the relays, and the page says so instead of fighting it.
 
 A new or reset account's one-time password is shown once, on the page that answers the
 form, and stored nowhere but as its hash. Removing an account asks first, on a page of
@@ -13,10 +18,13 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from firmware_host.messages import CATALOG, LoaxaError, t
+from firmware_host.config import default_text
+from firmware_host.messages import CATALOG, LoaxaError, language, plural, t
+from firmware_host.selftest import run_selftest
 from firmware_host.web import auth
 from firmware_host.web.i18n import notice
-from firmware_host.web.state import panel
+from firmware_host.web.jobs import ALONE, Job, Said
+from firmware_host.web.state import daemon_status, panel
 from firmware_host.web.users import NAME_MAX, ROLES
 
 blueprint = Blueprint("system", __name__, url_prefix="/he-thong")
@@ -104,4 +112,59 @@ def audit_text(entry: dict[str, Any]) -> str:
         return f"{entry['who']}: {entry['action']} {params['target']}".strip()
     roles = detail.get("roles") or []
     roles_text = ", ".join(t(f"web.role.{r}") for r in roles if f"web.role.{r}" in CATALOG)
-    return t(key, **params, roles=roles_text, seconds=detail.get("seconds", ""))
+    # What the entry's sentence names beyond who and what (a clip's title, a reason):
+    # an entry written before a detail existed still reads, with the detail blank.
+    extra = {name: value for name, value in detail.items() if isinstance(value, str | int | float)}
+    try:
+        return t(key, **{"seconds": "", **extra, **params, "roles": roles_text})
+    except KeyError:
+        return f"{entry['who']}: {entry['action']} {params['target']}".strip()
+
+
+# -- the self-test and the config ---------------------------------------------------------
+@blueprint.route("/kiem-tra", methods=["GET", "POST"])
+@technician
+def checks() -> Response | str:
+    config = panel().config
+    status = daemon_status(config)
+    if request.method == "GET" or status is not None:
+        jobs = panel().jobs.of(auth.who(), "selftest")
+        return render_template("checks.html", status=status, jobs=jobs)
+
+    def work(job: Job) -> tuple[Said, dict[str, Any]]:
+        found = run_selftest(
+            config,
+            confirm=lambda question: job.ask("web.refused", message=question),
+            announce=lambda line: job.tell("web.refused", message=line),
+        )
+        lines = [
+            {"ok": check.ok,
+             "text": f"{'✔' if check.ok else '✘'} {t(f'selftest.{check.name}')}: {check.detail}"
+             + (f" → {check.advice}" if check.advice and not check.ok else "")}
+            for check in found
+        ]  # fmt: skip
+        failed = [check for check in found if not check.ok]
+        if failed:
+            verdict = Said("selftest.summary_fail", {"count": plural(len(failed), "check")})
+        else:
+            verdict = Said("selftest.summary_ok")
+        return verdict, {"lines": lines}
+
+    auth.record("selftest")
+    job = panel().jobs.start(
+        work, owner=auth.who(), kind="selftest", title=t("web.checks.title"), lane=ALONE,
+        language=language(),
+    )  # fmt: skip
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+
+
+@blueprint.route("/cau-hinh")
+@technician
+def settings() -> str:
+    config = panel().config
+    source = config.source
+    try:
+        text = source.read_text("utf-8") if source is not None else default_text()
+    except OSError as exc:
+        text = str(exc)
+    return render_template("settings.html", config=config, source=source, text=text)

@@ -1,4 +1,5 @@
-"""The panel's status client against a socket speaking the control API's wire format."""
+"""The panel's question to the daemon (the control API's own client, with a short
+timeout) against a socket speaking its wire format, well or badly."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 
 from firmware_host.config import Config, load_config
 from firmware_host.messages import set_thread_language
-from firmware_host.web import daemon_client
-from firmware_host.web.daemon_client import daemon_status
+from firmware_host.web import state
+from firmware_host.web.state import daemon_status
 from tests.web.fakedaemon import FakeDaemon, sample_status
 
 
@@ -47,9 +48,10 @@ def test_no_socket_means_no_daemon(config: Config) -> None:
         b'{"ok": true, "version": "0.1"',  # cut short
         b'["ok"]\n',
         b'{"ok": false, "error": {"key": "control.busy", "message": "..."}}\n',
+        b'{"ok": false, "error": "busy"}\n',  # a refusal in a shape of its own
         b"x" * (3 * 1024 * 1024),  # far more than a status, never a newline
     ],
-    ids=["closed", "garbage", "cut", "not-an-object", "refused", "flood"],
+    ids=["closed", "garbage", "cut", "not-an-object", "refused", "odd-refusal", "flood"],
 )
 def test_a_broken_daemon_is_no_daemon(config: Config, answer: bytes) -> None:
     with FakeDaemon(socket_path(config), answer):
@@ -59,7 +61,7 @@ def test_a_broken_daemon_is_no_daemon(config: Config, answer: bytes) -> None:
 def test_a_silent_daemon_does_not_hold_the_page(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(daemon_client, "TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(state, "STATUS_SECONDS", 0.5)
     with FakeDaemon(socket_path(config), None):
         started = time.monotonic()
         assert daemon_status(config) is None
