@@ -6,6 +6,9 @@
 #   bash hardware/install.sh --dry-run        print every action, change nothing
 #   bash hardware/install.sh --root DIR       fake root: write everything under DIR,
 #                                             no apt-get, useradd, systemctl or pip
+#   sudo bash hardware/install.sh --technician "Nguyễn Văn Minh"
+#                                             also make the web panel's first technician
+#                                             account (its one-time password is printed once)
 #
 # Running it again only does what is missing or changed, and then says so.
 # It never overwrites /etc/loaxa/loaxa.toml and never starts the daemon on a first
@@ -38,12 +41,15 @@ MOVED_STUB="has moved to /boot/firmware/config.txt"
 PACKAGES+=(python3-flask python3-cheroot python3-argon2 python3-tomlkit)
 root=""
 dry_run=0
+technician=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --dry-run) dry_run=1 ;;
     --root) root=${2:?--root needs a folder}; shift ;;
     --root=*) root=${1#--root=} ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --technician) technician=${2:?--technician needs a name}; shift ;;
+    --technician=*) technician=${1#--technician=} ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -388,6 +394,22 @@ else
   fi
 fi
 
+# -- The panel's first technician ------------------------------------------------------------
+# Nobody can log in to the panel before a technician account exists; its one-time password
+# is printed here once (the wrapper runs loaxa as user loaxa). An existing account is kept.
+if [ -n "$technician" ]; then
+  if [ -n "$R" ]; then
+    skip "loaxa users add \"$technician\" --role ky-thuat"
+  elif [ "$dry_run" = 0 ] && "$WRAPPER" users list --json \
+      | "$VENV/bin/python" -c 'import json, sys, unicodedata
+names = {unicodedata.normalize("NFC", u["name"]) for u in json.load(sys.stdin)}
+sys.exit(0 if unicodedata.normalize("NFC", sys.argv[1]).strip() in names else 1)' "$technician"; then
+    say "Tài khoản kỹ thuật viên \"$technician\" đã có / the technician account exists: kept."
+  else
+    run "$WRAPPER" users add "$technician" --role ky-thuat
+  fi
+fi
+
 # -- Done -----------------------------------------------------------------------------------
 if [ "$changes" = 0 ]; then
   say "Không có gì cần thay đổi / nothing to change: already installed."
@@ -407,6 +429,10 @@ if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-link.service 2>/dev/null;
 fi
 # The panel waits for a technician account: nobody could log in to it before.
 if [ -z "$R" ] && ! systemctl is-enabled --quiet loaxa-web.service 2>/dev/null; then
-  say "Web panel / trang điều khiển: loaxa users add \"<name>\" --role ky-thuat;" \
-    "sudo systemctl enable --now loaxa-web"
+  if [ -z "$technician" ]; then
+    say "Web panel / trang điều khiển: loaxa users add \"<name>\" --role ky-thuat;" \
+      "sudo systemctl enable --now loaxa-web"
+  else
+    say "Web panel / trang điều khiển: sudo systemctl enable --now loaxa-web"
+  fi
 fi

@@ -229,10 +229,12 @@ cmd_install() {  # ARCH
   printf '%s\n' '# Raspberry Pi firmware settings (stand-in written by chroot-check.sh)' \
     'dtparam=audio=on' 'camera_auto_detect=1' '[all]' >"$DIR/boot/config.txt.orig"
   [ -e "$DIR/boot/firmware/config.txt" ] || cp "$DIR/boot/config.txt.orig" "$DIR/boot/firmware/config.txt"
-  timed "hardware/install.sh in $SUITE $1" \
-    inside "$DIR" bash /root/loaxa/hardware/install.sh || return 1
+  timed "hardware/install.sh --technician in $SUITE $1" inside "$DIR" \
+    bash /root/loaxa/hardware/install.sh --technician "Nguyễn Văn Minh" || return 1
+  # The panel's first account, made by the installer, as the panel will read it.
+  inside "$DIR" loaxa users list | grep -F "Nguyễn Văn Minh" || failed=$((failed + 1))
   timed "hardware/install.sh again in $SUITE $1 (must change nothing)" inside "$DIR" sh -c \
-    'bash /root/loaxa/hardware/install.sh >/tmp/again; cat /tmp/again; grep -q "nothing to change" /tmp/again' \
+    'bash /root/loaxa/hardware/install.sh --technician "Nguyễn Văn Minh" >/tmp/again; cat /tmp/again; grep -q "nothing to change" /tmp/again' \
     || true
   grep -A4 -F '# loaxa: relay pins' "$DIR/boot/firmware/config.txt" || failed=$((failed + 1))
   # `loaxa` as a technician types it: the wrapper runs it as user loaxa.

@@ -117,6 +117,19 @@ def test_second_run_changes_nothing(installed: Path) -> None:
     assert "nothing to change" in again.stdout
 
 
+def test_the_first_technician_is_asked_for_by_name(installed: Path) -> None:
+    """--technician makes the panel's first account through the wrapper (proved for real
+    in the arm chroots by scripts/chroot-check.sh); a fake root only says so."""
+    again = run(INSTALL, "--root", str(installed), "--technician", "Nguyễn Văn Minh")
+    assert '(skipped, --root) loaxa users add "Nguyễn Văn Minh" --role ky-thuat' in again.stdout
+    assert actions(again.stdout) == []
+    refused = subprocess.run(
+        ["bash", str(INSTALL), "--root", str(installed), "--technician"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "--technician needs a name" in refused.stderr
+
+
 def test_dry_run_changes_nothing(tmp_path: Path, installed: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
