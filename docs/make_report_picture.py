@@ -4,8 +4,9 @@ A September 2025 of the box at station Hòa Xuân of Xã Hòa Phú (Tỉnh Đắ
 1 July 2025 there are no districts, and a merged commune runs one box per former
 commune's system) is written into a temporary box's playback log through the real
 PlayLog (an anti-fraud campaign twice a day until 15/9, with a power cut and a missed
-slot), the report is built and written as DOCX by the real code, LibreOffice renders it
-to PDF and pdftoppm turns the first page into a PNG.
+slot; the morning news relayed from VOV1 every day; a storm emergency read by
+text-to-speech), the whole month's report is built and written as DOCX by the real
+code, LibreOffice renders it to PDF and pdftoppm turns the first page into a PNG.
 
 Needs: ``apt-get install --no-install-recommends libreoffice-writer-nogui poppler-utils
 fonts-liberation2`` (Liberation Serif 2.x has the Vietnamese letters and the metrics of
@@ -53,15 +54,20 @@ pin_factory = "mock"
 ZONES = ["thon-1", "thon-2", "thon-3", "thon-4", "thon-5"]
 
 
-def _clip(clip_id: str, title: str, language: str, duration: float) -> SimpleNamespace:
+def _clip(
+    clip_id: str, title: str, language: str, duration: float, source: str = "file"
+) -> SimpleNamespace:
     return SimpleNamespace(
-        id=clip_id, title=title, language=language, duration=duration, sha256=clip_id
-    )
+        id=clip_id, title=title, language=language, duration=duration, sha256=clip_id,
+        source=source,
+    )  # fmt: skip
 
 
 CLIP_VI = _clip("canh-bao-gia-danh-cong-an", "Cảnh báo lừa đảo giả danh công an", "vi", 138.4)
 CLIP_EDE = _clip("canh-bao-lua-dao-ede", "Cảnh báo lừa đảo qua mạng (tiếng Ê Đê)", "ede", 171.2)
 CLIP_HOP = _clip("thong-bao-hop-thon", "Thông báo họp thôn", "vi", 52.0)
+CLIP_BAO = _clip("bao-so-9-khan", "Bão số 9: sơ tán khẩn cấp khỏi vùng trũng", "vi", 64.5, "tts")
+VOV1 = "Đài TNVN – VOV1"
 
 
 def _session(log: PlayLog, at: datetime, *, slot: str | None, cut_after: int | None = None):
@@ -94,6 +100,41 @@ def _session(log: PlayLog, at: datetime, *, slot: str | None, cut_after: int | N
 POWER_CUT = "mất điện hoặc hộp bị tắt đột ngột khi đang phát"
 
 
+def _relay(log: PlayLog, at: datetime) -> None:
+    """The morning news relayed from VOV1 (a stream), half an hour."""
+    started = at + timedelta(seconds=1)
+    session = log.start_session(
+        trigger="schedule", scheduled=at, started=started, campaign="Tiếp sóng thời sự",
+        slot="thời sự sáng", zones=ZONES, playlist=[],
+    )  # fmt: skip
+    planned = 1800.0
+    ref = log.start_source(
+        session, started=started + timedelta(seconds=2), play_index=1, kind="relay",
+        source={"source_kind": "stream", "source_name": VOV1, "planned_seconds": planned,
+                "source_url": "https://stream.example.vn/vov1.mp3"},
+    )  # fmt: skip
+    ended = started + timedelta(seconds=2 + planned)
+    log.finish(ref, "completed", ended=ended, seconds=planned - 12, dropouts=1,
+               dropout_seconds=12.0)  # fmt: skip
+    log.finish(session, "completed", ended=ended, seconds=planned + 3)
+
+
+def _emergency(log: PlayLog, at: datetime) -> None:
+    """The chairman's storm order, read by text-to-speech, three times."""
+    session = log.start_session(
+        trigger="manual", scheduled=None, started=at, campaign="Phòng chống bão số 9",
+        slot=None, zones=ZONES, playlist=[CLIP_BAO.id], tier="khan-cap",
+        reason="bão số 9 đổ bộ", by="Y Thuê Niê, Chủ tịch UBND xã",
+    )  # fmt: skip
+    moment = at + timedelta(seconds=1)
+    for index in range(1, 4):
+        ref = log.start_clip(session, started=moment, clip=CLIP_BAO, play_index=index)
+        moment += timedelta(seconds=CLIP_BAO.duration)
+        log.finish(ref, "completed", ended=moment, seconds=CLIP_BAO.duration)
+        moment += timedelta(seconds=5)
+    log.finish(session, "completed", ended=moment, seconds=(moment - at).total_seconds())
+
+
 def write_month(log: PlayLog) -> None:
     for day in range(1, 16):
         for hour, minute, slot in ((6, 30, "sáng"), (17, 0, "chiều")):
@@ -114,6 +155,9 @@ def write_month(log: PlayLog) -> None:
                 continue
             _session(log, at, slot=slot, cut_after=1 if (day, slot) == (9, "chiều") else None)
     _session(log, datetime(2025, 9, 10, 9, 15, tzinfo=HCM), slot=None)
+    for day in range(1, 31):
+        _relay(log, datetime(2025, 9, day, 5, 30, tzinfo=HCM))
+    _emergency(log, datetime(2025, 9, 24, 14, 5, tzinfo=HCM))
 
 
 def main() -> int:
@@ -134,7 +178,7 @@ def main() -> int:
         write_month(log)
         log.close()
         report = service.month_report(
-            config, "2025-09", CAMPAIGN, now=datetime(2025, 10, 6, 8, 0, tzinfo=HCM)
+            config, "2025-09", now=datetime(2025, 10, 6, 8, 0, tzinfo=HCM)
         )
         (docx_path,) = service.write_report(report, "docx", work / "out")
         subprocess.run(
