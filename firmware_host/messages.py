@@ -2473,7 +2473,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "web.emergency.confirm_text": ("Hộp sẽ đọc văn bản này:", "The box will read this text:"),
     "web.emergency.confirm_zones": ("Vùng loa: {zones}", "Zones: {zones}"),
     "web.emergency.confirm_reason": ("Lý do: {reason}", "Reason: {reason}"),
-    "web.emergency.confirm_repeat": ("Phát {times} lần", "Played {times} times"),
+    "web.emergency.confirm_repeat": ("Phát {times} lần", "Number of plays: {times}"),
     "web.emergency.confirm_cut": (
         "Buổi đang phát (nếu có) sẽ bị cắt ngay và không phát lại.",
         "The session on air (if any) is cut at once and not resumed.",

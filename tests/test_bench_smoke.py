@@ -38,5 +38,5 @@ def test_fast_benchmarks_run_in_smoke_mode(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     figures = ("3. cli_start", "4. log_append", "5. report_scale", "6. clip_import")
-    for figure in (*figures, "10. link_fleet"):
+    for figure in (*figures, "11. link_fleet"):
         assert figure in done.stdout
