@@ -3,8 +3,8 @@ since the version last approved, and the two decisions, approve and refuse.
 
 The decisions are the ones ``loaxa schedule approve|refuse`` records
 (:class:`~firmware_host.schedules.approvals.Approvals`, by the text's hash), in the
-leader's account name, and the daemon is asked to reload at once, as the CLI's user
-would restart nothing and wait for its next look at the folder. The page adds the
+leader's account name, and the daemon is asked to reload at once (it would also see
+the approvals file change on its next look at the folder). The page adds the
 four-eyes rule of issue 14, which the command line (``--by`` is just a name) cannot
 enforce: whoever saved any version of the file through the panel since its last
 approval, or created it, cannot approve it (:meth:`~firmware_host.web.authors.Authors.since`).
