@@ -2211,10 +2211,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tệp lịch bị từ chối (đang dùng bản đúng gần nhất): {names}",
         "Schedule files refused (the last good versions are used): {names}",
     ),
-    "web.later.text": (
-        "Trang này có trong bản cập nhật tới. Trong lúc chờ, việc này vẫn làm được bằng USB hoặc lệnh loaxa như trước.",
-        "This page comes with the next update. Meanwhile this is done with the USB stick or the loaxa command, as before.",
-    ),
     "web.error.title": ("Lỗi {code}", "Error {code}"),
     "web.error.back_home": ("Về trang chủ", "Back to the home page"),
     "web.error.back_login": ("Đến trang đăng nhập", "To the login page"),
@@ -2446,6 +2442,89 @@ CATALOG: dict[str, tuple[str, str]] = {
     "web.authors.unreadable": (
         "Không đọc được danh sách người soạn lịch '{path}': {detail}. Kỹ thuật viên hãy khôi phục hoặc xoá tệp này.",
         "Cannot read the list of who wrote the schedules '{path}': {detail}. The technician should restore or delete this file.",
+    ),
+    # --- web panel: Duyệt, the approval queue (issue 14) ---
+    "web.approval.title": ("Duyệt lịch phát", "Approve schedules"),
+    "web.approval.intro": (
+        "Lịch mới hoặc vừa sửa chỉ được phát sau khi lãnh đạo duyệt. Người soạn hoặc sửa một bản lịch không được tự duyệt bản đó.",
+        "A new or edited schedule airs only once the leadership approves it. Whoever wrote or edited a version cannot approve it.",
+    ),
+    "web.approval.not_required": (
+        "Xã chưa bật yêu cầu duyệt lịch ([policy] require_approval trong loaxa.toml): lịch được phát ngay khi lưu, không cần chờ duyệt. Bạn vẫn có thể duyệt để ghi nhận.",
+        "The commune does not require approval ([policy] require_approval in loaxa.toml): schedules air as soon as they are saved. You may still approve one for the record.",
+    ),
+    "web.approval.empty": ("Không có lịch nào chờ duyệt.", "No schedule awaits approval."),
+    "web.approval.badge": ("{count} lịch chờ duyệt", "{count} awaiting approval"),
+    "web.approval.edited_by": ("Sửa lần cuối: {who}, {at}", "Last edited by {who}, {at}"),
+    "web.approval.edited_by_hand": (
+        "Sửa tay hoặc chép từ USB (không có tên người soạn), {at}",
+        "Edited by hand or copied from a stick (no author recorded), {at}",
+    ),
+    "web.approval.open": ("Xem thay đổi và duyệt", "See the changes and decide"),
+    "web.approval.back": ("Danh sách chờ duyệt", "Approval queue"),
+    "web.approval.writers": ("Người soạn, sửa bản này: {names}", "Written or edited by: {names}"),
+    "web.approval.no_writers": (
+        "Không có tên người soạn: tệp được sửa tay hoặc chép từ USB. Lãnh đạo nào cũng duyệt được.",
+        "No author recorded: the file was edited by hand or copied from a stick. Any leader may approve it.",
+    ),
+    "web.approval.diff_never": (
+        "Chưa từng được duyệt: toàn bộ tệp",
+        "Never approved: the whole file",
+    ),
+    "web.approval.diff_since": (
+        "Thay đổi so với bản {by} duyệt lúc {at}",
+        "Changes since the version {by} approved at {at}",
+    ),
+    "web.approval.diff_not_kept": (
+        "Bản {by} duyệt lúc {at} không còn lưu trên hộp: toàn bộ tệp",
+        "The version {by} approved at {at} is not kept on the box: the whole file",
+    ),
+    "web.approval.diff_none": (
+        "Không có gì thay đổi so với bản đã duyệt.",
+        "Nothing changed since the approved version.",
+    ),
+    "web.approval.check": ("Kiểm tra lịch", "Schedule check"),
+    "web.approval.check_ok": (
+        "Hợp lệ: không có lỗi, hộp phát được lịch này khi được duyệt.",
+        "Valid: no errors, the box can play this schedule once approved.",
+    ),
+    "web.approval.check_errors": (
+        "Tệp này có lỗi nên sẽ không được phát, dù được duyệt:",
+        "This file has errors, so it will not air even if approved:",
+    ),
+    "web.approval.approve": ("Duyệt", "Approve"),
+    "web.approval.refuse": ("Từ chối", "Refuse"),
+    "web.approval.reason": (
+        "Lý do từ chối (bắt buộc khi từ chối)",
+        "Reason for refusing (required to refuse)",
+    ),
+    "web.approval.no_reason": (
+        "Hãy ghi lý do từ chối để người soạn biết cần sửa gì.",
+        "Give the reason for refusing, so the author knows what to fix.",
+    ),
+    "web.approval.own_edit": (
+        "Bạn đã soạn hoặc sửa bản này của lịch nên không thể tự duyệt. Hãy nhờ một lãnh đạo khác duyệt.",
+        "You wrote or edited this version of the schedule, so you cannot approve it yourself. Ask another leader to approve it.",
+    ),
+    "web.approval.changed": (
+        "Tệp vừa bị sửa trong lúc bạn xem nên chưa duyệt hay từ chối gì. Hãy xem lại thay đổi mới bên dưới.",
+        "The file was edited while you were reading it, so nothing was decided. Look at the new changes below.",
+    ),
+    "web.approval.approved": (
+        "Đã duyệt lịch “{campaign}” ({file}).",
+        "Approved “{campaign}” ({file}).",
+    ),
+    "web.approval.refused": (
+        "Đã từ chối lịch “{campaign}” ({file}): lịch không được phát cho đến khi sửa và được duyệt.",
+        "Refused “{campaign}” ({file}): it does not air until it is edited and approved.",
+    ),
+    "web.audit.schedule.approve": (
+        "{who} duyệt lịch {target}",
+        "{who} approved the schedule {target}",
+    ),
+    "web.audit.schedule.refuse": (
+        "{who} từ chối lịch {target}: {reason}",
+        "{who} refused the schedule {target}: {reason}",
     ),
     "web.emergency.title": ("Phát khẩn cấp", "Emergency broadcast"),
     "web.emergency.intro": (

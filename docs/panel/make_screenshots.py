@@ -1,8 +1,9 @@
 """Remake docs/panel/*.png: every page of the web panel at 360×800 (a phone) and 1280×800.
 
 A real panel (``loaxa web``) runs on a temporary box of Xã Hòa Phú,
-station Hòa Xuân, with three accounts, a few clips, two campaigns (one with a mistake)
-and a month of log; the pages that ask the daemon read a socket speaking its control
+station Hòa Xuân, that requires the leadership's approval of schedules, with three
+accounts, a few clips, three campaigns (one with a mistake, one edited since its
+approval) and a month of log; the pages that ask the daemon read a socket speaking its control
 API (``tests/web/fakedaemon.py``: a box on air in the morning). Debian's chromium,
 driven by Playwright, logs in as each person and photographs what they see.
 
@@ -29,6 +30,8 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from firmware_host.clips import ClipLibrary  # noqa: E402
 from firmware_host.demo import use_capture_device  # noqa: E402
 from firmware_host.logbook.playlog import PlayLog  # noqa: E402
+from firmware_host.schedules.approvals import Approvals  # noqa: E402
+from firmware_host.web.authors import Authors  # noqa: E402
 from tests.helpers import make_tone  # noqa: E402
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.web.fakedaemon import HCM, FakeDaemon, sample_status  # noqa: E402
@@ -96,10 +99,6 @@ def shots(panel: PanelServer, one_time: str) -> dict[str, Callable[[Page], None]
     def forbidden(page: Page) -> None:
         log_in(page, panel, "Lan")
         page.goto(panel.url + "/he-thong")
-
-    def later(page: Page) -> None:
-        log_in(page, panel, "Tuấn")
-        page.goto(panel.url + "/duyet")
 
     def go(path: str, who: str = "Lan") -> Callable[[Page], None]:
         def visit(page: Page) -> None:
@@ -178,7 +177,6 @@ def shots(panel: PanelServer, one_time: str) -> dict[str, Callable[[Page], None]
         "user-remove": user_remove,
         "audit": audit,
         "forbidden": forbidden,
-        "later": later,
         "clips": go("/bai-phat"),
         "clip-import": clip_import,
         "say-preview": say_preview,
@@ -187,6 +185,8 @@ def shots(panel: PanelServer, one_time: str) -> dict[str, Callable[[Page], None]
         "campaign-error": campaign_error,
         "campaign-text": go("/lich-phat/sot-xuat-huyet-cu.toml/van-ban"),
         "calendar": go("/lich-phat/7-ngay"),
+        "approval": go("/duyet", "Tuấn"),
+        "approval-file": go("/duyet/tiem-chung.toml", "Tuấn"),
         "emergency": go("/khan-cap", "Tuấn"),
         "emergency-confirm": emergency_confirm,
         "log": go("/nhat-ky"),
@@ -255,6 +255,41 @@ zones = ["thon-4"]
 }
 
 
+TIEM_CHUNG = """\
+[campaign]
+name = "Tiêm chủng mở rộng tháng này"
+start = {start}
+end = {end}
+
+[[slot]]
+name = "sáng"
+time = "{time}"
+days = "T2-T6"
+playlist = ["tiem-chung-mo-rong"{more}]
+zones = ["thon-1", "thon-2"]
+"""
+
+
+def make_approvals(panel: PanelServer) -> None:
+    """The commune requires approval: Tuấn approved the meeting notice and the first
+    version of Lan's vaccination campaign; Lan has since moved its time and added a
+    clip through the panel, so it waits for approval again."""
+    config = panel.config
+    folder = config.scheduler.schedules_dir
+    approvals, authors = Approvals(config.log_dir), Authors(config.data_dir / "web")
+    now = datetime.now(HCM).replace(second=0, microsecond=0)
+    approvals.approve(folder / "hop-dan.toml", "Tuấn", now - timedelta(days=3))
+    dates = {"start": now.date().replace(day=1), "end": now.date() + timedelta(days=30)}
+    first = TIEM_CHUNG.format(**dates, time="06:45", more="")
+    (folder / "tiem-chung.toml").write_text(first, "utf-8")
+    authors.wrote("tiem-chung.toml", first, "Lan", now - timedelta(days=2, hours=3))
+    approvals.approve(folder / "tiem-chung.toml", "Tuấn", now - timedelta(days=2))
+    authors.keep_text(first)
+    second = TIEM_CHUNG.format(**dates, time="07:15", more=', "thong-bao-hop-dan"')
+    (folder / "tiem-chung.toml").write_text(second, "utf-8")
+    authors.wrote("tiem-chung.toml", second, "Lan", now - timedelta(minutes=40))
+
+
 def make_log(panel: PanelServer) -> None:
     """A month of sessions in the daemon's own log format."""
     config = panel.config
@@ -314,7 +349,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="loaxa-shots-") as temp:
         use_capture_device(Path(temp) / "alsa")  # the self-test's tone goes to a file
-        panel = start_panel(Path(temp) / "box", max_upload_mb=20, tables=BOX_TABLES)
+        tables = BOX_TABLES + "[policy]\nrequire_approval = true\n"
+        panel = start_panel(Path(temp) / "box", max_upload_mb=20, tables=tables)
         try:
             one_time = make_box(panel)
             make_clips(panel)
@@ -325,6 +361,7 @@ def main() -> int:
             for name, text in CAMPAIGNS.items():
                 dates = {"start": today.replace(day=1), "end": today + timedelta(days=30)}
                 (folder / name).write_text(text.format(**dates), "utf-8")
+            make_approvals(panel)
             # A morning on air, today: the daemon's times are its own, the page's "today"
             # is the machine's, so the next sessions read as today's.
             morning = datetime.now(HCM).replace(hour=6, minute=31, second=35, microsecond=0)

@@ -6,9 +6,7 @@ page's view, then the security headers. An exception in a view stays in that req
 it is logged and answered with a page that says so, and the next request is served as
 if nothing happened.
 
-Each page is a blueprint in :mod:`firmware_host.web.pages`, registered here; the pages
-that need the library after the restructure (clips, schedules, approval, emergency,
-log) answer from ``pages/later.py`` until their own module replaces its line there.
+Each page is a blueprint in :mod:`firmware_host.web.pages`, registered here.
 """
 
 from __future__ import annotations
@@ -35,11 +33,11 @@ from firmware_host.web import auth, guard, i18n
 from firmware_host.web.jobs import Jobs
 from firmware_host.web.nav import visible_pages
 from firmware_host.web.pages import (
+    approval,
     clips,
     emergency,
     home,
     jobs,
-    later,
     log,
     login,
     schedules,
@@ -122,9 +120,8 @@ def create_app(config: Config) -> Flask:
     app.before_request(auth.gate)
     app.after_request(guard.add_headers)
     app.teardown_request(lambda _exc: set_thread_language(None))
-    pages = (login, home, clips, schedules, emergency, log, jobs, system)
-    for blueprint in (*(page.blueprint for page in pages), *later.blueprints()):
-        app.register_blueprint(blueprint)
+    for page in (login, home, clips, schedules, approval, emergency, log, jobs, system):
+        app.register_blueprint(page.blueprint)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(LoaxaError, _refused)
     app.register_error_handler(Exception, _unexpected)
@@ -146,6 +143,7 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "lang": g.get("lang", "vi"),
         "user": user,
         "nav": visible_pages(user),
+        "badge": _badge,
         "csrf_token": auth.csrf_token,
         "commune": config.commune,
         "version": __version__,
@@ -164,6 +162,11 @@ def _page_context(config: Config, asset_version: str) -> dict[str, Any]:
         "plural": plural,
         "take_notices": i18n.take_notices,
     }
+
+
+def _badge(endpoint: str) -> int:
+    """The number beside a page's name in the nav: the files waiting for approval."""
+    return approval.waiting_count() if endpoint == "approval.index" else 0
 
 
 ERROR_PAGES = (400, 403, 404, 405, 413, 500)  # web.error.<code>; other codes say 400's

@@ -6,6 +6,7 @@ a browser: ``playwright install`` is never run), each test with a fresh profile.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -40,14 +41,14 @@ def panel(tmp_path: Path) -> Iterator[PanelServer]:
     assert "Traceback" not in log, log
 
 
-@pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveBox]:
+@contextlib.contextmanager
+def running_box(monkeypatch: pytest.MonkeyPatch, tables: str = BOX_TABLES) -> Iterator[LiveBox]:
     """A real ``loaxa web`` and a real ``loaxa run`` (mock pins, ALSA file capture) on
-    one box; neither may have logged a traceback by the end."""
+    one box configured with *tables*; neither may have logged a traceback by the end."""
     root = Path(tempfile.mkdtemp(prefix="lx", dir="/tmp"))  # the socket path stays short
     monkeypatch.setenv("ALSA_CONFIG_PATH", "")  # restored after the test
     capture = use_capture_device(root / "alsa")  # for this process and its children
-    panel = start_panel(root / "box", max_upload_mb=20, tables=BOX_TABLES)
+    panel = start_panel(root / "box", max_upload_mb=20, tables=tables)
     try:
         daemon = start_daemon(root / "box")
     except BaseException:
@@ -60,6 +61,12 @@ def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveBox]:
         log = "".join(output)
         assert "Traceback" not in log, log
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveBox]:
+    with running_box(monkeypatch) as box:
+        yield box
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from firmware_host.clips import ClipLibrary, slugify
 from firmware_host.messages import LoaxaError
 from firmware_host.schedules import ERROR, Problem, Schedule, schedule_files
+from firmware_host.schedules.approvals import Status
 from firmware_host.schedules.reader import read_schedule_text
 from firmware_host.schedules.rules import BoxRules, Installed, LastGood
 from firmware_host.store import write_atomically
@@ -133,7 +134,7 @@ class Entry:
     form: CampaignForm | None  # its text as a form (None: edit it as text)
     problems: list[Problem]
     last_good: bool  # refused, its last good version runs
-    waiting: Any = None  # why it does not air yet (approval), once the rules say so
+    waiting: Status | None = None  # why it does not air yet: awaiting approval, refused
 
 
 @blueprint.route("")
@@ -142,6 +143,7 @@ def index() -> str:
     library = _library()
     paths, _, installed = _installed(library)
     running = {schedule.path.name: schedule for schedule in installed.schedules}
+    waiting = {schedule.path.name: schedule for schedule in installed.awaiting}
     resolve = _resolver(library)
     entries = []
     for path in paths:
@@ -149,10 +151,11 @@ def index() -> str:
         entries.append(
             Entry(
                 path=path,
-                schedule=running.get(path.name),
+                schedule=running.get(path.name) or waiting.get(path.name),
                 form=campaigns.from_text(text, resolve) if isinstance(text, str) else None,
                 problems=[p for p in installed.problems if Path(p.file).name == path.name],
                 last_good=path.name in installed.from_last_good,
+                waiting=installed.waiting.get(path.name),
             )
         )
     titles = {clip.id: clip.title for clip in library.clips()}
