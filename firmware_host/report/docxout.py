@@ -574,7 +574,7 @@ def month_document(report: MonthReport) -> bytes:
                 [
                     i,
                     f"{w.short_date(p.day)} {p.time}",
-                    " / ".join(x for x in (w.campaign_label(p.campaign), p.slot) if x),
+                    " / ".join(x for x in (w.campaign_label(p.campaign, live=p.live), p.slot) if x),
                     w.STATUS.get(p.status, p.status),
                     p.plays_completed,
                     p.reason,
