@@ -736,7 +736,7 @@ def merged_document(report: MergedReport) -> bytes:
         doc.grid(
             ["STT", w.STATION if commune_level else "Xã/phường", category, *headers],
             lines,
-            (1.3, 3.6, 4.8, *[2.0] * len(headers)),
+            (1.2, 3.0, 5.8, *[2.0] * len(headers)),
             aligns=("center", "left", "left", *["right"] * len(headers)),
         )
     if report.warnings:
