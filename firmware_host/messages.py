@@ -1687,6 +1687,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{commune} có hai tệp giống hệt nhau ({files}); chỉ tính một lần.",
         "{commune} has identical files ({files}); counted once.",
     ),
+    # an export from a box older than the breakdowns (by_tier, by_language, by_form)
+    "report.merge_old_export": (
+        "{station}: tệp {file} do phiên bản Loa Xã cũ lập, không có số liệu {missing}; "
+        "trong bảng tổng hợp, các số liệu đó của trạm này được tính là 0. Lập lại báo cáo "
+        "tháng trên hộp sau khi cập nhật để có đủ.",
+        "{station}: {file} was made by an older Loa Xã and has no {missing} figures; the "
+        "merged table counts them as 0 for this station. Make the month's report again on "
+        "the box once it is updated to have them all.",
+    ),
     "report.merge_mixed_campaigns": (
         "Các xã báo cáo nội dung khác nhau ({values}); số liệu cộng lại không cùng phạm vi.",
         "The communes reported different scopes ({values}); the totals mix them.",

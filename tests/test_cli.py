@@ -168,8 +168,9 @@ def test_report_and_merge_from_the_command_line(box, tmp_path, capsys, capture_d
         capsys, "report", "merge", str(out), "--format", "csv", "--out", str(tmp_path / "tinh")
     )
     assert code == 0
-    [table] = (tmp_path / "tinh").glob("*.csv")
+    breakdowns, table = sorted((tmp_path / "tinh").glob("*.csv"))
     assert "Xã Thử Nghiệm" in table.read_text("utf-8-sig")
+    assert breakdowns.name.endswith(" - phân loại.csv")
 
 
 APLAY_L_ON_A_PI = """null

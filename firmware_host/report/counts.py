@@ -58,6 +58,7 @@ class Problem:
     status: str
     reason: str
     plays_completed: int
+    live: bool = False  # a microphone session (no campaign, like a play by hand)
 
 
 @dataclass
@@ -174,6 +175,7 @@ def build_report(
     completed_sessions = {r["session_id"] for r in sessions if r["status"] == "completed"}
     done = [p for p in plays if p["status"] == "completed"]
     programmes = [r for r in entries if r["kind"] in FORMS]
+    live_sessions = {r["session_id"] for r in programmes if r["kind"] == "live"} - {None}
 
     campaign_acc: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"sessions": 0, "plays": 0, "seconds": 0.0, "zones": set(), "days": set()}
@@ -232,6 +234,7 @@ def build_report(
             status=s["status"],
             reason=s.get("error") or "",
             plays_completed=sum(1 for p in done if p["session_id"] == s["session_id"]),
+            live=s["session_id"] in live_sessions,
         )
         for s in sessions
         if s["status"] in ("interrupted", "failed", "missed", "preempted")

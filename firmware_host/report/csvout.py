@@ -46,8 +46,13 @@ def _encode(rows: Iterable[Sequence[Any]]) -> bytes:
 
 def month_summary(report: MonthReport) -> bytes:
     """Sections one under the other: a title line, a header line, rows, a blank line."""
-    rows: list[list[Any]] = [[tables.report_heading(report)], [tables.zone_note(report)], []]
-    for section in tables.summary_sections(report):
+    heading: list[list[Any]] = [[tables.report_heading(report)], [tables.zone_note(report)], []]
+    return _sections(tables.summary_sections(report), heading)
+
+
+def _sections(sections: list[tables.Section], heading: list[list[Any]] | None = None) -> bytes:
+    rows = list(heading or [])
+    for section in sections:
         rows.append([section.title])
         if section.headers:
             rows.append(section.headers)
@@ -65,9 +70,12 @@ def month_entries(report: MonthReport) -> bytes:
     return _encode([headers, *tables.entry_rows(report)])
 
 
-def merged_tables(report: MergedReport, stations_suffix: str) -> list[tuple[str, bytes]]:
+def merged_tables(
+    report: MergedReport, stations_suffix: str, breakdowns_suffix: str
+) -> list[tuple[str, bytes]]:
     """The merged table; a province's also has its stations in a second file (a CSV
-    holds one table)."""
+    holds one table). Then the tiers, languages and forms of the table's rows, as
+    sections one under the other like a box's summary."""
     from firmware_host.report import merge
 
     def table(figures: list) -> bytes:
@@ -77,4 +85,7 @@ def merged_tables(report: MergedReport, stations_suffix: str) -> list[tuple[str,
     files = [(".csv", table(report.rows))]
     if report.level == merge.PROVINCE:
         files.append((f"{stations_suffix}.csv", table(report.stations)))
+    files.append(
+        (f"{breakdowns_suffix}.csv", _sections(merge.breakdown_sections(report, report.rows)))
+    )
     return files

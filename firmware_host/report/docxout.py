@@ -460,9 +460,7 @@ def month_document(report: MonthReport) -> bytes:
         for index, f in enumerate(report.by_form, start=1)
     ]
     plays = totals["plays_completed"] + totals["relay_completed"] + totals["live_completed"]
-    minutes = w.minutes(
-        totals["seconds_on_air"] + totals["relay_seconds"] + totals["live_seconds"]
-    )
+    minutes = w.minutes(totals["seconds_on_air"] + totals["relay_seconds"] + totals["live_seconds"])
     rows.append(["", "Tổng cộng", plays, "", minutes])
     doc.grid(
         ["STT", "Hình thức tuyên truyền", "Số lượt", "Phương tiện", "Thời lượng (phút)"],
@@ -576,7 +574,7 @@ def month_document(report: MonthReport) -> bytes:
                 [
                     i,
                     f"{w.short_date(p.day)} {p.time}",
-                    " / ".join(x for x in (w.campaign_label(p.campaign), p.slot) if x),
+                    " / ".join(x for x in (w.campaign_label(p.campaign, live=p.live), p.slot) if x),
                     w.STATUS.get(p.status, p.status),
                     p.plays_completed,
                     p.reason,
@@ -715,6 +713,32 @@ def merged_document(report: MergedReport) -> bytes:
             (1.3, 3.3, 3.0, 1.6, 1.6, 2.1, 1.9, 2.0),
             aligns=("center", "left", "left", *["right"] * 5),
         )
+    if report.by_form:
+        doc.para(
+            f"Ngoài ra đã tiếp sóng {t['relay_completed']} lượt "
+            f"({w.number(t['relay_minutes'])} phút) và phát trực tiếp "
+            f"{t['live_completed']} lượt ({w.number(t['live_minutes'])} phút).",
+            indent_cm=1.0,
+        )
+    for title, key, category in merge.BREAKDOWN_SECTIONS:
+        headers = merge.line_headers(key, spreadsheet=False)
+        lines: list[list[Any]] = []
+        for f in report.rows:
+            who = label(f.station if commune_level else f.name, f)
+            for line in merge.shown_lines(f, key):
+                cells = merge.line_cells(key, line, spreadsheet=False)
+                lines.append([len(lines) + 1, who, *cells])
+        lines += [
+            ["", merge.TOTALS_LABEL, *merge.line_cells(key, line, spreadsheet=False)]
+            for line in getattr(report, key)
+        ]
+        doc.heading(title)
+        doc.grid(
+            ["STT", w.STATION if commune_level else "Xã/phường", category, *headers],
+            lines,
+            (1.2, 3.0, 5.8, *[2.0] * len(headers)),
+            aligns=("center", "left", "left", *["right"] * len(headers)),
+        )
     if report.warnings:
         doc.heading("Lưu ý khi tổng hợp")
         for notice in report.warnings:
@@ -723,7 +747,9 @@ def merged_document(report: MergedReport) -> bytes:
     doc.para(
         "Số lượt là số lần phát trọn vẹn một bài; buổi phát bị gián đoạn, bị lỗi hoặc bị bỏ lỡ "
         "không được tính (chi tiết trong báo cáo tháng của từng trạm). Số ngày có phát của một "
-        "xã là số ngày có ít nhất một trạm phát; không cộng dồn giữa các xã.",
+        "xã là số ngày có ít nhất một trạm phát; không cộng dồn giữa các xã. Tiếp sóng và phát "
+        "trực tiếp được tính riêng, không cộng vào số lượt phát bài; số liệu theo mức độ, theo "
+        "tiếng và theo hình thức là tổng số liệu cùng loại trong báo cáo tháng của các trạm.",
         indent_cm=1.0,
     )
     doc.para(after=6)

@@ -21,7 +21,7 @@ import hashlib
 import json
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +29,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from firmware_host.messages import CATALOG, LoaxaError, error_text
+from firmware_host.report import tables
 from firmware_host.report import wording as w
+from firmware_host.report.counts import FORMS, _form_totals
 from firmware_host.report.jsonout import FORMAT
+from firmware_host.tiers import RANK
 
 _COUNTED = (
     "sessions_completed",
@@ -51,6 +54,19 @@ _ADDED = (
     "sessions_preempted",
 )
 COMMUNE, PROVINCE = "commune", "province"
+# The breakdowns of an export that add up across stations: what names a line, and its
+# figures. Not added: a line's days and zones (a day or "thôn 1" of one commune is not
+# another's) and a language's distinct clips (two boxes may hold the same clip).
+_BREAKDOWNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "by_tier": (("tier",), ("sessions", "plays", "seconds")),
+    "by_language": (("language",), ("plays", "seconds")),
+    "by_form": (
+        ("form", "source"),
+        ("plays", "seconds", "incomplete", "seconds_incomplete", "dropouts"),
+    ),
+}
+_TIERS = sorted(RANK, key=RANK.__getitem__)  # emergency first, as a box's report lists them
+Lines = tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,11 @@ class Figures:
     sources: tuple[Path, ...]
     stations: int = 1
     sessions_preempted: int = 0  # cut by an emergency
+    # the export's by_tier, by_language and by_form, their figures added up for a commune;
+    # empty when the export is older than they are
+    by_tier: Lines = ()
+    by_language: Lines = ()
+    by_form: Lines = ()
 
     @property
     def minutes_on_air(self) -> float:
@@ -106,6 +127,9 @@ class MergedReport:
     generated_at: str
     timezone: str
     warnings: list[LoaxaError] = field(default_factory=list)
+    by_tier: Lines = ()  # every tier, in rank order
+    by_language: Lines = ()
+    by_form: Lines = ()  # relayed programmes by source, and live sessions
 
     @property
     def month(self) -> str:
@@ -197,7 +221,31 @@ def _invalid(data: dict[str, Any]) -> str | None:
         for d in days
     ):
         return "by_day"
+    for key in _BREAKDOWNS:
+        lines = data.get(key)
+        if lines is not None and not (
+            isinstance(lines, list) and all(_valid_line(key, line) for line in lines)
+        ):
+            return key
     return None
+
+
+def _valid_line(key: str, line: Any) -> bool:
+    """A line of a breakdown: its names are text (a tier and a form the merge knows),
+    its figures numbers (absent ones count 0)."""
+    names, figures = _BREAKDOWNS[key]
+    if not isinstance(line, dict) or not all(isinstance(line.get(n), str) for n in names):
+        return False
+    known: dict[str, Iterable[str]] = {"tier": RANK, "form": FORMS}
+    if any(line[n] not in known[n] for n in names if n in known):
+        return False
+    values = [line.get(name, 0) for name in figures]
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _older(data: dict[str, Any]) -> list[str]:
+    """The breakdowns an export lacks because the box that made it is older than they are."""
+    return [key for key in _BREAKDOWNS if key not in data]
 
 
 def _collect(paths: Sequence[Path], warnings: list[LoaxaError]) -> list[_Export]:
@@ -281,7 +329,47 @@ def _figures(export: _Export) -> Figures:
         sessions_preempted=int(totals.get("sessions_preempted", 0)),  # not before issue 12
         days=frozenset(d["date"] for d in data["by_day"] if d["plays"] > 0),
         sources=(export.path,),
+        by_tier=_added_lines("by_tier", [data.get("by_tier") or []]),
+        by_language=_added_lines("by_language", [data.get("by_language") or []]),
+        by_form=_added_lines("by_form", [data.get("by_form") or []]),
     )
+
+
+def _added_lines(
+    key: str, groups: Iterable[Iterable[Mapping[str, Any]]], *, every_tier: bool = False
+) -> Lines:
+    """Lines of one breakdown from several stations, added up line by line. A source is
+    the same whatever the spacing or case it was typed with, and is named as most
+    stations name it; seconds are rounded as a box rounds them, and the lines ordered as
+    a box's report orders them."""
+    names, figures = _BREAKDOWNS[key]
+    added: dict[tuple[str, ...], dict[str, Any]] = {}
+    spellings: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    if every_tier:
+        for tier in _TIERS:
+            added[(tier,)] = {"tier": tier, **dict.fromkeys(figures, 0)}
+    for lines in groups:
+        for line in lines:
+            ident = tuple(_fold(line[n]) if n == "source" else line[n] for n in names)
+            row = added.setdefault(ident, {n: line[n] for n in names})
+            for name in figures:
+                row[name] = row.get(name, 0) + line.get(name, 0)
+            if "source" in names:
+                spellings[ident][" ".join(line["source"].split())] += 1
+    for ident, counted in spellings.items():
+        most = max(counted.values())
+        added[ident]["source"] = min(name for name, n in counted.items() if n == most)
+    result = [
+        {k: round(v, 3) if k.startswith("seconds") else v for k, v in line.items()}
+        for line in added.values()
+    ]
+    if key == "by_tier":
+        result.sort(key=lambda x: RANK[x["tier"]])
+    elif key == "by_language":
+        result.sort(key=lambda x: (-x["plays"], x["language"]))
+    else:
+        result.sort(key=lambda x: (FORMS.index(x["form"]), _fold(x["source"])))
+    return tuple(result)
 
 
 def _added_up(stations: list[Figures]) -> Figures:
@@ -298,6 +386,9 @@ def _added_up(stations: list[Figures]) -> Figures:
         days=frozenset().union(*(s.days for s in stations)),
         sources=tuple(p for s in stations for p in s.sources),
         stations=len(stations),
+        by_tier=_added_lines("by_tier", (s.by_tier for s in stations)),
+        by_language=_added_lines("by_language", (s.by_language for s in stations)),
+        by_form=_added_lines("by_form", (s.by_form for s in stations)),
     )
 
 
@@ -330,6 +421,16 @@ def merge_reports(
         )
     months = _check_months(exports, allow_mixed_months)
     exports = _drop_duplicates(exports, warnings)
+    for export in exports:
+        if missing := _older(export.data):
+            warnings.append(
+                LoaxaError(
+                    "report.merge_old_export",
+                    station=_station_text(export.data),
+                    file=export.path,
+                    missing=", ".join(missing),
+                )
+            )
     level = COMMUNE if len({e.commune_key for e in exports}) == 1 else PROVINCE
     stations = sorted(
         (_figures(e) for e in exports),
@@ -357,6 +458,7 @@ def merge_reports(
         rows = [_added_up(group) for group in by_commune.values()]  # stations' order kept
     zone = ZoneInfo(timezone)
     moment = (now or datetime.now(zone)).astimezone(zone)
+    by_form = _added_lines("by_form", (s.by_form for s in stations))
     return MergedReport(
         level=level,
         months=months,
@@ -366,10 +468,13 @@ def merge_reports(
         campaign=next(iter(filters)) if len(filters) == 1 else None,
         rows=rows,
         stations=stations,
-        totals=_totals(level, stations),
+        totals={**_totals(level, stations), **_form_totals(by_form)},
         generated_at=moment.isoformat(timespec="seconds"),
         timezone=timezone,
         warnings=warnings,
+        by_tier=_added_lines("by_tier", (s.by_tier for s in stations), every_tier=True),
+        by_language=_added_lines("by_language", (s.by_language for s in stations)),
+        by_form=by_form,
     )
 
 
@@ -460,6 +565,73 @@ def merged_totals_row(report: MergedReport) -> list[Any]:
         t["sessions_missed"],
         None,
     ]
+
+
+def shown_lines(figures: Figures, key: str) -> Lines:
+    """A row's lines worth a line of the table: a tier it did broadcast in (the totals
+    list every tier), every language and form it has."""
+    lines: Lines = getattr(figures, key)
+    if key == "by_tier":
+        return tuple(x for x in lines if x["sessions"] or x["plays"])
+    return lines
+
+
+def line_words(key: str, line: dict[str, Any]) -> str:
+    """What a line is: "Khẩn cấp", "Tiếng Ê Đê", "Tiếp sóng Đài TNVN – VOV1"."""
+    if key == "by_tier":
+        return w.TIER[line["tier"]]
+    if key == "by_language":
+        return w.language_label(line["language"]) or line["language"]
+    return w.programme_form(line)
+
+
+# the sections of a box's report that a merge adds up, under the same titles
+BREAKDOWN_SECTIONS = (
+    (tables.SECTION_TIERS, "by_tier", "Mức độ"),
+    (tables.SECTION_LANGUAGES, "by_language", "Tiếng"),
+    (tables.SECTION_FORMS, "by_form", "Hình thức"),
+)
+
+
+def line_headers(key: str, *, spreadsheet: bool) -> list[str]:
+    """The figures' columns of a breakdown: the printed table leaves out the seconds
+    and the drop-outs, which the spreadsheets keep."""
+    headers = ["Số buổi"] if key == "by_tier" else []
+    headers += ["Số lượt", "Thời lượng (phút)"]
+    headers += ["Thời lượng (giây)"] if spreadsheet else []
+    if key == "by_form":
+        headers += ["Lượt không trọn vẹn (không tính)"]
+        headers += ["Số lần mất sóng"] if spreadsheet else []
+    return headers
+
+
+def line_cells(key: str, line: dict[str, Any], *, spreadsheet: bool) -> list[Any]:
+    """What a line is, then its figures in the columns of ``line_headers``."""
+    cells = [line_words(key, line), *([line["sessions"]] if key == "by_tier" else [])]
+    cells += [line["plays"], w.minutes(line["seconds"])]
+    cells += [line["seconds"]] if spreadsheet else []
+    if key == "by_form":
+        cells += [line["incomplete"]]
+        cells += [line["dropouts"]] if spreadsheet else []
+    return cells
+
+
+def breakdown_sections(report: MergedReport, figures: list[Figures]) -> list[tables.Section]:
+    """The tier, language and form tables of the XLSX and CSV: the lines of each row of
+    *figures* (stations or communes), then the totals' lines."""
+    sections = []
+    for title, key, category in BREAKDOWN_SECTIONS:
+        headers = [*MERGED_HEADERS[:3], category, *line_headers(key, spreadsheet=True)]
+        section = tables.Section(title, headers)
+        for f in figures:
+            for line in shown_lines(f, key):
+                cells = line_cells(key, line, spreadsheet=True)
+                section.rows.append([len(section.rows) + 1, f.name, f.station, *cells])
+        for line in getattr(report, key):
+            cells = line_cells(key, line, spreadsheet=True)
+            section.rows.append([None, TOTALS_LABEL, count_words(report), *cells])
+        sections.append(section)
+    return sections
 
 
 def months_words(report: MergedReport) -> str:

@@ -30,6 +30,7 @@ MERGE_FORMATS = ("xlsx", "docx", "csv")
 CSV_SUMMARY = " - tổng hợp"
 CSV_ENTRIES = " - nhật ký"
 CSV_STATIONS = " - theo trạm"
+CSV_BREAKDOWNS = " - phân loại"  # by tier, language, form
 _STEM_ROOM = MAX_NAME - 20  # the longest suffix (" - nhật ký.xlsx") must still fit
 
 __all__ = [
@@ -120,7 +121,7 @@ def write_merged(report: MergedReport, fmt: str, out_dir: Path) -> list[Path]:
     renderers: dict[str, Callable[[], list[tuple[str, bytes]]]] = {
         "xlsx": lambda: [(".xlsx", _writer("xlsxout").merged_workbook(report))],
         "docx": lambda: [(".docx", _writer("docxout").merged_document(report))],
-        "csv": lambda: _writer("csvout").merged_tables(report, CSV_STATIONS),
+        "csv": lambda: _writer("csvout").merged_tables(report, CSV_STATIONS, CSV_BREAKDOWNS),
     }
     stem = merged_file_stem(report)
     payloads = renderers[fmt]()

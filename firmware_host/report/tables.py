@@ -218,7 +218,7 @@ def summary_sections(report: MonthReport) -> list[Section]:
     problems.rows = [
         [
             datetime.fromisoformat(f"{p.day}T{p.time}"),
-            w.campaign_label(p.campaign),
+            w.campaign_label(p.campaign, live=p.live),
             p.slot,
             w.STATUS.get(p.status, p.status),
             p.plays_completed,
@@ -265,8 +265,10 @@ def _number(value: Any) -> float | None:
 def entry_rows(report: MonthReport) -> list[list[Cell]]:
     """Every log row of the month, one line each, in log order."""
     tz = ZoneInfo(report.timezone)
+    live_sessions = {e["session_id"] for e in report.entries if e["kind"] == "live"} - {None}
     rows: list[list[Cell]] = []
     for e in report.entries:
+        live = e.get("session_id") in live_sessions  # the session and its live entry
         clip = e["kind"] == "clip"
         item = clip or e["kind"] in FORMS  # a clip, a relayed programme, a live session
         title = e.get("clip_title") if clip else _programme_title(e)
@@ -277,8 +279,8 @@ def entry_rows(report: MonthReport) -> list[list[Cell]]:
                 w.KIND.get(e["kind"], e["kind"]),
                 e.get("session_id"),
                 w.STATUS.get(e["status"], e["status"]),
-                w.TRIGGER.get(e.get("trigger") or "", e.get("trigger")),
-                w.campaign_label(e.get("campaign") or ""),
+                w.trigger_text(e.get("trigger"), live=live),
+                w.campaign_label(e.get("campaign") or "", live=live),
                 e.get("slot") or "",
                 _day_of(e, tz),
                 local(e.get("scheduled"), tz),

@@ -43,9 +43,12 @@ COUNTING_RULE = (
 )
 
 FORM_SCHEDULED = "Phát trên hệ thống loa truyền thanh của xã"
-FORM_MANUAL = "Phát trực tiếp/phát tay trên hệ thống loa"
+# A stored clip played by hand is "phát tay"; "phát trực tiếp" is the microphone alone
+# (FORM_LIVE, LIVE_LABEL): the province must not read one as the other.
+FORM_MANUAL = "Phát tay trên hệ thống loa (không theo lịch)"
 MEDIUM = "Hệ thống loa truyền thanh xã"
-MANUAL_LABEL = "Phát trực tiếp (không theo lịch)"
+MANUAL_LABEL = "Phát tay (không theo lịch)"
+LIVE_LABEL = "Phát trực tiếp qua micro"
 ALL_CAMPAIGNS = "các chiến dịch"
 
 STATUS = {
@@ -140,8 +143,18 @@ def medium_text(zones: list[str]) -> str:
     return f"{MEDIUM} — các vùng: {zones_text(zones)}" if zones else MEDIUM
 
 
-def campaign_label(name: str) -> str:
-    return MANUAL_LABEL if name == MANUAL_CAMPAIGN else name
+def campaign_label(name: str, *, live: bool = False) -> str:
+    """A campaign's name; a broadcast without one is a live session or a play by hand."""
+    if name != MANUAL_CAMPAIGN:
+        return name
+    return LIVE_LABEL if live else MANUAL_LABEL
+
+
+def trigger_text(trigger: str | None, *, live: bool = False) -> str | None:
+    """How an entry was started: "theo lịch", "phát tay", or the microphone."""
+    if live and trigger == "manual":
+        return LIVE_LABEL.lower()
+    return TRIGGER.get(trigger or "", trigger)
 
 
 def form_text(name: str) -> str:

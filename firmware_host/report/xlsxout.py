@@ -129,18 +129,7 @@ def month_workbook(report: MonthReport) -> bytes:
     summary.text(tables.report_heading(report), summary.title_font)
     summary.text(tables.zone_note(report), summary.italic)
     summary.ws.freeze_panes = "A3"
-    for section in tables.summary_sections(report):
-        summary.row += 1
-        summary.text(section.title, summary.section_font)
-        if section.note:
-            for (line,) in section.rows:
-                summary.text(f"- {line}")
-            continue
-        summary.header(section.headers)
-        for values in section.rows:
-            summary.values(values)
-        if not section.rows:
-            summary.text("(không có)", summary.italic)
+    _sections(summary, tables.summary_sections(report))
     month_cell = _find(summary.ws, "Tháng")
     if month_cell is not None:
         month_cell.number_format = MONTH_FORMAT
@@ -159,6 +148,22 @@ def month_workbook(report: MonthReport) -> bytes:
     entries.ws.auto_filter.ref = f"A{last}:{_letter(len(headers))}{max(last, entries.row - 1)}"
     entries.fit()
     return _save(workbook)
+
+
+def _sections(sheet: _Sheet, sections: list[tables.Section]) -> None:
+    """Each section under its title, a blank row before it."""
+    for section in sections:
+        sheet.row += 1
+        sheet.text(section.title, sheet.section_font)
+        if section.note:
+            for (line,) in section.rows:
+                sheet.text(f"- {line}")
+            continue
+        sheet.header(section.headers)
+        for values in section.rows:
+            sheet.values(values)
+        if not section.rows:
+            sheet.text("(không có)", sheet.italic)
 
 
 def _letter(column: int) -> str:
@@ -193,6 +198,8 @@ def merged_workbook(report: MergedReport) -> bytes:
 
 
 def _merged_sheet(sheet: _Sheet, report: MergedReport, figures: list) -> None:
+    """The merged table of *figures* (communes or stations), then its tier, language and
+    form sections."""
     from firmware_host.report import merge
 
     sheet.text(merge.merged_heading(report), sheet.title_font)
@@ -203,4 +210,5 @@ def _merged_sheet(sheet: _Sheet, report: MergedReport, figures: list) -> None:
     for values in merge.merged_rows(figures):
         sheet.values(values)
     sheet.values(merge.merged_totals_row(report), bold=True)
+    _sections(sheet, merge.breakdown_sections(report, figures))
     sheet.fit()

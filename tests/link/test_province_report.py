@@ -56,9 +56,9 @@ def make_box(root: Path, name: str, days: int) -> tuple[Path, list[dict]]:
 
 
 def deliver(store: ProvinceStore, box: BoxIdentity, events: list[dict], name: str,
-            head: dict) -> None:
+            head: dict, month: str = MONTH) -> None:
     for start in range(0, len(events), 7):
-        batch = wire.Batch(MONTH, events[start : start + 7], head)
+        batch = wire.Batch(month, events[start : start + 7], head)
         ack = store.ingest(box, batch, AFTER)
         assert "refused" not in ack, ack
     store.record_status(
@@ -112,6 +112,54 @@ def test_the_province_table_counts_as_the_box_does_and_marks_an_incomplete_commu
     assert merged.warnings == [] and merged.rows[1].station == "tram-1"
 
 
+def test_the_province_table_keeps_relays_live_sessions_tiers_and_languages(
+    tmp_path: Path,
+) -> None:
+    """How, how many times, through what: a box's relayed programmes (by source), live
+    microphone sessions, tiers and languages reach the province's table as the box's
+    own report counts them, and its XLSX shows them."""
+    from tests.report.test_merge import STATIONS, VOV1
+
+    month = "2024-09"
+    root = tmp_path / "box"
+    root.mkdir()
+    (root / "loaxa.toml").write_text(CONFIG.format(name="Xã Hòa Phú"), "utf-8")
+    log = PlayLog(root / "log", HCM)
+    STATIONS["hoa-xuan"][2](log)  # a relay, a failed relay, a live session, TTS, an emergency
+    log.close()
+    events = [json.loads(x) for x in chain_path(root / "log", month).read_text().splitlines()]
+    store = ProvinceStore(tmp_path / "province", HCM)
+    head = Head(month, len(events), events[-1]["hash"]).as_dict()
+    deliver(store, BoxIdentity("66101", "tram-1"), events, "Xã Hòa Phú", head, month)
+    store.flush()
+
+    merged = province_report(store, month, tz=HCM, recipient="Sở VHTTDL", now=AFTER)
+    own = service.month_report(load_config(root), month, now=AFTER)
+    [row] = merged.rows
+    names = {
+        "by_tier": ("tier", "sessions", "plays", "seconds"),
+        "by_language": ("language", "plays", "seconds"),
+        "by_form": ("form", "source", "plays", "seconds", "incomplete", "dropouts"),
+    }
+    for key, fields in names.items():
+        expected = [tuple(x[n] for n in fields) for x in getattr(own, key)]
+        assert [tuple(x[n] for n in fields) for x in getattr(row, key)] == expected, key
+        assert [tuple(x[n] for n in fields) for x in getattr(merged, key)] == expected, key
+    assert [(x["form"], x["plays"]) for x in merged.by_form] == [("relay", 1), ("live", 1)]
+    assert merged.by_tier[0] == {"tier": "khan-cap", "sessions": 1, "plays": 1, "seconds": 70.0}
+
+    [xlsx] = service.write_merged(merged, "xlsx", tmp_path / "out")
+    cells = [list(r) for r in load_workbook(xlsx).worksheets[0].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(cells) if r[0] == "Tiếp sóng và phát trực tiếp")
+    header = cells[start + 1]
+    totals = [r for r in cells[start + 2 :] if r[1] == "Tổng cộng" and r[3]]
+    plays = header.index("Số lượt")
+    assert [(r[3], r[plays]) for r in totals][:2] == [
+        (f"Tiếp sóng {VOV1}", 1),
+        ("Phát trực tiếp qua micro trên hệ thống loa", 1),
+    ]
+
+
 def test_keys_are_made_once_and_the_report_command_writes_the_table(
     tmp_path: Path, capsys
 ) -> None:
@@ -153,6 +201,7 @@ def test_keys_are_made_once_and_the_report_command_writes_the_table(
     assert code == 0, printed.err
     # one commune has reported: the merge makes that commune's table, as `report merge`
     assert sorted(p.name for p in out.iterdir()) == [
+        "Báo cáo tổng hợp tuyên truyền tháng 2026-10 - Xã Ea Tu - phân loại.csv",
         "Báo cáo tổng hợp tuyên truyền tháng 2026-10 - Xã Ea Tu.csv",
         "Báo cáo tổng hợp tuyên truyền tháng 2026-10 - Xã Ea Tu.xlsx",
     ]

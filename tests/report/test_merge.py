@@ -14,15 +14,16 @@ import csv
 import io
 import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from firmware_host import messages
 from firmware_host.logbook.playlog import PlayLog
 from firmware_host.messages import LoaxaError
-from firmware_host.report import service
+from firmware_host.report import merge, service, wording
 from firmware_host.report.counts import build_report
 from tests.report.test_report import HCM, NOW, write_known_month
 
@@ -136,7 +137,7 @@ def test_the_communes_table_in_every_format(exports, tmp_path):
     assert f"- {RECIPIENT} (để báo cáo);" in text
     assert "huyện" not in "\n".join(text).lower()
 
-    [csv_file] = files["csv"]
+    csv_file, _breakdowns = files["csv"]
     rows = list(csv.DictReader(io.StringIO(csv_file.read_bytes().decode("utf-8-sig"))))
     assert [(r["Trạm truyền thanh"], r["Số lượt phát"]) for r in rows] == [
         ("Hòa Khánh", "7"),
@@ -183,7 +184,11 @@ def province_files(province, tmp_path_factory) -> dict[str, list[Path]]:
 def test_province_file_names_have_no_district(province, province_files, tmp_path):
     stem = "Báo cáo tổng hợp tuyên truyền tháng 2024-09 - Tỉnh Đắk Lắk"
     assert [p.name for p in province_files["xlsx"]] == [f"{stem}.xlsx"]
-    assert [p.name for p in province_files["csv"]] == [f"{stem}.csv", f"{stem} - theo trạm.csv"]
+    assert [p.name for p in province_files["csv"]] == [
+        f"{stem}.csv",
+        f"{stem} - theo trạm.csv",
+        f"{stem} - phân loại.csv",
+    ]
     with pytest.raises(LoaxaError) as caught:
         service.write_merged(province, "json", tmp_path)
     assert str(caught.value) == (
@@ -215,7 +220,7 @@ def test_province_xlsx_has_a_row_per_commune_and_a_sheet_per_station(province_fi
 
     detail = [list(r) for r in workbook["Theo trạm"].iter_rows(values_only=True)]
     head = next(r for r in detail if r[0] == "STT")
-    lines = detail[detail.index(head) + 1 :]
+    lines = detail[detail.index(head) + 1 : detail.index(head) + 6]
     assert [(r[1], r[2], r[head.index("Số lượt phát")]) for r in lines] == [
         ("Xã Ea Kao", None, 6),  # the commune's only box has no station name
         ("Xã Hòa Phú", "Hòa Khánh", 7),
@@ -263,7 +268,7 @@ def test_province_docx_is_issued_by_the_province_office(province_files):
 
 
 def test_province_csv_is_excel_friendly_and_parses_back(province_files, province):
-    main, detail = province_files["csv"]
+    main, detail, _breakdowns = province_files["csv"]
     raw = main.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n") == 5
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
@@ -403,3 +408,368 @@ def test_a_year_of_months_merges_into_a_docx(rows, tmp_path):
     document = docx.Document(str(path))
     assert len(document.core_properties.title) <= 255
     assert "tháng 12 năm 2025" in "\n".join(p.text for p in document.paragraphs)
+
+
+# -- how, how many times, through what: relays, live sessions, tiers, languages -----------
+# Real exports: each box's month written through PlayLog as the session writes it, then
+# exported by ``loaxa report --format json`` (the file a station brings on its stick).
+VOV1 = "Đài TNVN – VOV1"
+DAK_LAK = "Đài PT-TH Đắk Lắk"
+SPEECH = SimpleNamespace(
+    id="cat-nuoc", title="Thông báo cắt nước", language="vi", duration=30.0, sha256="cd" * 32,
+    source="tts",
+)  # fmt: skip
+EDE = SimpleNamespace(
+    id="bao-ede", title="Tin bão (Ê Đê)", language="ede", duration=70.0, sha256="ef" * 32,
+    source="file",
+)  # fmt: skip
+
+
+def _relay(log, day, source, *, relayed, planned=1800.0, status="completed", dropouts=0):
+    start = _at(day, 6)
+    session = log.start_session(
+        trigger="schedule", scheduled=start, started=start, campaign="Tiếp sóng thời sự",
+        slot="sáng", zones=("thon-1",), playlist=(),
+    )  # fmt: skip
+    entry = log.start_source(
+        session, started=start, play_index=1, kind="relay",
+        source={"source_kind": "stream", "source_name": source, "source_url": "https://x/s",
+                "source_device": None, "planned_seconds": planned, "by": None},
+    )  # fmt: skip
+    end = start + timedelta(seconds=planned)
+    log.finish(entry, status, ended=end, seconds=relayed, dropouts=dropouts,
+               dropout_seconds=planned - relayed, played_seconds=planned)  # fmt: skip
+    log.finish(session, status, ended=end, seconds=planned)
+
+
+def _live(log, day, seconds, by="Chủ tịch UBND xã"):
+    start = _at(day, 14)
+    session = log.start_session(
+        trigger="manual", scheduled=None, started=start, campaign=None, slot="phát trực tiếp",
+        zones=("thon-1",), playlist=(), by=by,
+    )  # fmt: skip
+    entry = log.start_source(
+        session, started=start, play_index=1, kind="live",
+        source={"source_kind": "live", "source_name": None, "source_url": None,
+                "source_device": "default", "planned_seconds": 1800.0, "by": by},
+    )  # fmt: skip
+    end = start + timedelta(seconds=seconds)
+    log.finish(entry, "completed", ended=end, seconds=seconds, dropouts=0, dropout_seconds=0.0)
+    log.finish(session, "completed", ended=end, seconds=seconds)
+
+
+def _clips(log, day, clip, *, times=1, tier="thuong"):
+    start = _at(day, 17)
+    session = log.start_session(
+        trigger="schedule", scheduled=start, started=start, campaign="Thông báo xã",
+        slot="chiều", zones=("thon-1",), playlist=(clip.id,), tier=tier,
+    )  # fmt: skip
+    for index in range(times):
+        entry = log.start_clip(session, started=start, clip=clip, play_index=index + 1)
+        log.finish(entry, "completed", ended=start, seconds=clip.duration)
+    log.finish(session, "completed", ended=start, seconds=clip.duration * times)
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2024, 9, day, hour, 0, tzinfo=HCM)
+
+
+STATIONS = {  # folder: (commune, station, what its box broadcast in September)
+    "hoa-xuan": (
+        HOA_PHU,
+        "Hòa Xuân",
+        lambda log: (
+            _relay(log, 2, VOV1, relayed=1800.0),
+            _relay(log, 4, VOV1, relayed=600.0, status="failed", dropouts=2),
+            _live(log, 5, 95.0),
+            _clips(log, 6, SPEECH, times=2),
+            _clips(log, 8, EDE, tier="khan-cap"),
+        ),
+    ),
+    "hoa-khanh": (
+        HOA_PHU,
+        "Hòa Khánh",
+        lambda log: (
+            _relay(log, 3, "đài tnvn –  vov1", relayed=1700.0, dropouts=1),  # typed otherwise
+            _relay(log, 5, DAK_LAK, relayed=1200.0, planned=1200.0),
+            _live(log, 9, 60.0),
+            _clips(log, 7, SPEECH, tier="uu-tien"),
+            _clips(log, 10, EDE, times=3),
+        ),
+    ),
+    "ea-kao": (
+        "Xã Ea Kao",
+        "",
+        lambda log: (
+            _relay(log, 2, DAK_LAK, relayed=1100.0, planned=1200.0),
+            _live(log, 3, 300.0, by="Trưởng thôn"),
+            _clips(log, 4, EDE, times=2, tier="khan-cap"),
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def form_exports(tmp_path_factory) -> Path:
+    """Three boxes of two communes, each exported with ``loaxa report --format json``."""
+    from firmware_host import cli
+
+    root = tmp_path_factory.mktemp("forms")
+    for folder, (commune, station, broadcast) in STATIONS.items():
+        box = root / "boxes" / folder
+        box.mkdir(parents=True)
+        (box / "loaxa.toml").write_text(
+            f'[commune]\nname = "{commune}"\nprovince = "{PROVINCE}"\nstation = "{station}"\n',
+            "utf-8",
+        )
+        log = PlayLog(box / "log", HCM)
+        broadcast(log)
+        log.close()
+        out = root / "inbox" / folder
+        args = ["--data-dir", str(box), "report", "--month", "2024-09", "--format", "json"]
+        assert cli.main([*args, "--out", str(out)]) == 0
+    return root / "inbox"
+
+
+def _exported(folder: Path) -> dict:
+    return json.loads(_one(folder).read_text("utf-8"))
+
+
+def _summed(exports: list[dict], key: str, ident, figures) -> dict:
+    """The inputs' lines of *key* added up by hand, keyed by *ident*."""
+    sums: dict = {}
+    for export in exports:
+        for line in export[key]:
+            row = sums.setdefault(ident(line), dict.fromkeys(figures, 0))
+            for name in figures:
+                row[name] += line[name]
+    return {k: {n: pytest.approx(v) for n, v in row.items()} for k, row in sums.items()}
+
+
+def _tiers(lines) -> dict:
+    return {x["tier"]: {n: x[n] for n in ("sessions", "plays", "seconds")} for x in lines}
+
+
+def _languages(lines) -> dict:
+    return {x["language"]: {n: x[n] for n in ("plays", "seconds")} for x in lines}
+
+
+def _source(line) -> tuple[str, str]:
+    return (line["form"], " ".join(line["source"].casefold().split()))
+
+
+FORM_FIGURES = ("plays", "seconds", "incomplete", "seconds_incomplete", "dropouts")
+
+
+def _forms(lines) -> dict:
+    return {_source(x): {n: x[n] for n in FORM_FIGURES} for x in lines}
+
+
+def test_two_stations_add_up_their_forms_tiers_and_languages(form_exports):
+    stations = [_exported(form_exports / f) for f in ("hoa-khanh", "hoa-xuan")]
+    merged = service.merge_reports([form_exports / "hoa-xuan", form_exports / "hoa-khanh"], now=NOW)
+    assert merged.level == "commune" and not merged.warnings
+
+    assert _tiers(merged.by_tier) == _summed(
+        stations, "by_tier", lambda x: x["tier"], ("sessions", "plays", "seconds")
+    )
+    assert [x["tier"] for x in merged.by_tier] == ["khan-cap", "uu-tien", "thuong"]
+    assert _tiers(merged.by_tier)["khan-cap"] == {"sessions": 1, "plays": 1, "seconds": 70.0}
+    assert _languages(merged.by_language) == _summed(
+        stations, "by_language", lambda x: x["language"], ("plays", "seconds")
+    )
+    assert _languages(merged.by_language) == {
+        "ede": {"plays": 4, "seconds": 280.0},
+        "vi": {"plays": 3, "seconds": 90.0},
+    }
+    assert _forms(merged.by_form) == _summed(stations, "by_form", _source, FORM_FIGURES)
+    assert [(x["form"], x["source"], x["plays"]) for x in merged.by_form] == [
+        ("relay", DAK_LAK, 1),
+        ("relay", VOV1, 2),  # one source, whatever the spacing and case it was typed with
+        ("live", "", 2),
+    ]
+    totals = merged.totals
+    assert (totals["relay_completed"], totals["live_completed"]) == (3, 2)
+    assert totals["relay_seconds"] == pytest.approx(1800.0 + 1700.0 + 1200.0)
+    assert totals["live_minutes"] == round(155.0 / 60, 1)
+    # a row per station: its own lines, as its export states them
+    for row, export in zip(merged.rows, stations, strict=True):
+        assert _tiers(row.by_tier) == _tiers(export["by_tier"])
+        assert _languages(row.by_language) == _languages(export["by_language"])
+        assert _forms(row.by_form) == _forms(export["by_form"])
+
+
+@pytest.fixture(scope="module")
+def form_province(form_exports):
+    return service.merge_reports([form_exports], now=NOW)
+
+
+def test_two_communes_add_up_their_forms_tiers_and_languages(form_exports, form_province):
+    everything = [_exported(form_exports / f) for f in STATIONS]
+    merged = form_province
+    assert merged.level == "province" and [r.name for r in merged.rows] == ["Xã Ea Kao", HOA_PHU]
+    assert _tiers(merged.by_tier) == _summed(
+        everything, "by_tier", lambda x: x["tier"], ("sessions", "plays", "seconds")
+    )
+    assert _languages(merged.by_language) == _summed(
+        everything, "by_language", lambda x: x["language"], ("plays", "seconds")
+    )
+    assert _forms(merged.by_form) == _summed(everything, "by_form", _source, FORM_FIGURES)
+    ea_kao, hoa_phu = merged.rows
+    assert _forms(ea_kao.by_form) == _forms(_exported(form_exports / "ea-kao")["by_form"])
+    both = [_exported(form_exports / f) for f in ("hoa-xuan", "hoa-khanh")]
+    assert _tiers(hoa_phu.by_tier) == _summed(
+        both, "by_tier", lambda x: x["tier"], ("sessions", "plays", "seconds")
+    )
+    assert _languages(hoa_phu.by_language) == _summed(
+        both, "by_language", lambda x: x["language"], ("plays", "seconds")
+    )
+    assert _forms(hoa_phu.by_form) == _summed(both, "by_form", _source, FORM_FIGURES)
+    assert [s.station for s in merged.stations] == ["", "Hòa Khánh", "Hòa Xuân"]
+    assert _forms(merged.stations[2].by_form) == _forms(
+        _exported(form_exports / "hoa-xuan")["by_form"]
+    )
+
+
+def _sections(rows: list[list], title: str) -> list[list]:
+    """The table under a section title (header included), up to the blank row."""
+    start = next(i for i, r in enumerate(rows) if r and r[0] == title)
+    table = []
+    for row in rows[start + 1 :]:
+        if not any(c not in (None, "") for c in row):
+            break
+        table.append(row)
+    return table
+
+
+def _lines(table: list[list], category: str) -> dict:
+    """{(commune or "Tổng cộng", station, category): {column: value}} of a section."""
+    header, *body = table
+    at = header.index(category)
+    return {(r[1], r[2] or "", r[at]): dict(zip(header, r, strict=False)) for r in body}
+
+
+def test_the_provinces_xlsx_and_csv_show_them_by_commune_and_by_station(
+    form_exports, form_province, tmp_path
+):
+    import openpyxl
+
+    merged = form_province
+    [xlsx] = service.write_merged(merged, "xlsx", tmp_path)
+    workbook = openpyxl.load_workbook(xlsx)
+    sheet = [list(r) for r in workbook["Tổng hợp tỉnh"].iter_rows(values_only=True)]
+    total = (merge.TOTALS_LABEL, "2 xã, 3 trạm")
+
+    forms = _lines(_sections(sheet, "Tiếp sóng và phát trực tiếp"), "Hình thức")
+    for line in merged.by_form:
+        cells = forms[(*total, wording.programme_form(line))]
+        assert (cells["Số lượt"], cells["Thời lượng (giây)"]) == (line["plays"], line["seconds"])
+        assert isinstance(cells["Số lượt"], int)
+    vov = forms[(*total, f"Tiếp sóng {VOV1}")]
+    assert vov["Số lượt"] == 2 and vov["Thời lượng (giây)"] == 3500
+    assert vov["Lượt không trọn vẹn (không tính)"] == 1 and vov["Số lần mất sóng"] == 3
+    assert forms[(*total, wording.FORM_LIVE)]["Số lượt"] == 3
+    hoa_phu_live = forms[(HOA_PHU, "Hòa Khánh, Hòa Xuân", wording.FORM_LIVE)]
+    assert hoa_phu_live["Số lượt"] == 2 and hoa_phu_live["Thời lượng (giây)"] == 155
+
+    tiers = _lines(_sections(sheet, "Theo mức độ"), "Mức độ")
+    assert [k[2] for k in tiers if k[:2] == total] == ["Khẩn cấp", "Ưu tiên", "Thông thường"]
+    for line in merged.by_tier:
+        cells = tiers[(*total, wording.TIER[line["tier"]])]
+        assert (cells["Số buổi"], cells["Số lượt"]) == (line["sessions"], line["plays"])
+    assert tiers[(*total, "Khẩn cấp")]["Số lượt"] == 3  # 1 at Hòa Xuân, 2 at Ea Kao
+    assert tiers[("Xã Ea Kao", "", "Khẩn cấp")]["Số lượt"] == 2
+
+    languages = _lines(_sections(sheet, "Theo tiếng"), "Tiếng")
+    assert languages[(*total, "Tiếng Ê Đê")]["Số lượt"] == 6
+    assert languages[(*total, "Tiếng Việt")]["Số lượt"] == 3
+
+    detail = [list(r) for r in workbook["Theo trạm"].iter_rows(values_only=True)]
+    per_station = _lines(_sections(detail, "Tiếp sóng và phát trực tiếp"), "Hình thức")
+    assert per_station[(HOA_PHU, "Hòa Xuân", f"Tiếp sóng {VOV1}")]["Số lượt"] == 1
+    assert per_station[(HOA_PHU, "Hòa Khánh", "Tiếp sóng đài tnvn – vov1")]["Số lượt"] == 1
+
+    files = service.write_merged(merged, "csv", tmp_path)
+    assert [p.name.rsplit(" - ", 1)[-1] for p in files][-1] == "phân loại.csv"
+    text = files[-1].read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    tiers_csv = _lines(_sections(rows, "Theo mức độ"), "Mức độ")
+    assert tiers_csv[(*total, "Khẩn cấp")]["Số lượt"] == "3"
+    forms_csv = _lines(_sections(rows, "Tiếp sóng và phát trực tiếp"), "Hình thức")
+    assert forms_csv[(*total, f"Tiếp sóng {VOV1}")]["Số lượt"] == "2"
+
+
+def _grid(document, title: str) -> list[list[str]]:
+    """The cells of the table that follows the heading *title* in the DOCX body."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    found = False
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p") and Paragraph(child, document).text.startswith(title):
+            found = True
+        elif found and child.tag.endswith("}tbl"):
+            return [[c.text for c in row.cells] for row in Table(child, document).rows]
+    raise AssertionError(f"no table under {title!r}")
+
+
+def test_the_communes_docx_shows_them_by_station(form_exports, tmp_path):
+    import docx
+
+    merged = service.merge_reports([form_exports / "hoa-xuan", form_exports / "hoa-khanh"], now=NOW)
+    [path] = service.write_merged(merged, "docx", tmp_path)
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    relay_minutes = wording.number(merged.totals["relay_minutes"])
+    assert f"tiếp sóng 3 lượt ({relay_minutes} phút) và phát trực tiếp 2 lượt" in text
+
+    forms = _grid(document, "Tiếp sóng và phát trực tiếp")
+    assert forms[0][:4] == ["STT", "Trạm truyền thanh", "Hình thức", "Số lượt"]
+    assert ["Hòa Xuân", f"Tiếp sóng {VOV1}", "1"] in [r[1:4] for r in forms]
+    assert ["Hòa Khánh", f"Tiếp sóng {DAK_LAK}", "1"] in [r[1:4] for r in forms]
+    assert [r[1:4] for r in forms if r[1] == merge.TOTALS_LABEL] == [
+        [merge.TOTALS_LABEL, f"Tiếp sóng {DAK_LAK}", "1"],
+        [merge.TOTALS_LABEL, f"Tiếp sóng {VOV1}", "2"],
+        [merge.TOTALS_LABEL, wording.FORM_LIVE, "2"],
+    ]
+    tiers = _grid(document, "Theo mức độ")
+    assert [r[1:5] for r in tiers if r[1] == merge.TOTALS_LABEL] == [
+        [merge.TOTALS_LABEL, "Khẩn cấp", "1", "1"],
+        [merge.TOTALS_LABEL, "Ưu tiên", "1", "1"],
+        [merge.TOTALS_LABEL, "Thông thường", "7", "5"],  # relays and live sessions too
+    ]
+    languages = _grid(document, "Theo tiếng")
+    assert [r[1:4] for r in languages if r[1] == merge.TOTALS_LABEL] == [
+        [merge.TOTALS_LABEL, "Tiếng Ê Đê", "4"],
+        [merge.TOTALS_LABEL, "Tiếng Việt", "3"],
+    ]
+
+
+def test_an_export_made_before_forms_tiers_and_languages_still_merges(form_exports, tmp_path):
+    """An export from a box not yet updated has no by_form, by_tier, by_language: it
+    merges, its lines are absent (counted 0) and the merge says so."""
+    old = _exported(form_exports / "ea-kao")
+    for key in ("by_form", "by_tier", "by_language"):
+        old.pop(key)
+    for key in [k for k in old["totals"] if k.startswith(("relay_", "live_"))]:
+        old["totals"].pop(key)
+    (tmp_path / "ea-kao.json").write_text(json.dumps(old, ensure_ascii=False), "utf-8")
+    shutil.copytree(form_exports / "hoa-xuan", tmp_path / "hoa-xuan")
+    merged = service.merge_reports([tmp_path], now=NOW)
+    hoa_xuan = _exported(form_exports / "hoa-xuan")
+    assert [r.plays_completed for r in merged.rows] == [old["totals"]["plays_completed"], 3]
+    assert _forms(merged.by_form) == _forms(hoa_xuan["by_form"])
+    assert _tiers(merged.by_tier) == _tiers(hoa_xuan["by_tier"])
+    assert _languages(merged.by_language) == _languages(hoa_xuan["by_language"])
+    assert merged.rows[0].by_form == merged.rows[0].by_tier == ()
+    (notice,) = merged.warnings
+    assert notice.key == "report.merge_old_export"
+    assert str(notice).startswith("Xã Ea Kao, Tỉnh Đắk Lắk:")
+    for fmt in service.MERGE_FORMATS:  # and every format is written
+        assert service.write_merged(merged, fmt, tmp_path / "out")
+
+    old["by_form"] = [{"form": "relay", "source": VOV1, "plays": "hai"}]
+    (tmp_path / "ea-kao.json").write_text(json.dumps(old, ensure_ascii=False), "utf-8")
+    with pytest.raises(LoaxaError) as caught:
+        service.merge_reports([tmp_path / "ea-kao.json"])
+    assert caught.value.key == "report.merge_bad_export" and "'by_form'" in str(caught.value)

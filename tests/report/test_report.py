@@ -537,7 +537,7 @@ def test_docx_of_all_campaigns_names_each_form_of_broadcast(written, report):
     main = document.tables[1]
     forms = [r.cells[1].text for r in main.rows[1:]]
     assert forms == [
-        "Phát trực tiếp/phát tay trên hệ thống loa",
+        "Phát tay trên hệ thống loa (không theo lịch)",
         "Phát trên hệ thống loa truyền thanh của xã (chiến dịch “Phòng chống sốt xuất huyết”)",
         "Phát trên hệ thống loa truyền thanh của xã (chiến dịch “Tắt sóng 2G”)",
         "Tổng cộng",
@@ -729,7 +729,7 @@ def test_refusals_are_bilingual_and_name_the_problem(box, report, tmp_path):
     with pytest.raises(LoaxaError) as caught:
         service.month_report(box, MONTH, "Tắt sóng 3G")
     assert "không có chiến dịch 'Tắt sóng 3G'" in str(caught.value)
-    assert "“Tắt sóng 2G”" in str(caught.value) and "“Phát trực tiếp" in str(caught.value)
+    assert "“Tắt sóng 2G”" in str(caught.value) and "“Phát tay (không" in str(caught.value)
     with pytest.raises(LoaxaError) as caught:
         service.write_report(report, "pdf", tmp_path)
     messages.set_language("en")

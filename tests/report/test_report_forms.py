@@ -158,3 +158,61 @@ def test_every_format_shows_the_forms_and_the_mark(report, tmp_path):
     exported = json.loads(files["json"][0].read_text("utf-8"))
     assert exported["totals"]["relay_completed"] == 2
     assert [f["source"] for f in exported["by_form"]] == [VOV, ""]
+
+
+def test_a_live_session_and_a_manual_clip_play_are_told_apart(tmp_path):
+    """Both are started by hand, neither has a campaign: the live microphone is "Phát
+    trực tiếp qua micro", a stored clip played by hand is "phát tay", in the entries sheet,
+    the campaign rows and the list of sessions that did not broadcast."""
+    log = PlayLog(tmp_path / "log", HCM)
+    live(log, 5, 95.0, "Chủ tịch UBND xã")
+    start = at(6, 9)
+    session = log.start_session(
+        trigger="manual", scheduled=None, started=start, campaign=None, slot=None,
+        zones=("thon-1",), playlist=(RECORDED.id,), by="Văn thư",
+    )  # fmt: skip
+    entry = log.start_clip(session, started=start, clip=RECORDED, play_index=1)
+    log.finish(entry, "completed", ended=start, seconds=RECORDED.duration)
+    log.finish(session, "completed", ended=start, seconds=RECORDED.duration)
+    start = at(7, 14)
+    session = log.start_session(
+        trigger="manual", scheduled=None, started=start, campaign=None, slot="phát trực tiếp",
+        zones=("thon-1",), playlist=(), by="Chủ tịch UBND xã",
+    )  # fmt: skip
+    entry = log.start_source(
+        session, started=start, play_index=1, kind="live",
+        source={"source_kind": "live", "source_name": None, "source_url": None,
+                "source_device": "default", "planned_seconds": 1800.0, "by": None},
+    )  # fmt: skip
+    log.finish(entry, "failed", ended=start, seconds=0.0, dropouts=0, dropout_seconds=0.0)
+    log.finish(session, "failed", ended=start, seconds=0.0, error="micro không có tiếng")
+    rows = log.entries()
+    log.close()
+    commune = {"name": "Xã Ea Tu", "province": "Tỉnh Đắk Lắk", "station": ""}
+    report = build_report(rows, month=MONTH, tz=HCM, commune=commune)
+    [xlsx] = service.write_report(report, "xlsx", tmp_path)
+    workbook = openpyxl.load_workbook(xlsx)
+
+    sheet = [list(r) for r in workbook["Nhật ký phát"].iter_rows(values_only=True)]
+    header, *entries = sheet
+    kind, trigger, campaign = (header.index(h) for h in ("Loại", "Kích hoạt", "Chiến dịch"))
+    shown = [(r[kind], r[trigger], r[campaign]) for r in entries]
+    live_words = ("phát trực tiếp qua micro", "Phát trực tiếp qua micro")
+    assert shown == [
+        ("buổi phát", *live_words),
+        ("phát trực tiếp", *live_words),
+        ("buổi phát", "phát tay", "Phát tay (không theo lịch)"),
+        ("bài", "phát tay", "Phát tay (không theo lịch)"),
+        ("buổi phát", *live_words),
+        ("phát trực tiếp", *live_words),
+    ]
+
+    summary = [
+        [c for c in r if c is not None] for r in workbook["Tổng hợp"].iter_rows(values_only=True)
+    ]
+    start = summary.index(["Theo chiến dịch"])
+    [manual] = summary[start + 2 : start + 3]
+    assert manual[:4] == ["Phát tay (không theo lịch)", wording.FORM_MANUAL, 1, 1]
+    assert "trực tiếp" not in wording.FORM_MANUAL
+    start = summary.index(["Buổi phát không trọn vẹn (không tính)"])
+    assert summary[start + 2][1:2] == ["Phát trực tiếp qua micro"]
