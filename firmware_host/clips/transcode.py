@@ -240,6 +240,8 @@ def run_media(
             raise
         if returncode is None:
             raise LoaxaError("clips.timeout", name=name, seconds=round(timeout))
+        if tick is not None and returncode == 0:
+            tick()  # a pass quicker than one tick still ends where the child ended
         out.seek(0)
         err.seek(0)
         yield returncode, out, err
