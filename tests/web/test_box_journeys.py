@@ -138,6 +138,8 @@ def test_a_day_of_commune_radio_on_a_phone(live: LiveBox, browser, tmp_path: Pat
     # -- It airs, and the home page shows it.
     officer.get_by_role("link", name="Trang chủ").click()
     officer.get_by_text("Đang phát", exact=True).wait_for(timeout=40_000)
+    # The session shows from its warm-up on; its clip once the amplifier is ready.
+    officer.locator("#status").get_by_text("Tiêm chủng sởi <đợt 2>").wait_for(timeout=10_000)
     shown = officer.inner_text("#status")
     assert "Tiêm chủng sởi / sáng" in shown and "Tiêm chủng sởi <đợt 2>" in shown
 
